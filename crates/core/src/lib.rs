@@ -1,0 +1,13 @@
+//! Peerline's engine. Everything the app does lives here and is testable with `cargo test`;
+//! the Tauri shell only maps commands onto it. This crate knows nothing of Tauri.
+#![deny(missing_docs)]
+
+pub mod checkins;
+pub mod clock;
+mod error;
+mod ids;
+pub mod session;
+pub mod vault;
+
+pub use error::{Error, Result};
+pub use ids::random_id;

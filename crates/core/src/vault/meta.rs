@@ -1,0 +1,114 @@
+//! `vault.json`: what must be readable before the vault is open — which custody holds the
+//! key, the passcode-wrapped key if any, lock settings and the attempt throttle. It holds no
+//! secret in the clear. Written atomically (temp file, fsync, rename) so a crash or a full
+//! disk leaves the previous version intact.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::throttle::Throttle;
+use super::wrap::WrappedKey;
+use crate::error::{Error, Result};
+
+/// Where the vault key is kept between runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Custody {
+    /// The OS credential store holds the key; a passcode is optional (app lock).
+    CredentialStore,
+    /// No credential store works here: the key exists on disk only wrapped under the passcode.
+    Passcode,
+}
+
+/// Whether the vault finished being created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lifecycle {
+    /// Creation started but did not finish; leftovers are cleaned up at next start.
+    Creating,
+    /// The database exists and is ours.
+    Ready,
+}
+
+/// The metadata file's contents.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Meta {
+    /// File format version.
+    pub format: u32,
+    /// Random id naming this vault's credential-store entry and binding its wrapped key.
+    pub vault_id: String,
+    /// Creation progress.
+    pub lifecycle: Lifecycle,
+    /// Key custody chosen at creation.
+    pub custody: Custody,
+    /// The vault key under the passcode: the only custody in `Passcode` mode, the app lock
+    /// and recovery copy in `CredentialStore` mode.
+    pub wrapped_key: Option<WrappedKey>,
+    /// Lock after this many minutes in the background (needs a passcode).
+    pub auto_lock_minutes: Option<u32>,
+    /// Wrong-passcode bookkeeping.
+    #[serde(default)]
+    pub throttle: Throttle,
+}
+
+/// The metadata format this build writes and reads.
+pub const FORMAT: u32 = 1;
+
+impl Meta {
+    /// Reads the file; `Ok(None)` when there is none.
+    pub fn load(path: &Path) -> Result<Option<Self>> {
+        let bytes = match fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::from_io(e)),
+        };
+        let meta: Self = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::MetaCorrupt(format!("{} is not readable ({e})", display(path))))?;
+        if meta.format != FORMAT {
+            return Err(Error::MetaCorrupt(format!(
+                "{} has format {} and this app reads {FORMAT}",
+                display(path),
+                meta.format
+            )));
+        }
+        Ok(Some(meta))
+    }
+
+    /// Replaces the file atomically.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let json = serde_json::to_vec_pretty(self)
+            .map_err(|e| Error::MetaCorrupt(format!("could not encode settings: {e}")))?;
+        write_atomically(path, &json)
+    }
+}
+
+fn display(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Writes `bytes` to `path` so that readers see either the old file or the new one.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("json.tmp");
+    let result = (|| -> std::io::Result<()> {
+        let mut f = super::files::create_private(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)?;
+        if let Some(dir) = path.parent() {
+            // Make the rename itself durable.
+            fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(Error::from_io(e));
+    }
+    Ok(())
+}
