@@ -71,13 +71,21 @@ impl Default for QuickCheckIn {
 impl QuickCheckIn {
     /// Rejects values outside the scales and notes that are too long.
     pub fn validate(&self) -> Result<()> {
-        for (name, v) in [("Mood", self.mood), ("Stress", self.stress), ("Energy", self.energy)] {
+        for (name, v) in [
+            ("Mood", self.mood),
+            ("Stress", self.stress),
+            ("Energy", self.energy),
+        ] {
             if !(1..=5).contains(&v) {
-                return Err(Error::InvalidInput(format!("{name} must be between 1 and 5.")));
+                return Err(Error::InvalidInput(format!(
+                    "{name} must be between 1 and 5."
+                )));
             }
         }
         if self.sleep_half_hours > 28 {
-            return Err(Error::InvalidInput("Sleep must be between 0 and 14 hours.".into()));
+            return Err(Error::InvalidInput(
+                "Sleep must be between 0 and 14 hours.".into(),
+            ));
         }
         if let Some(note) = &self.note {
             if note.chars().count() > MAX_NOTE_CHARS {
@@ -235,7 +243,12 @@ mod tests {
     #[test]
     fn one_tap_default_saves_and_reads_back_with_offset() {
         let (_d, v) = vault();
-        let saved = save(&v, &QuickCheckIn::default(), at("2026-11-24T23:30:00-05:00")).unwrap();
+        let saved = save(
+            &v,
+            &QuickCheckIn::default(),
+            at("2026-11-24T23:30:00-05:00"),
+        )
+        .unwrap();
         assert_eq!(saved.recorded_at_utc, "2026-11-25T04:30:00Z");
         assert_eq!(saved.utc_offset_min, -300);
         assert_eq!(recent(&v, 10).unwrap(), vec![saved.clone()]);
@@ -259,11 +272,26 @@ mod tests {
     fn out_of_range_is_rejected_and_nothing_saved() {
         let (_d, v) = vault();
         for bad in [
-            QuickCheckIn { mood: 0, ..Default::default() },
-            QuickCheckIn { stress: 6, ..Default::default() },
-            QuickCheckIn { energy: 9, ..Default::default() },
-            QuickCheckIn { sleep_half_hours: 29, ..Default::default() },
-            QuickCheckIn { note: Some("x".repeat(MAX_NOTE_CHARS + 1)), ..Default::default() },
+            QuickCheckIn {
+                mood: 0,
+                ..Default::default()
+            },
+            QuickCheckIn {
+                stress: 6,
+                ..Default::default()
+            },
+            QuickCheckIn {
+                energy: 9,
+                ..Default::default()
+            },
+            QuickCheckIn {
+                sleep_half_hours: 29,
+                ..Default::default()
+            },
+            QuickCheckIn {
+                note: Some("x".repeat(MAX_NOTE_CHARS + 1)),
+                ..Default::default()
+            },
         ] {
             let err = save(&v, &bad, at("2026-11-24T10:00:00Z")).unwrap_err();
             assert_eq!(err.code(), "INVALID_INPUT");

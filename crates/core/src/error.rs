@@ -38,13 +38,17 @@ pub enum Error {
     #[error("There is no vault on this device yet. Set one up to begin.")]
     NoVault,
     /// The database is damaged (flipped bytes, cut short, missing).
-    #[error("Your vault file is damaged: {detail}. Nothing has been deleted or overwritten. You can set the damaged copy aside and start a new vault, or erase everything.")]
+    #[error(
+        "Your vault file is damaged: {detail}. Nothing has been deleted or overwritten. You can set the damaged copy aside and start a new vault, or erase everything."
+    )]
     VaultCorrupt {
         /// What was found, in plain words.
         detail: String,
     },
     /// The vault was written by a newer app.
-    #[error("This vault was written by a newer version of Peerline (schema {found}, this app knows {supported}). Update the app; nothing was changed.")]
+    #[error(
+        "This vault was written by a newer version of Peerline (schema {found}, this app knows {supported}). Update the app; nothing was changed."
+    )]
     VaultTooNew {
         /// Schema version on disk.
         found: usize,
@@ -55,13 +59,19 @@ pub enum Error {
     #[error("The vault's settings file is damaged: {0}. Nothing has been deleted.")]
     MetaCorrupt(String),
     /// The key is gone from the credential store and no passcode copy exists.
-    #[error("The key that opens your vault is missing from this device's credential store, and there is no passcode copy to recover it. Nothing has been deleted. If the key cannot be restored, erase everything to start over.")]
+    #[error(
+        "The key that opens your vault is missing from this device's credential store, and there is no passcode copy to recover it. Nothing has been deleted. If the key cannot be restored, erase everything to start over."
+    )]
     KeyMissing,
     /// The credential store failed.
-    #[error("This device's credential store is not answering ({0}). Try again; if it keeps failing, restart the device.")]
+    #[error(
+        "This device's credential store is not answering ({0}). Try again; if it keeps failing, restart the device."
+    )]
     CredentialStore(String),
     /// The disk is full.
-    #[error("This device is out of storage space, so nothing new was saved. Everything saved before is safe. Free some space and try again.")]
+    #[error(
+        "This device is out of storage space, so nothing new was saved. Everything saved before is safe. Free some space and try again."
+    )]
     DiskFull,
     /// Other file-system failure.
     #[error("Could not read or write the vault's files ({0}). Nothing was lost; try again.")]
@@ -135,7 +145,9 @@ impl Error {
     pub(crate) fn from_migration(e: rusqlite_migration::Error) -> Self {
         match e {
             rusqlite_migration::Error::RusqliteError { err, .. } => Self::from_sqlite(err),
-            other => Self::InvalidInput(format!("The vault's schema could not be upgraded: {other}")),
+            other => {
+                Self::InvalidInput(format!("The vault's schema could not be upgraded: {other}"))
+            }
         }
     }
 }
@@ -159,7 +171,9 @@ mod tests {
 
     #[test]
     fn codes_are_stable_and_messages_are_sentences() {
-        let e = Error::TooManyAttempts { retry_after_secs: 90 };
+        let e = Error::TooManyAttempts {
+            retry_after_secs: 90,
+        };
         assert_eq!(e.code(), "TOO_MANY_ATTEMPTS");
         let body = e.to_body();
         assert_eq!(body.retry_after_secs, Some(90));

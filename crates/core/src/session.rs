@@ -348,7 +348,11 @@ impl Session {
             State::Locked(_) => {}
             State::Open { .. } => return Ok(self.status()),
             State::New => return Err(Error::NoVault),
-            _ => return Err(Error::InvalidInput("The vault cannot be unlocked in its current state.".into())),
+            _ => {
+                return Err(Error::InvalidInput(
+                    "The vault cannot be unlocked in its current state.".into(),
+                ));
+            }
         }
         let key = self.check_passcode(passcode)?;
         let meta = self.meta.as_ref().ok_or(Error::NoVault)?;
@@ -376,8 +380,12 @@ impl Session {
         match store.load_key(vault_id) {
             Ok(_) => {}
             Err(StoreError::NoEntry) => match store.store_key(vault_id, key) {
-                Ok(()) => info!("vault key restored to the credential store from the passcode copy"),
-                Err(e) => warn!(reason = %store_reason(e), "could not restore the vault key to the credential store"),
+                Ok(()) => {
+                    info!("vault key restored to the credential store from the passcode copy")
+                }
+                Err(e) => {
+                    warn!(reason = %store_reason(e), "could not restore the vault key to the credential store")
+                }
             },
             Err(StoreError::Unavailable(why)) => {
                 warn!(reason = %why, "credential store unavailable while unlocking with the passcode")
@@ -391,17 +399,28 @@ impl Session {
         let meta_path = self.paths.meta();
         let meta = self.meta.as_mut().ok_or(Error::NoVault)?;
         let Some(wrapped) = meta.wrapped_key.clone() else {
-            return Err(Error::PasscodeRequired("No passcode is set for this vault."));
+            return Err(Error::PasscodeRequired(
+                "No passcode is set for this vault.",
+            ));
         };
         if let Some(retry_after_secs) = meta.throttle.retry_after(now) {
             return Err(Error::TooManyAttempts { retry_after_secs });
         }
         meta.throttle.begin_attempt(now);
-        meta.save(&meta_path)?;
+        match meta.save(&meta_path) {
+            Ok(()) => {}
+            // On a full disk the count stays in memory for this run: refusing to unlock
+            // would lock the officer out of records they most need, and Argon2id still
+            // makes every guess slow.
+            Err(Error::DiskFull) => warn!("disk full: the attempt count is kept in memory only"),
+            Err(e) => return Err(e),
+        }
         match wrapped.open(passcode, meta.vault_id.as_bytes()) {
             Ok(key) => {
                 meta.throttle.succeeded();
-                meta.save(&meta_path)?;
+                if let Err(e) = meta.save(&meta_path) {
+                    warn!(code = e.code(), "could not clear the attempt count");
+                }
                 Ok(key)
             }
             Err(UnwrapError::WrongPasscode) => {
@@ -431,7 +450,8 @@ impl Session {
                 ));
             }
         };
-        if let State::Open { vault, key } = std::mem::replace(&mut self.state, State::Locked(reason))
+        if let State::Open { vault, key } =
+            std::mem::replace(&mut self.state, State::Locked(reason))
         {
             let _ = vault.checkpoint();
             if let Err(e) = vault.close() {
@@ -571,7 +591,10 @@ impl Session {
             drop(key);
         }
         let mut vault_ids: Vec<String> = self.meta.take().map(|m| m.vault_id).into_iter().collect();
-        let entries = self.paths.existing_vault_entries().map_err(Error::from_io)?;
+        let entries = self
+            .paths
+            .existing_vault_entries()
+            .map_err(Error::from_io)?;
         for entry in &entries {
             if entry.is_dir() {
                 if let Ok(Some(m)) = Meta::load(&entry.join(files::META_FILE)) {
@@ -604,14 +627,20 @@ impl Session {
     /// without destroying what might still be recovered. Its key stays in the store.
     pub fn set_aside_damaged(&mut self) -> Result<VaultStatus> {
         if !matches!(self.state, State::Damaged(_)) {
-            return Err(Error::InvalidInput("Only a damaged vault can be set aside.".into()));
+            return Err(Error::InvalidInput(
+                "Only a damaged vault can be set aside.".into(),
+            ));
         }
         let aside = self
             .paths
             .dir()
             .join(format!("{}{}", files::DAMAGED_PREFIX, self.now_unix()));
         std::fs::create_dir_all(&aside).map_err(Error::from_io)?;
-        for entry in self.paths.existing_vault_entries().map_err(Error::from_io)? {
+        for entry in self
+            .paths
+            .existing_vault_entries()
+            .map_err(Error::from_io)?
+        {
             let is_vault_file = entry
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with("vault."));
@@ -675,7 +704,9 @@ fn check_new_passcode(p: &str) -> Result<()> {
         });
     }
     if p.len() > 1024 {
-        return Err(Error::InvalidInput("That passcode is too long (1024 bytes at most).".into()));
+        return Err(Error::InvalidInput(
+            "That passcode is too long (1024 bytes at most).".into(),
+        ));
     }
     Ok(())
 }

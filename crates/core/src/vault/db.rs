@@ -132,8 +132,10 @@ fn apply_key_and_pragmas(conn: &Connection, key: &VaultKey) -> Result<()> {
     conn.pragma_update(None, "key", &*value)
         .map_err(Error::from_sqlite)?;
     // The first real read is where a wrong key or a damaged header shows up.
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-        .map_err(Error::from_sqlite)?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(Error::from_sqlite)?;
     // WAL keeps readers and the writer apart and makes a crash mid-write harmless;
     // synchronous=NORMAL is durable across app crashes and loses at most the last commit
     // on a power cut, which is the usual trade for a phone app.
@@ -189,7 +191,11 @@ mod tests {
     fn verify(conn: &Connection, v: usize) {
         if v >= 1 {
             let t: String = conn
-                .query_row("SELECT value FROM settings WHERE key = 'reminder_time'", [], |r| r.get(0))
+                .query_row(
+                    "SELECT value FROM settings WHERE key = 'reminder_time'",
+                    [],
+                    |r| r.get(0),
+                )
                 .unwrap();
             assert_eq!(t, "21:00");
         }
@@ -216,7 +222,11 @@ mod tests {
                 vault.close().unwrap();
             }
             let vault = Vault::open(&path, &key).unwrap();
-            assert_eq!(vault.schema_version().unwrap(), migrations::LATEST, "from v{v}");
+            assert_eq!(
+                vault.schema_version().unwrap(),
+                migrations::LATEST,
+                "from v{v}"
+            );
             verify(vault.conn(), v);
             seed_latest_still_works(vault.conn());
         }
@@ -235,7 +245,10 @@ mod tests {
     fn wrong_key_is_not_a_database() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("vault.db");
-        Vault::create(&path, &VaultKey::generate()).unwrap().close().unwrap();
+        Vault::create(&path, &VaultKey::generate())
+            .unwrap()
+            .close()
+            .unwrap();
         let err = Vault::open(&path, &VaultKey::generate()).unwrap_err();
         assert_eq!(err.code(), "VAULT_CORRUPT");
     }
@@ -246,9 +259,15 @@ mod tests {
         let path = dir.path().join("vault.db");
         let key = VaultKey::generate();
         Vault::create(&path, &key).unwrap().close().unwrap();
-        assert_eq!(Vault::create(&path, &key).unwrap_err().code(), "VAULT_EXISTS");
+        assert_eq!(
+            Vault::create(&path, &key).unwrap_err().code(),
+            "VAULT_EXISTS"
+        );
         let missing = dir.path().join("nope.db");
-        assert_eq!(Vault::open(&missing, &key).unwrap_err().code(), "VAULT_CORRUPT");
+        assert_eq!(
+            Vault::open(&missing, &key).unwrap_err().code(),
+            "VAULT_CORRUPT"
+        );
         assert!(!missing.exists(), "open must never create a database");
     }
 

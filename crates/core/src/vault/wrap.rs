@@ -131,7 +131,9 @@ impl WrappedKey {
             return Err(UnwrapError::Malformed("wrong field length"));
         }
         if !self.kdf.meets_owasp_minimum() {
-            return Err(UnwrapError::Malformed("key-derivation parameters below the floor"));
+            return Err(UnwrapError::Malformed(
+                "key-derivation parameters below the floor",
+            ));
         }
         let kek = derive(passcode, &self.salt, self.kdf)?;
         let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
@@ -206,8 +208,14 @@ mod tests {
     fn wrong_passcode_or_other_vault_is_refused() {
         let key = VaultKey::generate();
         let w = WrappedKey::seal(&key, "correct horse", FAST, b"vault-1").unwrap();
-        assert_eq!(w.open("correct hors", b"vault-1"), Err(UnwrapError::WrongPasscode));
-        assert_eq!(w.open("correct horse", b"vault-2"), Err(UnwrapError::WrongPasscode));
+        assert_eq!(
+            w.open("correct hors", b"vault-1"),
+            Err(UnwrapError::WrongPasscode)
+        );
+        assert_eq!(
+            w.open("correct horse", b"vault-2"),
+            Err(UnwrapError::WrongPasscode)
+        );
     }
 
     #[test]
@@ -216,16 +224,32 @@ mod tests {
         let w = WrappedKey::seal(&key, "pass1234", FAST, b"v").unwrap();
         let mut flipped = w.clone();
         flipped.ciphertext[3] ^= 1;
-        assert_eq!(flipped.open("pass1234", b"v"), Err(UnwrapError::WrongPasscode));
+        assert_eq!(
+            flipped.open("pass1234", b"v"),
+            Err(UnwrapError::WrongPasscode)
+        );
         let mut short = w.clone();
         short.salt.pop();
-        assert!(matches!(short.open("pass1234", b"v"), Err(UnwrapError::Malformed(_))));
+        assert!(matches!(
+            short.open("pass1234", b"v"),
+            Err(UnwrapError::Malformed(_))
+        ));
         let mut weak = w.clone();
-        weak.kdf = KdfParams { m_kib: 8, t: 1, p: 1 };
-        assert!(matches!(weak.open("pass1234", b"v"), Err(UnwrapError::Malformed(_))));
+        weak.kdf = KdfParams {
+            m_kib: 8,
+            t: 1,
+            p: 1,
+        };
+        assert!(matches!(
+            weak.open("pass1234", b"v"),
+            Err(UnwrapError::Malformed(_))
+        ));
         let mut future = w;
         future.v = 9;
-        assert!(matches!(future.open("pass1234", b"v"), Err(UnwrapError::Malformed(_))));
+        assert!(matches!(
+            future.open("pass1234", b"v"),
+            Err(UnwrapError::Malformed(_))
+        ));
     }
 
     #[test]
@@ -243,6 +267,13 @@ mod tests {
     fn default_parameters_meet_owasp_floor() {
         assert!(KdfParams::DEFAULT.meets_owasp_minimum());
         assert!(KdfParams::OWASP_MINIMUM.meets_owasp_minimum());
-        assert!(!KdfParams { m_kib: 19 * 1024, t: 1, p: 1 }.meets_owasp_minimum());
+        assert!(
+            !KdfParams {
+                m_kib: 19 * 1024,
+                t: 1,
+                p: 1
+            }
+            .meets_owasp_minimum()
+        );
     }
 }
