@@ -373,6 +373,33 @@ impl Session {
         }
     }
 
+    /// Unlocks with the key from the credential store, skipping the passcode. Only for the
+    /// mobile shell, after the platform has verified the officer (face or fingerprint);
+    /// with passcode custody there is no stored key, so this is refused.
+    pub fn unlock_after_device_auth(&mut self) -> Result<VaultStatus> {
+        if !matches!(self.state, State::Locked(LockReason::AppLock)) {
+            return Err(Error::InvalidInput(
+                "Face or fingerprint unlock is not available for this vault; use your passcode."
+                    .into(),
+            ));
+        }
+        let state = self.open_from_store();
+        match state {
+            State::Open { .. } => {
+                self.state = state;
+                self.backgrounded_at = None;
+                Ok(self.status())
+            }
+            State::KeyMissing(_) => Err(Error::KeyMissing),
+            State::Damaged(detail) => {
+                self.state = State::Damaged(detail.clone());
+                Err(Error::VaultCorrupt { detail })
+            }
+            State::Unavailable(e) => Err(e),
+            _ => Err(Error::Locked),
+        }
+    }
+
     /// If the credential store lost the key (deleted behind our back), put it back after a
     /// passcode recovery so the next start does not need the passcode copy.
     fn restore_key_to_store(&self, vault_id: &str, key: &VaultKey) {

@@ -1,0 +1,50 @@
+//! The TypeScript types the UI sees, generated from the Rust types that cross IPC.
+//! `ui/src/bindings.ts` is checked in; this test fails when it is stale and rewrites it
+//! when run with `PEERLINE_WRITE_BINDINGS=1`.
+
+use peerline_core::checkins::{CheckIn, QuickCheckIn, Tag};
+use peerline_core::session::{LockReason, VaultStatus};
+use peerline_core::vault::meta::Custody;
+use peerline_protocol::ErrorBody;
+use ts_rs::{Config, TS};
+
+fn render() -> String {
+    // JSON numbers: every u64 we send (seconds, counts) is far below 2^53.
+    let cfg = Config::new().with_large_int("number");
+    let decls = [
+        ErrorBody::decl(&cfg),
+        VaultStatus::decl(&cfg),
+        LockReason::decl(&cfg),
+        Custody::decl(&cfg),
+        Tag::decl(&cfg),
+        QuickCheckIn::decl(&cfg),
+        CheckIn::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\
+         // run `PEERLINE_WRITE_BINDINGS=1 cargo test -p peerline-app bindings` instead.\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(d.trim());
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[test]
+fn bindings_are_fresh() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
+    let want = render();
+    if std::env::var_os("PEERLINE_WRITE_BINDINGS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "ui/src/bindings.ts is stale: run `PEERLINE_WRITE_BINDINGS=1 cargo test -p peerline-app bindings`"
+    );
+}

@@ -1,0 +1,133 @@
+//! Peerline's Tauri shell: app state, the IPC commands, window lifecycle → auto-lock.
+//! All behaviour lives in `peerline-core`.
+
+mod commands;
+mod state;
+
+#[cfg(test)]
+mod bindings;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use peerline_core::session::{Session, SessionConfig};
+use tauri::{Emitter as _, Manager as _, WindowEvent};
+use tracing::{error, info};
+
+use crate::state::AppState;
+
+/// Where the vault lives: `PEERLINE_DATA_DIR` when set (tests, demos), else the platform's
+/// per-app data directory.
+fn data_dir(app: &tauri::App) -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os("PEERLINE_DATA_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    app.path()
+        .app_data_dir()
+        .map_err(|e| format!("no app data directory: {e}"))
+}
+
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+
+    let builder = tauri::Builder::default().plugin(tauri_plugin_opener::init());
+    #[cfg(mobile)]
+    let builder = builder.plugin(tauri_plugin_biometric::init());
+
+    let result = builder
+        .setup(|app| {
+            let dir = data_dir(app)?;
+            info!(dir = %dir.display(), "starting");
+            let state = AppState::new(Session::start(SessionConfig::probe(dir)));
+            app.manage(state.clone());
+            spawn_auto_lock_timer(app.handle().clone(), state);
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            let Some(state) = window.try_state::<AppState>() else {
+                return;
+            };
+            match event {
+                WindowEvent::Focused(false) => {
+                    state.with(|s| s.app_backgrounded());
+                }
+                WindowEvent::Focused(true) => {
+                    if let Some(status) = state.with(|s| s.app_foregrounded()) {
+                        let _ = window.emit("vault-status", status);
+                    }
+                }
+                _ => {}
+            }
+        })
+        .invoke_handler(handlers())
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        error!(error = %e, "the app stopped with an error");
+        std::process::exit(1);
+    }
+}
+
+/// Checks the auto-lock deadline while the app sits in the background, and tells the UI
+/// when the vault locked so it can cover the screen at once.
+fn spawn_auto_lock_timer(app: tauri::AppHandle, state: AppState) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(10));
+            let changed = state.with(|s| {
+                let before = s.status();
+                s.tick();
+                let after = s.status();
+                (before != after).then_some(after)
+            });
+            if let Some(Some(status)) = changed {
+                let _ = app.emit("vault-status", status);
+            }
+        }
+    });
+}
+
+#[cfg(desktop)]
+fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    use commands::*;
+    tauri::generate_handler![
+        vault_status,
+        vault_retry,
+        vault_create,
+        vault_unlock,
+        vault_lock,
+        vault_set_passcode,
+        vault_remove_passcode,
+        vault_set_auto_lock,
+        vault_erase,
+        vault_set_aside_damaged,
+        checkin_save,
+        checkin_recent,
+        checkin_delete,
+    ]
+}
+
+#[cfg(mobile)]
+fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    use commands::*;
+    tauri::generate_handler![
+        vault_status,
+        vault_retry,
+        vault_create,
+        vault_unlock,
+        vault_unlock_biometric,
+        vault_lock,
+        vault_set_passcode,
+        vault_remove_passcode,
+        vault_set_auto_lock,
+        vault_erase,
+        vault_set_aside_damaged,
+        checkin_save,
+        checkin_recent,
+        checkin_delete,
+    ]
+}

@@ -1,0 +1,111 @@
+// Starts tauri-driver on loopback, opens a WebDriver session on the real Peerline binary
+// with a throw-away data directory, and offers the few calls the tests need.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebDriver from 'webdriver';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '../..');
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+const PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
+
+export const appBinary = process.env.PEERLINE_APP_BINARY ?? join(repo, 'target/debug/peerline-app');
+export const screenshotDir = join(here, 'screenshots');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitForPort(deadlineMs) {
+  const until = Date.now() + deadlineMs;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${PORT}/status`);
+      if (res.ok || res.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`tauri-driver did not listen on 127.0.0.1:${PORT} within ${deadlineMs} ms`);
+}
+
+/** Starts tauri-driver with the app's data directory set; returns a handle to stop both. */
+export async function startApp() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'peerline-wd-'));
+  const driver = spawn('tauri-driver', ['--port', String(PORT)], {
+    env: { ...process.env, PEERLINE_DATA_DIR: dataDir, RUST_LOG: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  await waitForPort(20_000);
+  const client = await WebDriver.newSession({
+    hostname: '127.0.0.1',
+    port: PORT,
+    logLevel: 'warn',
+    connectionRetryTimeout: 60_000,
+    capabilities: { 'tauri:options': { application: appBinary } },
+  });
+  const app = makeApp(client, dataDir);
+  app.stop = async () => {
+    try {
+      await client.deleteSession();
+    } catch {
+      // the window may already be gone
+    }
+    driver.kill('SIGTERM');
+    await sleep(300);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return app;
+}
+
+function makeApp(client, dataDir) {
+  const find = async (css) => {
+    const el = await client.findElement('css selector', css);
+    if (!el || !el[ELEMENT]) throw new Error(`no element for ${css}`);
+    return el[ELEMENT];
+  };
+  return {
+    client,
+    dataDir,
+    /** Waits until `css` exists and (optionally) its text matches. */
+    async waitFor(css, textPattern, timeoutMs = 15_000) {
+      const until = Date.now() + timeoutMs;
+      let last = '';
+      while (Date.now() < until) {
+        try {
+          const id = await find(css);
+          last = await client.getElementText(id);
+          if (!textPattern || textPattern.test(last)) return last;
+        } catch {
+          // not there yet
+        }
+        await sleep(150);
+      }
+      throw new Error(`timed out waiting for ${css} ${textPattern ?? ''} (last text: ${JSON.stringify(last)})`);
+    },
+    async click(css) {
+      await client.elementClick(await find(css));
+    },
+    async type(css, text) {
+      const id = await find(css);
+      await client.elementClear(id);
+      await client.elementSendKeys(id, text);
+    },
+    async text(css) {
+      return client.getElementText(await find(css));
+    },
+    async script(fn, ...args) {
+      return client.executeScript(`return (${fn}).apply(null, arguments)`, args);
+    },
+    async screenshot(name) {
+      mkdirSync(screenshotDir, { recursive: true });
+      const b64 = await client.takeScreenshot();
+      writeFileSync(join(screenshotDir, `${name}.png`), Buffer.from(b64, 'base64'));
+    },
+    async phoneSize() {
+      await client.setWindowRect(null, null, 390, 844);
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// Typed calls into the Rust core. Argument names are camelCase on this side; Tauri maps
+// them to the Rust parameters' snake_case.
+import { invoke } from '@tauri-apps/api/core';
+import type { CheckIn, QuickCheckIn, VaultStatus } from './bindings';
+import { ApiError, toErrorBody } from './errors';
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw new ApiError(toErrorBody(e));
+  }
+}
+
+export const api = {
+  status: () => call<VaultStatus>('vault_status'),
+  retry: () => call<VaultStatus>('vault_retry'),
+  create: (passcode: string | null) => call<VaultStatus>('vault_create', { passcode }),
+  unlock: (passcode: string) => call<VaultStatus>('vault_unlock', { passcode }),
+  lock: () => call<VaultStatus>('vault_lock'),
+  setPasscode: (current: string | null, newPasscode: string) =>
+    call<VaultStatus>('vault_set_passcode', { current, newPasscode }),
+  removePasscode: (current: string) => call<VaultStatus>('vault_remove_passcode', { current }),
+  setAutoLock: (minutes: number | null) => call<VaultStatus>('vault_set_auto_lock', { minutes }),
+  erase: () => call<VaultStatus>('vault_erase'),
+  setAsideDamaged: () => call<VaultStatus>('vault_set_aside_damaged'),
+  saveCheckIn: (entry: QuickCheckIn) => call<CheckIn>('checkin_save', { entry }),
+  recentCheckIns: (limit: number) => call<CheckIn[]>('checkin_recent', { limit }),
+  deleteCheckIn: (id: string) => call<boolean>('checkin_delete', { id }),
+};

@@ -1,0 +1,147 @@
+import { api } from '../api';
+import type { VaultStatus } from '../bindings';
+import { h, messageArea, mount } from '../dom';
+import { describe, toErrorBody } from '../errors';
+import { eraseButton } from './erase';
+import { currentPasscodeField, passcodeFields } from './passcode';
+
+type OpenStatus = Extract<VaultStatus, { state: 'unlocked' }>;
+
+const AUTO_LOCK_CHOICES: { label: string; minutes: number | null }[] = [
+  { label: 'Right away', minutes: 0 },
+  { label: 'After 1 minute', minutes: 1 },
+  { label: 'After 5 minutes', minutes: 5 },
+  { label: 'After 15 minutes', minutes: 15 },
+  { label: 'After 1 hour', minutes: 60 },
+  { label: 'Never', minutes: null },
+];
+
+const MIN_PASSCODE = 6;
+
+export function settings(
+  root: HTMLElement,
+  status: OpenStatus,
+  show: (s: VaultStatus) => void,
+  back: () => void,
+): void {
+  const rerender = (s: VaultStatus) => (s.state === 'unlocked' ? settings(root, s, show, back) : show(s));
+  const sections: HTMLElement[] = [];
+
+  if (status.app_lock) {
+    const msg = messageArea();
+    const current = currentPasscodeField();
+    const fresh = passcodeFields(MIN_PASSCODE);
+    sections.push(
+      h('section', { 'aria-labelledby': 'change-h' },
+        h('h2', { id: 'change-h' }, 'Change passcode'),
+        h('form', {
+          class: 'stack',
+          onsubmit: async (ev: Event) => {
+            ev.preventDefault();
+            const v = fresh.value();
+            if ('error' in v) {
+              msg.textContent = v.error;
+              return;
+            }
+            msg.textContent = 'Changing…';
+            try {
+              rerender(await api.setPasscode(current.input.value, v.passcode));
+            } catch (e) {
+              current.input.value = '';
+              msg.textContent = describe(toErrorBody(e));
+            }
+          },
+        }, current.element, fresh.element, h('button', { type: 'submit', class: 'primary' }, 'Change passcode'), msg),
+      ),
+    );
+
+    const autoMsg = messageArea();
+    const select = h('select', {
+      id: 'auto-lock',
+      onchange: async (ev: Event) => {
+        const i = Number((ev.target as HTMLSelectElement).value);
+        try {
+          rerender(await api.setAutoLock(AUTO_LOCK_CHOICES[i]?.minutes ?? null));
+        } catch (e) {
+          autoMsg.textContent = describe(toErrorBody(e));
+        }
+      },
+    }, ...AUTO_LOCK_CHOICES.map((c, i) =>
+      h('option', { value: i, selected: c.minutes === (status.auto_lock_minutes ?? null) }, c.label)));
+    sections.push(
+      h('section', { 'aria-labelledby': 'auto-h' },
+        h('h2', { id: 'auto-h' }, 'Auto-lock'),
+        h('label', { for: 'auto-lock' }, 'Lock when Peerline is in the background'),
+        select,
+        autoMsg,
+      ),
+    );
+
+    if (status.custody === 'credential_store') {
+      const offMsg = messageArea();
+      const cur = currentPasscodeField();
+      sections.push(
+        h('section', { 'aria-labelledby': 'off-h' },
+          h('h2', { id: 'off-h' }, 'Turn off the app lock'),
+          h('form', {
+            class: 'stack',
+            onsubmit: async (ev: Event) => {
+              ev.preventDefault();
+              try {
+                rerender(await api.removePasscode(cur.input.value));
+              } catch (e) {
+                cur.input.value = '';
+                offMsg.textContent = describe(toErrorBody(e));
+              }
+            },
+          }, cur.element, h('button', { type: 'submit', class: 'secondary' }, 'Turn off app lock'), offMsg),
+        ),
+      );
+    }
+  } else {
+    const msg = messageArea();
+    const fresh = passcodeFields(MIN_PASSCODE);
+    sections.push(
+      h('section', { 'aria-labelledby': 'set-h' },
+        h('h2', { id: 'set-h' }, 'App lock'),
+        h('p', {}, 'Add a passcode so someone holding your unlocked phone cannot open Peerline.'),
+        h('form', {
+          class: 'stack',
+          onsubmit: async (ev: Event) => {
+            ev.preventDefault();
+            const v = fresh.value();
+            if ('error' in v) {
+              msg.textContent = v.error;
+              return;
+            }
+            try {
+              rerender(await api.setPasscode(null, v.passcode));
+            } catch (e) {
+              msg.textContent = describe(toErrorBody(e));
+            }
+          },
+        }, fresh.element, h('button', { type: 'submit', class: 'primary' }, 'Set passcode'), msg),
+      ),
+    );
+  }
+
+  sections.push(
+    h('section', { 'aria-labelledby': 'erase-h' },
+      h('h2', { id: 'erase-h' }, 'Erase everything'),
+      h('p', {}, 'Deletes your vault and its key from this device. Nothing can bring it back.'),
+      eraseButton(show),
+    ),
+    h('section', { 'aria-labelledby': 'about-h' },
+      h('h2', { id: 'about-h' }, 'About'),
+      h('p', {}, 'Peerline 0.1.0. Your vault is encrypted with SQLCipher; its key is kept in this device\u2019s secure store or locked with your passcode (Argon2id).'),
+      h('p', { class: 'hint' }, 'Open-source licences: Tauri, SQLCipher, RustCrypto and others — see the app\u2019s LICENSES file.'),
+    ),
+  );
+
+  mount(
+    root,
+    h('h1', {}, 'Settings'),
+    h('button', { type: 'button', class: 'secondary back', onclick: back }, '← Back'),
+    ...sections,
+  );
+}
