@@ -1,1 +1,123 @@
-fn main() {}
+//! Vault figures on this machine: open with a raw key, single inserts, a 10,000-record
+//! transaction, and a passcode unlock with the production Argon2id parameters.
+//! Run with `cargo bench -p peerline-core --bench vault`; the results go in BENCHMARKS.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use chrono::DateTime;
+use peerline_core::checkins::{self, QuickCheckIn};
+use peerline_core::vault::wrap::{KdfParams, WrappedKey};
+use peerline_core::vault::{Vault, VaultKey};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn pct(mut v: Vec<Duration>, p: f64) -> Duration {
+    v.sort();
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[i]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault.db");
+    let key = VaultKey::generate();
+    let at = DateTime::parse_from_rfc3339("2026-11-25T03:00:00-05:00").unwrap();
+    let entry = QuickCheckIn {
+        tags: vec![checkins::Tag::Court],
+        note: Some("a short note about a long shift".into()),
+        ..Default::default()
+    };
+
+    // Single inserts, autocommit (what one tap on "Save" does).
+    let vault = Vault::create(&path, &key).unwrap();
+    let mut singles = Vec::new();
+    for _ in 0..2_000 {
+        let t = Instant::now();
+        checkins::save(&vault, &entry, at).unwrap();
+        singles.push(t.elapsed());
+    }
+    println!(
+        "insert one check-in (autocommit, WAL): median {}  p99 {}  (n=2000)",
+        ms(median(singles.clone())),
+        ms(pct(singles, 0.99))
+    );
+
+    // 10,000 in one transaction.
+    let mut vault = vault;
+    let batch = vec![entry.clone(); 10_000];
+    let mut batches = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        checkins::save_all(&mut vault, &batch, at).unwrap();
+        batches.push(t.elapsed());
+    }
+    println!(
+        "insert 10,000 check-ins in one transaction: median {}",
+        ms(median(batches))
+    );
+    vault.checkpoint().unwrap();
+    vault.close().unwrap();
+
+    // Open with the raw key (no credential store): key, integrity check, migrations.
+    let mut opens = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let v = Vault::open(&path, &key).unwrap();
+        opens.push(t.elapsed());
+        v.close().unwrap();
+    }
+    let size = std::fs::metadata(&path).unwrap().len();
+    println!(
+        "open with raw key, 32,000 records ({:.1} MiB, full page check): median {}",
+        size as f64 / 1_048_576.0,
+        ms(median(opens))
+    );
+
+    for (records, what) in [
+        (365, "a year of daily check-ins"),
+        (10_000, "decades of them"),
+    ] {
+        let p = dir.path().join(format!("v{records}.db"));
+        let mut v = Vault::create(&p, &key).unwrap();
+        checkins::save_all(&mut v, &vec![entry.clone(); records], at).unwrap();
+        v.checkpoint().unwrap();
+        v.close().unwrap();
+        let mut opens = Vec::new();
+        for _ in 0..50 {
+            let t = Instant::now();
+            let v = Vault::open(&p, &key).unwrap();
+            opens.push(t.elapsed());
+            v.close().unwrap();
+        }
+        println!(
+            "open with raw key, {records} records ({what}, {:.2} MiB): median {}",
+            std::fs::metadata(&p).unwrap().len() as f64 / 1_048_576.0,
+            ms(median(opens))
+        );
+    }
+
+    // Passcode unlock with the production parameters.
+    let params = KdfParams::DEFAULT;
+    let wrapped = WrappedKey::seal(&key, "a-passcode-42", params, b"bench").unwrap();
+    let mut unlocks = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        wrapped.open("a-passcode-42", b"bench").unwrap();
+        unlocks.push(t.elapsed());
+    }
+    println!(
+        "passcode unlock, Argon2id m={} MiB t={} p={}: median {}",
+        params.m_kib / 1024,
+        params.t,
+        params.p,
+        ms(median(unlocks))
+    );
+}

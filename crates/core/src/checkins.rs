@@ -115,6 +115,29 @@ pub struct CheckIn {
 
 /// Saves a check-in at `at` (the officer's local time).
 pub fn save(vault: &Vault, entry: &QuickCheckIn, at: DateTime<FixedOffset>) -> Result<CheckIn> {
+    insert(vault.conn(), entry, at)
+}
+
+/// Saves several check-ins in one transaction: all of them or none (imports, restores).
+pub fn save_all(
+    vault: &mut Vault,
+    entries: &[QuickCheckIn],
+    at: DateTime<FixedOffset>,
+) -> Result<Vec<CheckIn>> {
+    let tx = vault.conn_mut().transaction().map_err(Error::from_sqlite)?;
+    let saved = entries
+        .iter()
+        .map(|e| insert(&tx, e, at))
+        .collect::<Result<Vec<_>>>()?;
+    tx.commit().map_err(Error::from_sqlite)?;
+    Ok(saved)
+}
+
+fn insert(
+    conn: &rusqlite::Connection,
+    entry: &QuickCheckIn,
+    at: DateTime<FixedOffset>,
+) -> Result<CheckIn> {
     entry.validate()?;
     let mut tags = entry.tags.clone();
     tags.sort_by_key(|t| *t as u8);
@@ -139,25 +162,25 @@ pub fn save(vault: &Vault, entry: &QuickCheckIn, at: DateTime<FixedOffset>) -> R
     };
     let tags_json = serde_json::to_string(&record.entry.tags)
         .map_err(|e| Error::InvalidInput(format!("Tags could not be saved: {e}")))?;
-    vault
-        .conn()
-        .execute(
-            "INSERT INTO checkins (id, recorded_at_utc, utc_offset_min, mood, stress, energy,
-               sleep_half_hours, tags, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                record.id,
-                record.recorded_at_utc,
-                record.utc_offset_min,
-                record.entry.mood,
-                record.entry.stress,
-                record.entry.energy,
-                record.entry.sleep_half_hours,
-                tags_json,
-                record.entry.note,
-            ],
-        )
-        .map_err(Error::from_sqlite)?;
+    conn.prepare_cached(
+        "INSERT INTO checkins (id, recorded_at_utc, utc_offset_min, mood, stress, energy,
+           sleep_half_hours, tags, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            record.id,
+            record.recorded_at_utc,
+            record.utc_offset_min,
+            record.entry.mood,
+            record.entry.stress,
+            record.entry.energy,
+            record.entry.sleep_half_hours,
+            tags_json,
+            record.entry.note,
+        ])
+    })
+    .map_err(Error::from_sqlite)?;
     Ok(record)
 }
 
@@ -297,6 +320,24 @@ mod tests {
             assert_eq!(err.code(), "INVALID_INPUT");
         }
         assert!(recent(&v, 10).unwrap().is_empty());
+    }
+
+    #[test]
+    fn save_all_is_all_or_nothing() {
+        let (_d, mut v) = vault();
+        let good = QuickCheckIn::default();
+        let bad = QuickCheckIn {
+            mood: 7,
+            ..Default::default()
+        };
+        let at = at("2026-11-24T10:00:00Z");
+        assert!(save_all(&mut v, &[good.clone(), bad], at).is_err());
+        assert!(recent(&v, 10).unwrap().is_empty());
+        assert_eq!(
+            save_all(&mut v, &[good.clone(), good], at).unwrap().len(),
+            2
+        );
+        assert_eq!(recent(&v, 10).unwrap().len(), 2);
     }
 
     #[test]

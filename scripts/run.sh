@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets everything up and runs Peerline on this machine.
+#   PEERLINE_DATA_DIR  where the vault lives (default: the platform's app data directory)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+bash scripts/build-app.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+app=(target/debug/peerline-app)
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+  # A headless box has no session bus, so no credential store: Peerline will ask for a
+  # passcode to protect the vault (the designed fallback). Give it a private bus anyway.
+  app=(dbus-run-session -- "${app[@]}")
+fi
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  echo "==> No display found: running Peerline on a virtual display (Xvfb)."
+  echo "    Use a desktop session to see the window; 'bash scripts/test.sh' drives it headless."
+  app=(xvfb-run -a -s "-screen 0 1280x1024x24" "${app[@]}")
+fi
+echo "==> Starting Peerline"
+exec "${app[@]}"

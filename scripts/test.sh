@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: formatting, lints, Rust unit and integration
+# tests (vault faults with a real Secret Service, no store, a full tmpfs), the UI's unit
+# tests, the generated-types check, and WebDriver tests of the real app window.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never
+
+if ! command -v cargo-nextest >/dev/null 2>&1; then
+  echo "==> Installing cargo-nextest"
+  cargo install cargo-nextest --locked
+fi
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "==> Installing tauri-driver"
+  cargo install tauri-driver --locked --version ^2
+fi
+(cd tests/webdriver && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "==> Formatting"
+cargo fmt --all --check
+
+echo "==> UI type check and unit tests"
+(cd ui && npm run typecheck --silent && npx vitest run)
+
+# The Tauri crate embeds ui/dist at compile time, so build the UI before clippy sees it.
+bash scripts/build-app.sh
+
+echo "==> Clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "==> Rust tests (unit, integration, end-to-end; includes the IPC bindings freshness check)"
+cargo nextest run --workspace --locked --no-fail-fast
+
+echo "==> WebDriver tests of the real window (Xvfb, tauri-driver, WebKitWebDriver)"
+(cd tests/webdriver && dbus-run-session -- sh -c '
+  printf peerline-wd | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  xvfb-run -a -s "-screen 0 1280x1024x24" npm test --silent
+')
+
+echo "==> All tests passed"
