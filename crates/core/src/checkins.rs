@@ -87,12 +87,12 @@ impl QuickCheckIn {
                 "Sleep must be between 0 and 14 hours.".into(),
             ));
         }
-        if let Some(note) = &self.note {
-            if note.chars().count() > MAX_NOTE_CHARS {
-                return Err(Error::InvalidInput(format!(
-                    "The note is too long ({MAX_NOTE_CHARS} characters at most)."
-                )));
-            }
+        if let Some(note) = &self.note
+            && note.chars().count() > MAX_NOTE_CHARS
+        {
+            return Err(Error::InvalidInput(format!(
+                "The note is too long ({MAX_NOTE_CHARS} characters at most)."
+            )));
         }
         Ok(())
     }

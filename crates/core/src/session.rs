@@ -551,7 +551,7 @@ impl Session {
                     "Auto-lock can be at most {MAX_AUTO_LOCK_MINUTES} minutes."
                 )));
             }
-            if !self.meta.as_ref().is_some_and(|m| m.wrapped_key.is_some()) {
+            if self.meta.as_ref().is_none_or(|m| m.wrapped_key.is_none()) {
                 return Err(Error::PasscodeRequired(
                     "Set a passcode first; auto-lock needs one to unlock with.",
                 ));
@@ -623,10 +623,10 @@ impl Session {
             .existing_vault_entries()
             .map_err(Error::from_io)?;
         for entry in &entries {
-            if entry.is_dir() {
-                if let Ok(Some(m)) = Meta::load(&entry.join(files::META_FILE)) {
-                    vault_ids.push(m.vault_id);
-                }
+            if entry.is_dir()
+                && let Ok(Some(m)) = Meta::load(&entry.join(files::META_FILE))
+            {
+                vault_ids.push(m.vault_id);
             }
         }
         if let Ok(Some(m)) = Meta::load(&self.paths.meta()) {
@@ -671,10 +671,8 @@ impl Session {
             let is_vault_file = entry
                 .file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with("vault."));
-            if is_vault_file {
-                if let Some(name) = entry.file_name() {
-                    std::fs::rename(&entry, aside.join(name)).map_err(Error::from_io)?;
-                }
+            if is_vault_file && let Some(name) = entry.file_name() {
+                std::fs::rename(&entry, aside.join(name)).map_err(Error::from_io)?;
             }
         }
         self.meta = None;
