@@ -1,0 +1,363 @@
+//! The relay's JSON API (`/v1`). Binary fields are base64 (no padding). Everything here is
+//! either public (keys, ids, versions) or ciphertext the relay cannot read.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/teams` (operator, with the admin token): register a team's public key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTeam {
+    /// The team's ed25519 signing public key, base64. The private half never leaves the
+    /// coordinator's machine.
+    pub team_public_key: String,
+    /// Seconds an urgent ("now") request may stay unclaimed before it goes to every peer.
+    #[serde(default)]
+    pub escalation_secs: Option<u32>,
+}
+
+/// Answer to [`CreateTeam`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamCreated {
+    /// The new team's id.
+    pub team_id: String,
+}
+
+/// `GET /v1/teams/{team}` (coordinator): counts only, never who.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamStatus {
+    /// The team.
+    pub team_id: String,
+    /// Registered devices.
+    pub devices: u64,
+    /// Requests not yet closed or expired.
+    pub open_requests: u64,
+    /// Invites that can still be redeemed.
+    pub active_invites: u64,
+    /// Latest roster version, if one was published.
+    pub roster_version: Option<u64>,
+    /// Latest directory version, if one was published.
+    pub directory_version: Option<u64>,
+    /// Escalation limit for urgent requests, seconds.
+    pub escalation_secs: u32,
+}
+
+/// `POST /v1/teams/{team}/invites` (coordinator).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueInvite {
+    /// Unix seconds after which the invite no longer works.
+    pub expires_at: i64,
+    /// How many devices may join with it.
+    pub max_uses: u32,
+    /// SHA-256 (hex) of the invite code. The coordinator's CLI makes the code; the relay
+    /// only ever sees its hash.
+    pub code_hash: String,
+}
+
+/// An invite as the coordinator sees it in `invite list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteInfo {
+    /// Id for revoking.
+    pub invite_id: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Allowed uses.
+    pub max_uses: u32,
+    /// Uses so far.
+    pub uses: u32,
+    /// Revoked by the coordinator.
+    pub revoked: bool,
+}
+
+/// `POST /v1/devices`: redeem an invite and register a device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterDevice {
+    /// The team from the invite.
+    pub team_id: String,
+    /// The code from the invite.
+    pub invite_code: String,
+    /// The device's ed25519 public key (base64); it signs the device's requests.
+    pub device_public_key: String,
+}
+
+/// Answer to [`RegisterDevice`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceRegistered {
+    /// A random pseudonymous id, unrelated to anything about the person.
+    pub device_id: String,
+}
+
+/// Which signed document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlobKind {
+    /// Peers: names, languages, hours, encryption keys.
+    Roster,
+    /// The agency's directory of professional help.
+    Directory,
+}
+
+impl BlobKind {
+    /// Path segment and signing label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Roster => "roster",
+            Self::Directory => "directory",
+        }
+    }
+}
+
+/// A roster or directory, signed by the team key. `PUT /v1/teams/{team}/{kind}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedBlob {
+    /// Strictly increasing; the relay and the app refuse anything older than they hold.
+    pub version: u64,
+    /// The document (JSON), base64.
+    pub payload: String,
+    /// ed25519 signature (base64) over [`blob_signing_message`].
+    pub signature: String,
+}
+
+/// The exact bytes the team key signs for a roster or directory.
+pub fn blob_signing_message(
+    team_id: &str,
+    kind: BlobKind,
+    version: u64,
+    payload: &[u8],
+) -> Vec<u8> {
+    let mut m = Vec::with_capacity(64 + payload.len());
+    m.extend_from_slice(b"peerline-signed-blob-v1\0");
+    m.extend_from_slice(kind.as_str().as_bytes());
+    m.push(0);
+    m.extend_from_slice(team_id.as_bytes());
+    m.push(0);
+    m.extend_from_slice(&version.to_be_bytes());
+    m.extend_from_slice(payload);
+    m
+}
+
+/// How soon the officer wants to talk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    /// Now: escalates to every peer after the team's limit.
+    Now,
+    /// Today.
+    Today,
+    /// This week.
+    ThisWeek,
+}
+
+impl Urgency {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Now => "now",
+            Self::Today => "today",
+            Self::ThisWeek => "this_week",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "now" => Some(Self::Now),
+            "today" => Some(Self::Today),
+            "this_week" => Some(Self::ThisWeek),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /v1/teams/{team}/requests`: ciphertext plus routing metadata only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostRequest {
+    /// Random id chosen by the app; a repeat post with the same id changes nothing.
+    pub request_id: String,
+    /// How soon.
+    pub urgency: Urgency,
+    /// Roster key ids of the peers to notify first (the on-duty ones).
+    pub recipient_key_ids: Vec<String>,
+    /// Unix seconds after which the relay deletes it.
+    pub expires_at: i64,
+    /// The age-encrypted request, base64.
+    pub ciphertext: String,
+    /// SHA-256 (hex) of the per-request status secret the officer keeps.
+    pub status_hash: String,
+}
+
+/// Answer to [`PostRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostAccepted {
+    /// The request.
+    pub request_id: String,
+    /// True when the relay already had it (a retry); nothing changed.
+    pub duplicate: bool,
+}
+
+/// Where a request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestState {
+    /// Waiting for a peer.
+    Open,
+    /// A peer took it.
+    Claimed,
+    /// The peer answered.
+    Replied,
+}
+
+/// An open request as a peer's app lists it (`GET /v1/teams/{team}/requests`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenRequest {
+    /// The request.
+    pub request_id: String,
+    /// How soon.
+    pub urgency: Urgency,
+    /// Unix seconds the relay received it.
+    pub created_at: i64,
+    /// Unix seconds it expires.
+    pub expires_at: i64,
+    /// Sent to every peer after going unclaimed.
+    pub escalated: bool,
+    /// Where it stands.
+    pub state: RequestState,
+    /// The roster key id of the peer who claimed it, if any.
+    pub claimed_by: Option<String>,
+    /// The encrypted request, base64.
+    pub ciphertext: String,
+}
+
+/// `POST /v1/requests/{id}/claim` (a peer's device).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRequest {
+    /// The claiming peer's roster key id.
+    pub key_id: String,
+}
+
+/// `POST /v1/requests/{id}/reply` (the claiming peer's device).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostReply {
+    /// The reply, encrypted to the request's reply key and signed inside by the peer.
+    pub ciphertext: String,
+}
+
+/// `GET /v1/requests/{id}` with the status secret: what the officer sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestStatus {
+    /// The request.
+    pub request_id: String,
+    /// Where it stands.
+    pub state: RequestState,
+    /// Sent to every peer after going unclaimed.
+    pub escalated: bool,
+    /// The encrypted reply, once there is one.
+    pub reply: Option<String>,
+}
+
+/// Header carrying the per-request status secret.
+pub const HEADER_STATUS_SECRET: &str = "x-peerline-status-secret";
+
+/// A content-free event on the WebSocket: ids and states only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A request was posted.
+    NewRequest {
+        /// The request.
+        request_id: String,
+        /// How soon.
+        urgency: Urgency,
+    },
+    /// A peer claimed it.
+    Claimed {
+        /// The request.
+        request_id: String,
+    },
+    /// The claiming peer replied.
+    Replied {
+        /// The request.
+        request_id: String,
+    },
+    /// Closed (and deleted) or expired.
+    Closed {
+        /// The request.
+        request_id: String,
+    },
+    /// Unclaimed past the limit: now for every peer.
+    Escalated {
+        /// The request.
+        request_id: String,
+    },
+}
+
+impl Event {
+    /// The request the event is about.
+    pub fn request_id(&self) -> &str {
+        match self {
+            Self::NewRequest { request_id, .. }
+            | Self::Claimed { request_id }
+            | Self::Replied { request_id }
+            | Self::Closed { request_id }
+            | Self::Escalated { request_id } => request_id,
+        }
+    }
+}
+
+/// `GET /v1/health`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// "ok" when the storage answers.
+    pub status: String,
+    /// Relay version.
+    pub version: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_carry_ids_and_states_only() {
+        let e = Event::NewRequest {
+            request_id: "r1".into(),
+            urgency: Urgency::Now,
+        };
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"new_request","request_id":"r1","urgency":"now"}"#
+        );
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
+        assert_eq!(e.request_id(), "r1");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_on_posts() {
+        let bad = r#"{"request_id":"r","urgency":"now","recipient_key_ids":[],"expires_at":1,
+            "ciphertext":"","status_hash":"","name":"Officer Smith"}"#;
+        assert!(serde_json::from_str::<PostRequest>(bad).is_err());
+    }
+
+    #[test]
+    fn blob_message_binds_team_kind_and_version() {
+        let a = blob_signing_message("t", BlobKind::Roster, 2, b"x");
+        assert_ne!(a, blob_signing_message("u", BlobKind::Roster, 2, b"x"));
+        assert_ne!(a, blob_signing_message("t", BlobKind::Directory, 2, b"x"));
+        assert_ne!(a, blob_signing_message("t", BlobKind::Roster, 3, b"x"));
+        assert_ne!(a, blob_signing_message("t", BlobKind::Roster, 2, b"y"));
+    }
+
+    #[test]
+    fn urgency_round_trips() {
+        for u in [Urgency::Now, Urgency::Today, Urgency::ThisWeek] {
+            assert_eq!(Urgency::parse(u.as_str()), Some(u));
+        }
+        assert_eq!(Urgency::parse("later"), None);
+    }
+}
