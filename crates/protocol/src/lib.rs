@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod b64;
+pub mod documents;
 mod error_body;
 pub mod invite;
 pub mod relay;

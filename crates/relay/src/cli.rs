@@ -1,0 +1,127 @@
+//! Command-line interface: `serve` for the operator, the rest for coordinators.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use peerline_relay::{Limits, ServeConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "peerline-relay",
+    version,
+    about = "Peerline's blind relay and coordinator tools"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the relay.
+    Serve {
+        /// Address to listen on. Anything but loopback needs --insecure-behind-proxy.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+        /// SQLite database file (created if missing).
+        #[arg(long, default_value = "peerline-relay.db")]
+        database: PathBuf,
+        /// File holding the operator's admin token (needed to create teams).
+        #[arg(long, env = "PEERLINE_RELAY_ADMIN_TOKEN_FILE")]
+        admin_token_file: Option<PathBuf>,
+        /// Serve plain HTTP on a non-loopback address because a TLS proxy is in front.
+        #[arg(long)]
+        insecure_behind_proxy: bool,
+        /// Largest request body accepted, in bytes.
+        #[arg(long, default_value_t = Limits::default().max_body_bytes)]
+        max_body_bytes: usize,
+        /// Most simultaneous WebSocket connections.
+        #[arg(long, default_value_t = Limits::default().max_websockets)]
+        max_websockets: usize,
+    },
+    #[command(flatten)]
+    Coordinator(coordinator::Command),
+}
+
+mod coordinator;
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve {
+                listen,
+                database,
+                admin_token_file,
+                insecure_behind_proxy,
+                max_body_bytes,
+                max_websockets,
+            } => {
+                let admin_token = match admin_token_file {
+                    Some(p) => Some(
+                        std::fs::read_to_string(&p)
+                            .map_err(|e| {
+                                format!("could not read the admin token file {}: {e}", p.display())
+                            })?
+                            .trim()
+                            .to_owned(),
+                    ),
+                    None => None,
+                };
+                serve(ServeConfig {
+                    listen,
+                    database,
+                    admin_token,
+                    insecure_behind_proxy,
+                    limits: Limits {
+                        max_body_bytes,
+                        max_websockets,
+                        ..Limits::default()
+                    },
+                })
+                .await
+            }
+            Command::Coordinator(c) => coordinator::run(c).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: ServeConfig) -> Result<(), String> {
+    let mut relay = peerline_relay::start(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    let trigger = relay.take_shutdown();
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down");
+        if let Some(t) = trigger {
+            let _ = t.send(());
+        }
+    });
+    relay.wait().await.map_err(|e| e.to_string())
+}

@@ -1,0 +1,416 @@
+//! Coordinator commands: create a team, issue and revoke invites, sign and publish the
+//! roster and the directory, see the team's counts. The team's private key stays in a
+//! local file readable only by its owner; the relay only ever gets the public half.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use ed25519_dalek::{Signer as _, SigningKey};
+use peerline_protocol::auth::{Signer, secret_hash_hex};
+use peerline_protocol::b64;
+use peerline_protocol::documents::{Directory, Roster};
+use peerline_protocol::invite::Invite;
+use peerline_protocol::relay::{
+    BlobKind, CreateTeam, InviteInfo, IssueInvite, SignedBlob, TeamCreated, TeamStatus,
+    blob_signing_message,
+};
+use peerline_relay::client::{ClientError, SignedClient, generate_key};
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Team commands.
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// Invite commands.
+    #[command(subcommand)]
+    Invite(InviteCommand),
+    /// Roster commands.
+    #[command(subcommand)]
+    Roster(PublishCommand),
+    /// Directory commands.
+    #[command(subcommand)]
+    Directory(PublishCommand),
+}
+
+#[derive(Subcommand)]
+pub enum TeamCommand {
+    /// Create a team on a relay; writes the team key file (keep it safe, 0600).
+    Create {
+        /// Relay base URL, e.g. https://relay.example.org
+        #[arg(long)]
+        relay: String,
+        /// File holding the relay operator's admin token.
+        #[arg(long)]
+        admin_token_file: PathBuf,
+        /// Where to write the team key file.
+        #[arg(long, default_value = "team.key")]
+        key_file: PathBuf,
+        /// Seconds an urgent request may go unclaimed before it goes to every peer.
+        #[arg(long, default_value_t = 180)]
+        escalation_secs: u32,
+    },
+    /// Show the team's counts (devices, open requests, versions).
+    Status {
+        /// The team key file.
+        #[arg(long, default_value = "team.key")]
+        key_file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum InviteCommand {
+    /// Issue an invite and print its link (paste it or turn it into a QR code).
+    Issue {
+        /// The team key file.
+        #[arg(long, default_value = "team.key")]
+        key_file: PathBuf,
+        /// Days until it expires.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// How many devices may join with it.
+        #[arg(long, default_value_t = 1)]
+        uses: u32,
+    },
+    /// List the team's invites.
+    List {
+        /// The team key file.
+        #[arg(long, default_value = "team.key")]
+        key_file: PathBuf,
+    },
+    /// Withdraw an invite.
+    Revoke {
+        /// The invite id (from `invite list`).
+        invite_id: String,
+        /// The team key file.
+        #[arg(long, default_value = "team.key")]
+        key_file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PublishCommand {
+    /// Validate FILE (JSON or TOML), sign it with the team key and publish it.
+    SignPublish {
+        /// The document.
+        file: PathBuf,
+        /// The team key file.
+        #[arg(long, default_value = "team.key")]
+        key_file: PathBuf,
+        /// Version to publish; default: one above what the relay has.
+        #[arg(long)]
+        version: Option<u64>,
+    },
+}
+
+/// The team key file.
+#[derive(Serialize, Deserialize)]
+pub struct TeamKeyFile {
+    /// Relay base URL.
+    pub relay: String,
+    /// Team id.
+    pub team_id: String,
+    /// ed25519 secret key, base64.
+    pub secret_key: String,
+}
+
+impl TeamKeyFile {
+    pub fn load(path: &Path) -> Result<(Self, SigningKey), String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("could not read the team key file {}: {e}", path.display()))?;
+        let file: Self = serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a team key file: {e}", path.display()))?;
+        let secret: [u8; 32] = b64::decode(&file.secret_key)
+            .and_then(|k| k.try_into().ok())
+            .ok_or_else(|| format!("{} holds a damaged key", path.display()))?;
+        Ok((file, SigningKey::from_bytes(&secret)))
+    }
+
+    fn client(&self, key: SigningKey) -> SignedClient {
+        SignedClient::signed(&self.relay, Signer::Team(self.team_id.clone()), key)
+    }
+}
+
+fn write_private(path: &Path, contents: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!(
+                "{} already exists; refusing to overwrite a team key",
+                path.display()
+            )
+        } else {
+            format!("could not create {}: {e}", path.display())
+        }
+    })?;
+    f.write_all(contents.as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| format!("could not write {}: {e}", path.display()))
+}
+
+fn relay_err(e: ClientError) -> String {
+    e.to_string()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn random_code() -> String {
+    use rand_core::RngCore as _;
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut bytes = [0u8; 24];
+    rand_core::OsRng.fill_bytes(&mut bytes);
+    // 24 draws from 57 symbols (~140 bits); the tiny modulo bias does not matter here.
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+pub async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Team(TeamCommand::Create {
+            relay,
+            admin_token_file,
+            key_file,
+            escalation_secs,
+        }) => {
+            if key_file.exists() {
+                return Err(format!(
+                    "{} already exists; refusing to overwrite a team key",
+                    key_file.display()
+                ));
+            }
+            let token = std::fs::read_to_string(&admin_token_file)
+                .map_err(|e| format!("could not read {}: {e}", admin_token_file.display()))?;
+            let key = generate_key();
+            let body = CreateTeam {
+                team_public_key: b64::encode(key.verifying_key().as_bytes()),
+                escalation_secs: Some(escalation_secs),
+            };
+            let bearer = format!("Bearer {}", token.trim());
+            let created: TeamCreated = SignedClient::anonymous(&relay)
+                .call(
+                    Method::POST,
+                    "/v1/teams",
+                    Some(&body),
+                    &[("authorization", &bearer)],
+                )
+                .await
+                .map_err(relay_err)?;
+            let file = TeamKeyFile {
+                relay: relay.trim_end_matches('/').to_owned(),
+                team_id: created.team_id.clone(),
+                secret_key: b64::encode(key.as_bytes()),
+            };
+            let json = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
+            write_private(&key_file, &json)?;
+            println!("{}", created.team_id);
+            eprintln!(
+                "Team created. Its signing key is in {} (owner-only). Keep a backup somewhere safe.",
+                key_file.display()
+            );
+            Ok(())
+        }
+        Command::Team(TeamCommand::Status { key_file }) => {
+            let (file, key) = TeamKeyFile::load(&key_file)?;
+            let status: TeamStatus = file
+                .client(key)
+                .call::<(), _>(
+                    Method::GET,
+                    &format!("/v1/teams/{}", file.team_id),
+                    None,
+                    &[],
+                )
+                .await
+                .map_err(relay_err)?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&status).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
+        Command::Invite(InviteCommand::Issue {
+            key_file,
+            days,
+            uses,
+        }) => {
+            let (file, key) = TeamKeyFile::load(&key_file)?;
+            if days == 0 || days > 365 {
+                return Err("--days must be between 1 and 365".into());
+            }
+            let code = random_code();
+            let body = IssueInvite {
+                expires_at: now() + i64::from(days) * 86_400,
+                max_uses: uses,
+                code_hash: secret_hash_hex(&code),
+            };
+            let public = key.verifying_key().to_bytes();
+            let issued: serde_json::Value = file
+                .client(key)
+                .call(
+                    Method::POST,
+                    &format!("/v1/teams/{}/invites", file.team_id),
+                    Some(&body),
+                    &[],
+                )
+                .await
+                .map_err(relay_err)?;
+            let invite = Invite {
+                relay_url: file.relay.clone(),
+                team_id: file.team_id.clone(),
+                team_public_key: public,
+                code,
+            };
+            println!("{}", invite.to_link());
+            eprintln!(
+                "Invite {} for {uses} device(s), valid {days} day(s). Share the link, or show it as a QR code.",
+                issued["invite_id"].as_str().unwrap_or("?")
+            );
+            Ok(())
+        }
+        Command::Invite(InviteCommand::List { key_file }) => {
+            let (file, key) = TeamKeyFile::load(&key_file)?;
+            let list: Vec<InviteInfo> = file
+                .client(key)
+                .call::<(), _>(
+                    Method::GET,
+                    &format!("/v1/teams/{}/invites", file.team_id),
+                    None,
+                    &[],
+                )
+                .await
+                .map_err(relay_err)?;
+            for i in list {
+                let state = if i.revoked {
+                    "revoked"
+                } else if i.expires_at <= now() {
+                    "expired"
+                } else if i.uses >= i.max_uses {
+                    "used up"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{}  {state:8}  {}/{} used  expires {}",
+                    i.invite_id, i.uses, i.max_uses, i.expires_at
+                );
+            }
+            Ok(())
+        }
+        Command::Invite(InviteCommand::Revoke {
+            invite_id,
+            key_file,
+        }) => {
+            let (file, key) = TeamKeyFile::load(&key_file)?;
+            let _: serde_json::Value = file
+                .client(key)
+                .call::<(), _>(
+                    Method::DELETE,
+                    &format!("/v1/teams/{}/invites/{invite_id}", file.team_id),
+                    None,
+                    &[],
+                )
+                .await
+                .map_err(relay_err)?;
+            eprintln!("Invite {invite_id} revoked.");
+            Ok(())
+        }
+        Command::Roster(PublishCommand::SignPublish {
+            file,
+            key_file,
+            version,
+        }) => publish(BlobKind::Roster, &file, &key_file, version).await,
+        Command::Directory(PublishCommand::SignPublish {
+            file,
+            key_file,
+            version,
+        }) => publish(BlobKind::Directory, &file, &key_file, version).await,
+    }
+}
+
+/// Reads a roster or directory (JSON or TOML by extension), validates it, and returns its
+/// canonical JSON. Errors point at the line or the entry and field.
+pub fn read_document(kind: BlobKind, path: &Path) -> Result<Vec<u8>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("could not read {}: {e}", path.display()))?;
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let shown = path.display();
+    fn parse<T: serde::de::DeserializeOwned>(
+        text: &str,
+        toml: bool,
+        shown: &str,
+    ) -> Result<T, String> {
+        if toml {
+            toml::from_str(text).map_err(|e| format!("{shown}: {e}"))
+        } else {
+            serde_json::from_str(text).map_err(|e| format!("{shown}: {e}"))
+        }
+    }
+    match kind {
+        BlobKind::Roster => {
+            let doc: Roster = parse(&text, is_toml, &shown.to_string())?;
+            doc.validate().map_err(|e| format!("{shown}: {e}"))?;
+            serde_json::to_vec(&doc).map_err(|e| e.to_string())
+        }
+        BlobKind::Directory => {
+            let doc: Directory = parse(&text, is_toml, &shown.to_string())?;
+            doc.validate().map_err(|e| format!("{shown}: {e}"))?;
+            serde_json::to_vec(&doc).map_err(|e| e.to_string())
+        }
+    }
+}
+
+async fn publish(
+    kind: BlobKind,
+    path: &Path,
+    key_file: &Path,
+    version: Option<u64>,
+) -> Result<(), String> {
+    let payload = read_document(kind, path)?;
+    let (file, key) = TeamKeyFile::load(key_file)?;
+    let client = file.client(key.clone());
+    let route = format!("/v1/teams/{}/{}", file.team_id, kind.as_str());
+    let version = match version {
+        Some(v) => v,
+        None => match client
+            .call::<(), SignedBlob>(Method::GET, &route, None, &[])
+            .await
+        {
+            Ok(current) => current.version + 1,
+            Err(e) if e.code() == Some("INVALID_INPUT") => 1,
+            Err(e) => return Err(relay_err(e)),
+        },
+    };
+    let signature = key.sign(&blob_signing_message(
+        &file.team_id,
+        kind,
+        version,
+        &payload,
+    ));
+    let blob = SignedBlob {
+        version,
+        payload: b64::encode(&payload),
+        signature: b64::encode(&signature.to_bytes()),
+    };
+    let _: serde_json::Value = client
+        .call(Method::PUT, &route, Some(&blob), &[])
+        .await
+        .map_err(relay_err)?;
+    eprintln!("Published {} version {version}.", kind.as_str());
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! The relay's one error type: a stable code, an HTTP status and a sentence. Messages never
+//! echo request bodies, keys or addresses.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use peerline_protocol::ErrorBody;
+
+/// Everything the relay can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    /// The body is not the JSON this endpoint takes.
+    #[error("The request body is not valid: {0}")]
+    BadJson(String),
+    /// A field is present but wrong.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// Missing, malformed or wrong signature, or an unknown signer.
+    #[error("This request is not signed by a key the relay knows: {0}")]
+    Unauthorized(&'static str),
+    /// Signed, but not allowed to do this (another team, not the claimer).
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// Nonce already used.
+    #[error("This request was already received once; a replay changes nothing.")]
+    Replay,
+    /// No such team.
+    #[error("There is no such team on this relay.")]
+    UnknownTeam,
+    /// No such request (closed, expired, or never posted).
+    #[error("That request is closed or has expired.")]
+    UnknownRequest,
+    /// Invite problems.
+    #[error("{0}")]
+    Invite(&'static str),
+    /// A roster or directory older than (or as old as) the one held.
+    #[error("The relay already has version {current}; publish a higher version.")]
+    StaleVersion {
+        /// What the relay holds.
+        current: u64,
+    },
+    /// Another peer claimed first.
+    #[error("Another peer has already taken this request.")]
+    AlreadyTaken,
+    /// The body is over the limit.
+    #[error("The request body is too large.")]
+    TooLarge,
+    /// Too many WebSocket connections.
+    #[error("The relay has too many live connections right now; try again shortly.")]
+    TooManyConnections,
+    /// Too many requests.
+    #[error("Too many requests; slow down and try again shortly.")]
+    RateLimited,
+    /// A team with that id exists.
+    #[error("That team already exists.")]
+    Conflict,
+    /// Storage failed.
+    #[error("The relay is temporarily unavailable ({0}). Try again shortly.")]
+    Unavailable(String),
+}
+
+impl RelayError {
+    /// Stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadJson(_) => "BAD_JSON",
+            Self::InvalidInput(_) => "INVALID_INPUT",
+            Self::Unauthorized(_) => "UNAUTHORIZED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::Replay => "REPLAY",
+            Self::UnknownTeam => "UNKNOWN_TEAM",
+            Self::UnknownRequest => "UNKNOWN_REQUEST",
+            Self::Invite(_) => "INVITE_INVALID",
+            Self::StaleVersion { .. } => "STALE_VERSION",
+            Self::AlreadyTaken => "ALREADY_TAKEN",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::TooLarge => "TOO_LARGE",
+            Self::TooManyConnections => "TOO_MANY_CONNECTIONS",
+            Self::Conflict => "CONFLICT",
+            Self::Unavailable(_) => "UNAVAILABLE",
+        }
+    }
+
+    /// HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadJson(_) | Self::InvalidInput(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::Invite(_) => StatusCode::FORBIDDEN,
+            Self::Replay | Self::StaleVersion { .. } | Self::AlreadyTaken | Self::Conflict => {
+                StatusCode::CONFLICT
+            }
+            Self::UnknownTeam | Self::UnknownRequest => StatusCode::NOT_FOUND,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyConnections => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub(crate) fn storage(e: rusqlite::Error) -> Self {
+        tracing::error!(error = %e, "storage error");
+        Self::Unavailable("storage error".into())
+    }
+}
+
+impl IntoResponse for RelayError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody::new(self.code(), self.to_string());
+        (self.status(), Json(body)).into_response()
+    }
+}

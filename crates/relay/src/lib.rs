@@ -1,0 +1,19 @@
+//! Peerline's blind relay. It stores and forwards ciphertext and routing metadata only; it
+//! holds no key that could decrypt a request, and it does not link to the app's engine.
+#![deny(missing_docs)]
+
+mod auth;
+pub mod client;
+pub mod error;
+mod hub;
+mod ids;
+pub mod push;
+mod routes;
+pub mod server;
+pub mod state;
+pub mod storage;
+mod tasks;
+
+pub use error::RelayError;
+pub use server::{RunningRelay, ServeConfig, StartError, start};
+pub use state::Limits;

@@ -1,0 +1,89 @@
+//! Rosters and directories: signed by the team key, versioned, served to the team.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, Uri};
+use ed25519_dalek::{Signature, VerifyingKey};
+use peerline_protocol::b64;
+use peerline_protocol::relay::{BlobKind, SignedBlob, blob_signing_message};
+
+use super::teams::coordinator;
+use super::{Body, parse};
+use crate::auth::{Caller, authenticate};
+use crate::error::RelayError;
+use crate::state::AppState;
+
+fn kind(s: &str) -> Result<BlobKind, RelayError> {
+    match s {
+        "roster" => Ok(BlobKind::Roster),
+        "directory" => Ok(BlobKind::Directory),
+        _ => Err(RelayError::InvalidInput("No such endpoint.".into())),
+    }
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    Path((team, kind_s)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Json<serde_json::Value>, RelayError> {
+    let kind = kind(&kind_s)?;
+    let t = coordinator(&state, &team, &method, &uri, &headers, &body).await?;
+    let blob: SignedBlob = parse(&body)?;
+    let payload = b64::decode(&blob.payload)
+        .ok_or_else(|| RelayError::InvalidInput("payload is not base64.".into()))?;
+    let sig = b64::decode(&blob.signature)
+        .and_then(|s| Signature::from_slice(&s).ok())
+        .ok_or_else(|| RelayError::InvalidInput("signature is not an ed25519 signature.".into()))?;
+    // The relay checks the signature too, so a broken upload is refused here rather than
+    // by every phone later. The phones still verify for themselves.
+    let key = VerifyingKey::from_bytes(&t.public_key)
+        .map_err(|_| RelayError::Unavailable("stored team key is invalid".into()))?;
+    key.verify_strict(
+        &blob_signing_message(&team, kind, blob.version, &payload),
+        &sig,
+    )
+    .map_err(|_| {
+        RelayError::InvalidInput(format!(
+            "The {} is not signed by this team's key.",
+            kind.as_str()
+        ))
+    })?;
+    let version = blob.version;
+    match state.storage.put_blob(&team, kind, blob).await? {
+        Ok(()) => {
+            tracing::info!(team_id = %team, kind = kind.as_str(), version, "published");
+            Ok(Json(serde_json::json!({ "version": version })))
+        }
+        Err(current) => Err(RelayError::StaleVersion { current }),
+    }
+}
+
+pub async fn fetch(
+    State(state): State<AppState>,
+    Path((team, kind_s)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<SignedBlob>, RelayError> {
+    let kind = kind(&kind_s)?;
+    match authenticate(&state, &method, &uri, &headers, b"").await? {
+        Caller::Device(d) if d.team_id == team => {}
+        Caller::Team(t) if t.team_id == team => {}
+        _ => {
+            return Err(RelayError::Forbidden(
+                "Only members of this team may read this.",
+            ));
+        }
+    }
+    state
+        .storage
+        .blob(&team, kind)
+        .await?
+        .map(Json)
+        .ok_or_else(|| {
+            RelayError::InvalidInput(format!("No {} has been published yet.", kind.as_str()))
+        })
+}

@@ -1,0 +1,109 @@
+//! The `/v1` HTTP and WebSocket API.
+
+mod blobs;
+mod devices;
+mod events;
+mod requests;
+mod teams;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::routing::{delete, get, post};
+use peerline_protocol::relay::Health;
+use serde::de::DeserializeOwned;
+
+use crate::error::RelayError;
+use crate::state::AppState;
+
+/// All routes.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.limits.max_body_bytes;
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/teams", post(teams::create))
+        .route("/v1/teams/{team}", get(teams::status))
+        .route(
+            "/v1/teams/{team}/invites",
+            post(teams::issue_invite).get(teams::list_invites),
+        )
+        .route(
+            "/v1/teams/{team}/invites/{invite}",
+            delete(teams::revoke_invite),
+        )
+        .route("/v1/devices", post(devices::register))
+        .route(
+            "/v1/teams/{team}/{kind}",
+            get(blobs::fetch).put(blobs::publish),
+        )
+        .route(
+            "/v1/teams/{team}/requests",
+            post(requests::post).get(requests::list),
+        )
+        .route("/v1/teams/{team}/events", get(events::team_events))
+        .route(
+            "/v1/requests/{id}",
+            get(requests::status).delete(requests::close),
+        )
+        .route("/v1/requests/{id}/claim", post(requests::claim))
+        .route("/v1/requests/{id}/reply", post(requests::reply))
+        .route("/v1/requests/{id}/events", get(events::request_events))
+        .fallback(|| async { RelayError::InvalidInput("No such endpoint.".into()) })
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}
+
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<axum::Json<Health>, RelayError> {
+    state.storage.ping().await?;
+    Ok(axum::Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
+}
+
+/// The raw body, with size and read failures turned into JSON errors.
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = RelayError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(Body)
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    RelayError::TooLarge
+                } else {
+                    RelayError::BadJson("the body could not be read".into())
+                }
+            })
+    }
+}
+
+/// Parses JSON with a clear error that names the problem but never echoes the body.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, RelayError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                "it is not well-formed JSON".to_owned()
+            }
+            _ => {
+                // Field names help; field values could be anything, so they are not echoed.
+                let msg = e.to_string();
+                if msg.starts_with("missing field") || msg.starts_with("unknown field") {
+                    msg.split(", expected").next().unwrap_or("").to_owned()
+                } else {
+                    format!(
+                        "a field has the wrong type or value (line {}, column {})",
+                        e.line(),
+                        e.column()
+                    )
+                }
+            }
+        };
+        RelayError::BadJson(what)
+    })
+}

@@ -1,0 +1,304 @@
+//! Talk-to-a-peer requests: post (deduplicated), list, claim (atomic), reply, status, close.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, Uri};
+use peerline_protocol::auth::secret_hash_hex;
+use peerline_protocol::b64;
+use peerline_protocol::invite::is_id;
+use peerline_protocol::relay::{
+    ClaimRequest, Event, HEADER_STATUS_SECRET, OpenRequest, PostAccepted, PostReply, PostRequest,
+    RequestStatus, Urgency,
+};
+
+use super::{Body, parse};
+use crate::auth::{Caller, authenticate};
+use crate::error::RelayError;
+use crate::state::AppState;
+use crate::storage::{ClaimOutcome, Device, PostOutcome, StoredRequest};
+
+async fn team_device(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Device, RelayError> {
+    match authenticate(state, method, uri, headers, body).await? {
+        Caller::Device(d) => Ok(d),
+        Caller::Team(_) => Err(RelayError::Forbidden(
+            "This is done from a team member's device.",
+        )),
+    }
+}
+
+fn valid_key_id(k: &str) -> bool {
+    !k.is_empty()
+        && k.len() <= 64
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    Path(team): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Json<PostAccepted>, RelayError> {
+    let device = team_device(&state, &method, &uri, &headers, &body).await?;
+    if device.team_id != team {
+        return Err(RelayError::Forbidden(
+            "This device is not a member of that team.",
+        ));
+    }
+    let req: PostRequest = parse(&body)?;
+    let now = state.now();
+    if !is_id(&req.request_id) {
+        return Err(RelayError::InvalidInput(
+            "request_id must be 32 hex digits.".into(),
+        ));
+    }
+    if req.recipient_key_ids.is_empty()
+        || req.recipient_key_ids.len() > state.limits.max_recipients
+        || !req.recipient_key_ids.iter().all(|k| valid_key_id(k))
+    {
+        return Err(RelayError::InvalidInput(
+            "recipient_key_ids must name between 1 and the allowed number of roster keys.".into(),
+        ));
+    }
+    if req.expires_at <= now || req.expires_at > now + state.limits.max_request_ttl_secs {
+        return Err(RelayError::InvalidInput(
+            "expires_at must be in the future and within a week.".into(),
+        ));
+    }
+    if req.status_hash.len() != 64 || !req.status_hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(RelayError::InvalidInput(
+            "status_hash must be a SHA-256 in hex.".into(),
+        ));
+    }
+    let ciphertext = b64::decode(&req.ciphertext)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| RelayError::InvalidInput("ciphertext is not base64.".into()))?;
+    let team_row = state
+        .storage
+        .team(&team)
+        .await?
+        .ok_or(RelayError::UnknownTeam)?;
+    let escalate_at =
+        (req.urgency == Urgency::Now).then(|| now + i64::from(team_row.escalation_secs));
+    let outcome = state
+        .storage
+        .post_request(StoredRequest {
+            request_id: req.request_id.clone(),
+            team_id: team.clone(),
+            urgency: req.urgency,
+            recipient_key_ids: req.recipient_key_ids,
+            created_at: now,
+            expires_at: req.expires_at,
+            escalate_at,
+            escalated: false,
+            ciphertext,
+            status_hash: req.status_hash.to_ascii_lowercase(),
+            claimed_by_key: None,
+            claimed_by_device: None,
+            reply: None,
+        })
+        .await?;
+    let duplicate = outcome == PostOutcome::Duplicate;
+    if !duplicate {
+        let event = Event::NewRequest {
+            request_id: req.request_id.clone(),
+            urgency: req.urgency,
+        };
+        state.push.wake(&team, &event);
+        state.hub.publish(&team, event);
+    }
+    Ok(Json(PostAccepted {
+        request_id: req.request_id,
+        duplicate,
+    }))
+}
+
+fn to_open(r: StoredRequest) -> OpenRequest {
+    OpenRequest {
+        state: r.state(),
+        request_id: r.request_id,
+        urgency: r.urgency,
+        created_at: r.created_at,
+        expires_at: r.expires_at,
+        escalated: r.escalated,
+        claimed_by: r.claimed_by_key,
+        ciphertext: b64::encode(&r.ciphertext),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Path(team): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Vec<OpenRequest>>, RelayError> {
+    let device = team_device(&state, &method, &uri, &headers, b"").await?;
+    if device.team_id != team {
+        return Err(RelayError::Forbidden(
+            "This device is not a member of that team.",
+        ));
+    }
+    let all = state.storage.team_requests(&team, state.now()).await?;
+    Ok(Json(all.into_iter().map(to_open).collect()))
+}
+
+pub async fn claim(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Json<serde_json::Value>, RelayError> {
+    let device = team_device(&state, &method, &uri, &headers, &body).await?;
+    let req: ClaimRequest = parse(&body)?;
+    if !valid_key_id(&req.key_id) {
+        return Err(RelayError::InvalidInput(
+            "key_id is not a roster key id.".into(),
+        ));
+    }
+    // Scoped to the device's own team: a device of another team sees "unknown", never
+    // whether the request exists.
+    match state
+        .storage
+        .claim(&id, &device.team_id, &req.key_id, &device.device_id)
+        .await?
+    {
+        ClaimOutcome::Won => {
+            state.hub.publish(
+                &device.team_id,
+                Event::Claimed {
+                    request_id: id.clone(),
+                },
+            );
+            Ok(Json(serde_json::json!({ "claimed": id })))
+        }
+        ClaimOutcome::AlreadyYours => Ok(Json(serde_json::json!({ "claimed": id }))),
+        ClaimOutcome::Taken => Err(RelayError::AlreadyTaken),
+        ClaimOutcome::NotFound => Err(RelayError::UnknownRequest),
+    }
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Json<serde_json::Value>, RelayError> {
+    let device = team_device(&state, &method, &uri, &headers, &body).await?;
+    let req: PostReply = parse(&body)?;
+    let ciphertext = b64::decode(&req.ciphertext)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| RelayError::InvalidInput("ciphertext is not base64.".into()))?;
+    if !state
+        .storage
+        .reply(&id, &device.device_id, ciphertext)
+        .await?
+    {
+        return match state.storage.request(&id).await? {
+            Some(r) if r.team_id == device.team_id => Err(RelayError::Forbidden(
+                "Only the peer who took this request can reply to it.",
+            )),
+            _ => Err(RelayError::UnknownRequest),
+        };
+    }
+    state.hub.publish(
+        &device.team_id,
+        Event::Replied {
+            request_id: id.clone(),
+        },
+    );
+    Ok(Json(serde_json::json!({ "replied": id })))
+}
+
+/// The officer's view, by the request's status secret (never by device).
+async fn by_secret(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<Option<StoredRequest>, RelayError> {
+    let Some(secret) = headers
+        .get(HEADER_STATUS_SECRET)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(None);
+    };
+    let r = state
+        .storage
+        .request(id)
+        .await?
+        .ok_or(RelayError::UnknownRequest)?;
+    if secret_hash_hex(secret) != r.status_hash {
+        // Same answer as "no such request": the secret is the only way to learn it exists.
+        return Err(RelayError::UnknownRequest);
+    }
+    Ok(Some(r))
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<RequestStatus>, RelayError> {
+    let r = by_secret(&state, &id, &headers)
+        .await?
+        .ok_or(RelayError::Unauthorized(
+            "the request's status secret is missing",
+        ))?;
+    Ok(Json(RequestStatus {
+        state: r.state(),
+        request_id: r.request_id,
+        escalated: r.escalated,
+        reply: r.reply.as_deref().map(b64::encode),
+    }))
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, RelayError> {
+    // The officer closes with the status secret; the claiming peer with its device key.
+    let r = match by_secret(&state, &id, &headers).await? {
+        Some(r) => r,
+        None => {
+            let device = team_device(&state, &method, &uri, &headers, b"").await?;
+            let r = state
+                .storage
+                .request(&id)
+                .await?
+                .ok_or(RelayError::UnknownRequest)?;
+            if r.team_id != device.team_id {
+                return Err(RelayError::UnknownRequest);
+            }
+            if r.claimed_by_device.as_deref() != Some(device.device_id.as_str()) {
+                return Err(RelayError::Forbidden(
+                    "Only the officer or the peer who took it can close a request.",
+                ));
+            }
+            r
+        }
+    };
+    if state.storage.close(&id, r.expires_at).await? {
+        state.hub.publish(
+            &r.team_id,
+            Event::Closed {
+                request_id: id.clone(),
+            },
+        );
+    }
+    Ok(Json(serde_json::json!({ "closed": id })))
+}

@@ -1,0 +1,172 @@
+//! Teams and invites (operator and coordinator).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, Uri};
+use peerline_protocol::auth::secret_hash_hex;
+use peerline_protocol::b64;
+use peerline_protocol::invite::is_id;
+use peerline_protocol::relay::{CreateTeam, InviteInfo, IssueInvite, TeamCreated, TeamStatus};
+use serde::Serialize;
+
+use super::{Body, parse};
+use crate::auth::{Caller, authenticate};
+use crate::error::RelayError;
+use crate::ids::random_id;
+use crate::state::AppState;
+use crate::storage::{NewInvite, Team};
+
+/// Default escalation limit for urgent requests: three minutes.
+pub const DEFAULT_ESCALATION_SECS: u32 = 180;
+
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Json<TeamCreated>, RelayError> {
+    let expected = state
+        .admin_token_hash
+        .as_deref()
+        .ok_or(RelayError::Forbidden(
+            "This relay was started without an admin token, so no team can be created on it.",
+        ))?;
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(RelayError::Unauthorized("the admin token is missing"))?;
+    if secret_hash_hex(token) != expected {
+        return Err(RelayError::Unauthorized("the admin token is wrong"));
+    }
+    let req: CreateTeam = parse(&body)?;
+    let public_key: [u8; 32] = b64::decode(&req.team_public_key)
+        .and_then(|k| k.try_into().ok())
+        .filter(|k| ed25519_dalek::VerifyingKey::from_bytes(k).is_ok())
+        .ok_or_else(|| {
+            RelayError::InvalidInput("team_public_key is not an ed25519 public key.".into())
+        })?;
+    let escalation_secs = req.escalation_secs.unwrap_or(DEFAULT_ESCALATION_SECS);
+    if !(1..=86_400).contains(&escalation_secs) {
+        return Err(RelayError::InvalidInput(
+            "escalation_secs must be between 1 and 86400.".into(),
+        ));
+    }
+    let team_id = random_id();
+    state
+        .storage
+        .create_team(Team {
+            team_id: team_id.clone(),
+            public_key,
+            escalation_secs,
+        })
+        .await?;
+    tracing::info!(team_id, "team created");
+    Ok(Json(TeamCreated { team_id }))
+}
+
+/// Checks that the request is signed by the coordinator of `team`.
+pub(super) async fn coordinator(
+    state: &AppState,
+    team: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Team, RelayError> {
+    if !is_id(team) {
+        return Err(RelayError::UnknownTeam);
+    }
+    match authenticate(state, method, uri, headers, body).await? {
+        Caller::Team(t) if t.team_id == team => Ok(t),
+        _ => Err(RelayError::Forbidden(
+            "Only the team's coordinator may do this.",
+        )),
+    }
+}
+
+pub async fn status(
+    State(state): State<AppState>,
+    Path(team): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<TeamStatus>, RelayError> {
+    coordinator(&state, &team, &method, &uri, &headers, b"").await?;
+    state
+        .storage
+        .team_status(&team, state.now())
+        .await?
+        .map(Json)
+        .ok_or(RelayError::UnknownTeam)
+}
+
+#[derive(Serialize)]
+pub struct InviteIssued {
+    invite_id: String,
+}
+
+pub async fn issue_invite(
+    State(state): State<AppState>,
+    Path(team): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Json<InviteIssued>, RelayError> {
+    coordinator(&state, &team, &method, &uri, &headers, &body).await?;
+    let req: IssueInvite = parse(&body)?;
+    if req.expires_at <= state.now() {
+        return Err(RelayError::InvalidInput(
+            "The invite's expiry is in the past.".into(),
+        ));
+    }
+    if !(1..=10_000).contains(&req.max_uses) {
+        return Err(RelayError::InvalidInput(
+            "max_uses must be between 1 and 10000.".into(),
+        ));
+    }
+    if req.code_hash.len() != 64 || !req.code_hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(RelayError::InvalidInput(
+            "code_hash must be a SHA-256 in hex.".into(),
+        ));
+    }
+    let invite_id = random_id();
+    state
+        .storage
+        .insert_invite(NewInvite {
+            invite_id: invite_id.clone(),
+            team_id: team,
+            code_hash: req.code_hash.to_ascii_lowercase(),
+            expires_at: req.expires_at,
+            max_uses: req.max_uses,
+        })
+        .await?;
+    Ok(Json(InviteIssued { invite_id }))
+}
+
+pub async fn list_invites(
+    State(state): State<AppState>,
+    Path(team): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Vec<InviteInfo>>, RelayError> {
+    coordinator(&state, &team, &method, &uri, &headers, b"").await?;
+    Ok(Json(state.storage.list_invites(&team).await?))
+}
+
+pub async fn revoke_invite(
+    State(state): State<AppState>,
+    Path((team, invite)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, RelayError> {
+    coordinator(&state, &team, &method, &uri, &headers, b"").await?;
+    if !state.storage.revoke_invite(&team, &invite).await? {
+        return Err(RelayError::InvalidInput(
+            "There is no such invite in this team.".into(),
+        ));
+    }
+    Ok(Json(serde_json::json!({ "revoked": invite })))
+}

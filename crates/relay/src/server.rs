@@ -1,0 +1,149 @@
+//! Starting and stopping a relay.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use peerline_protocol::auth::secret_hash_hex;
+use tokio::sync::{Semaphore, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::error::RelayError;
+use crate::hub::Hub;
+use crate::push::LogPush;
+use crate::state::{AppState, Limits};
+use crate::storage::SqliteStorage;
+use crate::{routes, tasks};
+
+/// How to run a relay.
+#[derive(Clone)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// SQLite database file.
+    pub database: PathBuf,
+    /// The operator's admin token (creates teams). `None`: no team can be created.
+    pub admin_token: Option<String>,
+    /// Allow plain HTTP on a non-loopback address because a TLS proxy sits in front.
+    pub insecure_behind_proxy: bool,
+    /// Limits.
+    pub limits: Limits,
+}
+
+impl std::fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("listen", &self.listen)
+            .field("database", &self.database)
+            .field(
+                "admin_token",
+                &self.admin_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("insecure_behind_proxy", &self.insecure_behind_proxy)
+            .finish()
+    }
+}
+
+/// Why a relay did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Plain HTTP on a reachable address.
+    #[error(
+        "Refusing to serve plain HTTP on {0}: phones would send requests unprotected. Listen on 127.0.0.1, or put a TLS-terminating proxy in front and pass --insecure-behind-proxy."
+    )]
+    NeedsTls(SocketAddr),
+    /// The database could not be opened.
+    #[error("Could not open the database: {0}")]
+    Storage(#[from] RelayError),
+    /// The address could not be bound.
+    #[error("Could not listen on {addr}: {source}")]
+    Bind {
+        /// Address.
+        addr: SocketAddr,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// A running relay.
+pub struct RunningRelay {
+    /// Where it listens (the real port when 0 was asked for).
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: JoinHandle<std::io::Result<()>>,
+    background: JoinHandle<()>,
+}
+
+impl RunningRelay {
+    /// Base URL for clients.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes in-flight requests, and returns.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.background.abort();
+        let _ = (&mut self.server).await;
+    }
+
+    /// Waits until the server ends (after a shutdown signal).
+    pub async fn wait(mut self) -> std::io::Result<()> {
+        let r = (&mut self.server).await;
+        self.background.abort();
+        r.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+
+    /// Hands the shutdown trigger to the caller (e.g. a Ctrl-C handler).
+    pub fn take_shutdown(&mut self) -> Option<oneshot::Sender<()>> {
+        self.shutdown.take()
+    }
+}
+
+/// Opens the database, binds, and serves in the background.
+pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
+    if !config.listen.ip().is_loopback() && !config.insecure_behind_proxy {
+        return Err(StartError::NeedsTls(config.listen));
+    }
+    let storage = SqliteStorage::open(&config.database)?;
+    let state = AppState {
+        storage: Arc::new(storage),
+        hub: Arc::new(Hub::default()),
+        push: Arc::new(LogPush),
+        websockets: Arc::new(Semaphore::new(config.limits.max_websockets)),
+        limits: Arc::new(config.limits.clone()),
+        admin_token_hash: config
+            .admin_token
+            .as_deref()
+            .map(|t| Arc::from(secret_hash_hex(t))),
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.listen,
+        source,
+    })?;
+    let app = routes::router(state.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+    });
+    let background = tokio::spawn(tasks::run(state));
+    tracing::info!(%addr, "relay listening");
+    Ok(RunningRelay {
+        addr,
+        shutdown: Some(tx),
+        server,
+        background,
+    })
+}

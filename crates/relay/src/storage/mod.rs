@@ -1,0 +1,196 @@
+//! Storage behind a trait, so the relay runs on one embedded SQLite file by default and on
+//! a shared PostgreSQL when an agency outgrows one machine. Every operation that must be
+//! atomic (dedup, claim, invite use, version check) is one statement or one transaction in
+//! the database, never a check-then-act in memory, so it holds across relay nodes.
+
+mod sqlite;
+
+pub use sqlite::SqliteStorage;
+
+use async_trait::async_trait;
+use peerline_protocol::relay::{
+    BlobKind, InviteInfo, RequestState, SignedBlob, TeamStatus, Urgency,
+};
+
+use crate::error::RelayError;
+
+/// Result with the relay error.
+pub type Result<T> = std::result::Result<T, RelayError>;
+
+/// A team as stored.
+#[derive(Debug, Clone)]
+pub struct Team {
+    /// Id.
+    pub team_id: String,
+    /// ed25519 public key.
+    pub public_key: [u8; 32],
+    /// Escalation limit for urgent requests.
+    pub escalation_secs: u32,
+}
+
+/// A registered device.
+#[derive(Debug, Clone)]
+pub struct Device {
+    /// Pseudonymous id.
+    pub device_id: String,
+    /// Its team.
+    pub team_id: String,
+    /// ed25519 public key.
+    pub public_key: [u8; 32],
+}
+
+/// A new invite.
+#[derive(Debug, Clone)]
+pub struct NewInvite {
+    /// Id.
+    pub invite_id: String,
+    /// Team.
+    pub team_id: String,
+    /// SHA-256 hex of the code.
+    pub code_hash: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Allowed uses.
+    pub max_uses: u32,
+}
+
+/// Why an invite could not be redeemed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviteRefusal {
+    /// No such code for that team.
+    Unknown,
+    /// Past its expiry.
+    Expired,
+    /// Revoked by the coordinator.
+    Revoked,
+    /// All uses taken.
+    UsedUp,
+}
+
+/// A request as stored: routing metadata and ciphertext.
+#[derive(Debug, Clone)]
+pub struct StoredRequest {
+    /// Id.
+    pub request_id: String,
+    /// Team.
+    pub team_id: String,
+    /// How soon.
+    pub urgency: Urgency,
+    /// Peers to notify first.
+    pub recipient_key_ids: Vec<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Unix seconds at which it escalates, if urgent.
+    pub escalate_at: Option<i64>,
+    /// Already escalated.
+    pub escalated: bool,
+    /// Ciphertext.
+    pub ciphertext: Vec<u8>,
+    /// SHA-256 hex of the status secret.
+    pub status_hash: String,
+    /// Claiming peer's roster key id.
+    pub claimed_by_key: Option<String>,
+    /// Claiming device.
+    pub claimed_by_device: Option<String>,
+    /// Encrypted reply.
+    pub reply: Option<Vec<u8>>,
+}
+
+impl StoredRequest {
+    /// Where it stands.
+    pub fn state(&self) -> RequestState {
+        match (&self.claimed_by_key, &self.reply) {
+            (_, Some(_)) => RequestState::Replied,
+            (Some(_), None) => RequestState::Claimed,
+            _ => RequestState::Open,
+        }
+    }
+}
+
+/// Outcome of a post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostOutcome {
+    /// Stored now.
+    Created,
+    /// Already had it (or had it and closed it): nothing changed.
+    Duplicate,
+}
+
+/// Outcome of a claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// This claim won.
+    Won,
+    /// The same peer had already claimed it (a retry).
+    AlreadyYours,
+    /// Another peer was first.
+    Taken,
+    /// No such open request in that team.
+    NotFound,
+}
+
+/// Everything the relay keeps.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    /// Answers when the database does (health).
+    async fn ping(&self) -> Result<()>;
+    /// Registers a team.
+    async fn create_team(&self, team: Team) -> Result<()>;
+    /// A team by id.
+    async fn team(&self, team_id: &str) -> Result<Option<Team>>;
+    /// Counts for the coordinator.
+    async fn team_status(&self, team_id: &str, now: i64) -> Result<Option<TeamStatus>>;
+    /// Stores an invite.
+    async fn insert_invite(&self, invite: NewInvite) -> Result<()>;
+    /// Revokes an invite; false when there was none.
+    async fn revoke_invite(&self, team_id: &str, invite_id: &str) -> Result<bool>;
+    /// A team's invites.
+    async fn list_invites(&self, team_id: &str) -> Result<Vec<InviteInfo>>;
+    /// Uses an invite and registers the device, atomically.
+    async fn redeem_invite(
+        &self,
+        team_id: &str,
+        code_hash: &str,
+        now: i64,
+        device: Device,
+    ) -> Result<std::result::Result<(), InviteRefusal>>;
+    /// A device by id.
+    async fn device(&self, device_id: &str) -> Result<Option<Device>>;
+    /// Stores a signed blob if its version is newer; `Err(current)` otherwise.
+    async fn put_blob(
+        &self,
+        team_id: &str,
+        kind: BlobKind,
+        blob: SignedBlob,
+    ) -> Result<std::result::Result<(), u64>>;
+    /// The latest signed blob.
+    async fn blob(&self, team_id: &str, kind: BlobKind) -> Result<Option<SignedBlob>>;
+    /// Stores a request unless its id was seen before.
+    async fn post_request(&self, request: StoredRequest) -> Result<PostOutcome>;
+    /// A team's requests that are still open, claimed or replied.
+    async fn team_requests(&self, team_id: &str, now: i64) -> Result<Vec<StoredRequest>>;
+    /// One request.
+    async fn request(&self, request_id: &str) -> Result<Option<StoredRequest>>;
+    /// Atomic claim: exactly one winner.
+    async fn claim(
+        &self,
+        request_id: &str,
+        team_id: &str,
+        key_id: &str,
+        device_id: &str,
+    ) -> Result<ClaimOutcome>;
+    /// Stores the reply if `device_id` is the claimer; false otherwise.
+    async fn reply(&self, request_id: &str, device_id: &str, ciphertext: Vec<u8>) -> Result<bool>;
+    /// Deletes a request (keeping only its id, so a replayed post changes nothing).
+    async fn close(&self, request_id: &str, forget_at: i64) -> Result<bool>;
+    /// Deletes expired requests; returns (team, request) of each.
+    async fn expire(&self, now: i64) -> Result<Vec<(String, String)>>;
+    /// Marks due urgent requests escalated; returns (team, request) of each, once.
+    async fn escalate_due(&self, now: i64) -> Result<Vec<(String, String)>>;
+    /// Reclaims space and removes deleted data from logs (periodic).
+    async fn compact(&self) -> Result<()>;
+    /// Records a nonce; false if it was already used (a replay).
+    async fn use_nonce(&self, nonce: &str, expires_at: i64, now: i64) -> Result<bool>;
+}

@@ -1,0 +1,589 @@
+//! The default storage: one SQLite file in WAL mode. A department fits on one small machine.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use peerline_protocol::auth::secret_hash_hex;
+use peerline_protocol::relay::{BlobKind, InviteInfo, SignedBlob, TeamStatus, Urgency};
+use rusqlite::{Connection, OptionalExtension as _, params};
+use rusqlite_migration::{M, Migrations};
+
+use super::{
+    ClaimOutcome, Device, InviteRefusal, NewInvite, PostOutcome, Result, Storage, StoredRequest,
+    Team,
+};
+use crate::error::RelayError;
+
+const MIGRATIONS: &[&str] = &["CREATE TABLE teams (
+        team_id         TEXT PRIMARY KEY NOT NULL,
+        public_key      BLOB NOT NULL,
+        escalation_secs INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE invites (
+        invite_id  TEXT PRIMARY KEY NOT NULL,
+        team_id    TEXT NOT NULL REFERENCES teams(team_id),
+        code_hash  TEXT NOT NULL UNIQUE,
+        expires_at INTEGER NOT NULL,
+        max_uses   INTEGER NOT NULL,
+        uses       INTEGER NOT NULL DEFAULT 0,
+        revoked    INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE TABLE devices (
+        device_id  TEXT PRIMARY KEY NOT NULL,
+        team_id    TEXT NOT NULL REFERENCES teams(team_id),
+        public_key BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE blobs (
+        team_id   TEXT NOT NULL REFERENCES teams(team_id),
+        kind      TEXT NOT NULL,
+        version   INTEGER NOT NULL,
+        payload   TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        PRIMARY KEY (team_id, kind)
+    ) STRICT;
+    CREATE TABLE requests (
+        request_id        TEXT PRIMARY KEY NOT NULL,
+        team_id           TEXT NOT NULL REFERENCES teams(team_id),
+        urgency           TEXT NOT NULL,
+        recipient_key_ids TEXT NOT NULL,
+        created_at        INTEGER NOT NULL,
+        expires_at        INTEGER NOT NULL,
+        escalate_at       INTEGER,
+        escalated         INTEGER NOT NULL DEFAULT 0,
+        ciphertext        BLOB NOT NULL,
+        status_hash       TEXT NOT NULL,
+        claimed_by_key    TEXT,
+        claimed_by_device TEXT,
+        reply             BLOB
+    ) STRICT;
+    CREATE INDEX requests_by_team ON requests (team_id);
+    CREATE INDEX requests_by_expiry ON requests (expires_at);
+    CREATE INDEX requests_by_escalation ON requests (escalate_at) WHERE escalated = 0;
+    -- SHA-256 of the ids of closed requests, and nothing else, until the original
+    -- expiry: a replayed post of a closed request must not bring it back.
+    CREATE TABLE closed_requests (
+        id_hash    TEXT PRIMARY KEY NOT NULL,
+        forget_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE nonces (
+        nonce      TEXT PRIMARY KEY NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) STRICT;"];
+
+/// SQLite storage. One connection: SQLite serialises writers anyway, and the relay's
+/// statements are all short.
+#[derive(Clone)]
+pub struct SqliteStorage {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStorage {
+    /// Opens (creating if needed) the database file and migrates it.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut conn = Connection::open(path).map_err(RelayError::storage)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 5000;
+             PRAGMA secure_delete = ON;",
+        )
+        .map_err(RelayError::storage)?;
+        Migrations::new(MIGRATIONS.iter().map(|m| M::up(m)).collect())
+            .to_latest(&mut conn)
+            .map_err(|e| RelayError::Unavailable(format!("database migration failed: {e}")))?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    async fn with<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn
+                .lock()
+                .map_err(|_| RelayError::Unavailable("storage lock poisoned".into()))?;
+            f(&mut guard).map_err(RelayError::storage)
+        })
+        .await
+        .map_err(|_| RelayError::Unavailable("storage task failed".into()))?
+    }
+}
+
+fn key32(v: Vec<u8>) -> [u8; 32] {
+    v.try_into().unwrap_or([0; 32])
+}
+
+const REQUEST_COLUMNS: &str = "request_id, team_id, urgency, recipient_key_ids, created_at,
+    expires_at, escalate_at, escalated, ciphertext, status_hash, claimed_by_key,
+    claimed_by_device, reply";
+
+fn row_to_request(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRequest> {
+    let urgency: String = r.get(2)?;
+    let keys: String = r.get(3)?;
+    Ok(StoredRequest {
+        request_id: r.get(0)?,
+        team_id: r.get(1)?,
+        urgency: Urgency::parse(&urgency).unwrap_or(Urgency::Now),
+        recipient_key_ids: serde_json::from_str(&keys).unwrap_or_default(),
+        created_at: r.get(4)?,
+        expires_at: r.get(5)?,
+        escalate_at: r.get(6)?,
+        escalated: r.get::<_, i64>(7)? != 0,
+        ciphertext: r.get(8)?,
+        status_hash: r.get(9)?,
+        claimed_by_key: r.get(10)?,
+        claimed_by_device: r.get(11)?,
+        reply: r.get(12)?,
+    })
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    async fn ping(&self) -> Result<()> {
+        self.with(|c| c.query_row("SELECT 1", [], |_| Ok(()))).await
+    }
+
+    async fn create_team(&self, team: Team) -> Result<()> {
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO teams (team_id, public_key, escalation_secs) VALUES (?1, ?2, ?3)",
+                params![team.team_id, team.public_key.to_vec(), team.escalation_secs],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
+    async fn team(&self, team_id: &str) -> Result<Option<Team>> {
+        let id = team_id.to_owned();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT team_id, public_key, escalation_secs FROM teams WHERE team_id = ?1",
+                [id],
+                |r| {
+                    Ok(Team {
+                        team_id: r.get(0)?,
+                        public_key: key32(r.get(1)?),
+                        escalation_secs: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn team_status(&self, team_id: &str, now: i64) -> Result<Option<TeamStatus>> {
+        let id = team_id.to_owned();
+        self.with(move |c| {
+            let Some(escalation_secs) = c
+                .query_row(
+                    "SELECT escalation_secs FROM teams WHERE team_id = ?1",
+                    [&id],
+                    |r| r.get::<_, u32>(0),
+                )
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let count = |sql: &str| -> rusqlite::Result<u64> {
+                c.query_row(sql, params![id, now], |r| r.get::<_, i64>(0))
+                    .map(|n| n.max(0) as u64)
+            };
+            let version = |kind: &str| -> rusqlite::Result<Option<u64>> {
+                c.query_row(
+                    "SELECT version FROM blobs WHERE team_id = ?1 AND kind = ?2",
+                    params![id, kind],
+                    |r| r.get::<_, i64>(0),
+                )
+                .optional()
+                .map(|v| v.map(|v| v.max(0) as u64))
+            };
+            Ok(Some(TeamStatus {
+                team_id: id.clone(),
+                devices: count("SELECT count(*) FROM devices WHERE team_id = ?1 AND ?2 = ?2")?,
+                open_requests: count(
+                    "SELECT count(*) FROM requests WHERE team_id = ?1 AND expires_at > ?2",
+                )?,
+                active_invites: count(
+                    "SELECT count(*) FROM invites WHERE team_id = ?1 AND expires_at > ?2
+                       AND revoked = 0 AND uses < max_uses",
+                )?,
+                roster_version: version("roster")?,
+                directory_version: version("directory")?,
+                escalation_secs,
+            }))
+        })
+        .await
+    }
+
+    async fn insert_invite(&self, invite: NewInvite) -> Result<()> {
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO invites (invite_id, team_id, code_hash, expires_at, max_uses)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    invite.invite_id,
+                    invite.team_id,
+                    invite.code_hash,
+                    invite.expires_at,
+                    invite.max_uses
+                ],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
+    async fn revoke_invite(&self, team_id: &str, invite_id: &str) -> Result<bool> {
+        let (t, i) = (team_id.to_owned(), invite_id.to_owned());
+        self.with(move |c| {
+            c.execute(
+                "UPDATE invites SET revoked = 1 WHERE team_id = ?1 AND invite_id = ?2",
+                params![t, i],
+            )
+            .map(|n| n > 0)
+        })
+        .await
+    }
+
+    async fn list_invites(&self, team_id: &str) -> Result<Vec<InviteInfo>> {
+        let t = team_id.to_owned();
+        self.with(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT invite_id, expires_at, max_uses, uses, revoked FROM invites
+                 WHERE team_id = ?1 ORDER BY expires_at",
+            )?;
+            let rows = stmt.query_map([t], |r| {
+                Ok(InviteInfo {
+                    invite_id: r.get(0)?,
+                    expires_at: r.get(1)?,
+                    max_uses: r.get(2)?,
+                    uses: r.get(3)?,
+                    revoked: r.get::<_, i64>(4)? != 0,
+                })
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn redeem_invite(
+        &self,
+        team_id: &str,
+        code_hash: &str,
+        now: i64,
+        device: Device,
+    ) -> Result<std::result::Result<(), InviteRefusal>> {
+        let (t, h) = (team_id.to_owned(), code_hash.to_owned());
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let row = tx
+                .query_row(
+                    "SELECT expires_at, max_uses, uses, revoked FROM invites
+                     WHERE team_id = ?1 AND code_hash = ?2",
+                    params![t, h],
+                    |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, i64>(1)?,
+                            r.get::<_, i64>(2)?,
+                            r.get::<_, i64>(3)? != 0,
+                        ))
+                    },
+                )
+                .optional()?;
+            let refusal = match row {
+                None => Some(InviteRefusal::Unknown),
+                Some((_, _, _, true)) => Some(InviteRefusal::Revoked),
+                Some((exp, _, _, _)) if exp <= now => Some(InviteRefusal::Expired),
+                Some((_, max, uses, _)) if uses >= max => Some(InviteRefusal::UsedUp),
+                Some(_) => None,
+            };
+            if let Some(r) = refusal {
+                return Ok(Err(r));
+            }
+            // The guard in WHERE makes the use atomic even across nodes sharing a database.
+            let used = tx.execute(
+                "UPDATE invites SET uses = uses + 1
+                 WHERE team_id = ?1 AND code_hash = ?2 AND uses < max_uses AND revoked = 0",
+                params![t, h],
+            )?;
+            if used != 1 {
+                return Ok(Err(InviteRefusal::UsedUp));
+            }
+            tx.execute(
+                "INSERT INTO devices (device_id, team_id, public_key) VALUES (?1, ?2, ?3)",
+                params![device.device_id, device.team_id, device.public_key.to_vec()],
+            )?;
+            tx.commit()?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    async fn device(&self, device_id: &str) -> Result<Option<Device>> {
+        let id = device_id.to_owned();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT device_id, team_id, public_key FROM devices WHERE device_id = ?1",
+                [id],
+                |r| {
+                    Ok(Device {
+                        device_id: r.get(0)?,
+                        team_id: r.get(1)?,
+                        public_key: key32(r.get(2)?),
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn put_blob(
+        &self,
+        team_id: &str,
+        kind: BlobKind,
+        blob: SignedBlob,
+    ) -> Result<std::result::Result<(), u64>> {
+        let t = team_id.to_owned();
+        self.with(move |c| {
+            let version = i64::try_from(blob.version).unwrap_or(i64::MAX);
+            // Insert, or replace only with a strictly newer version, in one statement.
+            let n = c.execute(
+                "INSERT INTO blobs (team_id, kind, version, payload, signature)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (team_id, kind) DO UPDATE SET
+                   version = excluded.version, payload = excluded.payload,
+                   signature = excluded.signature
+                 WHERE excluded.version > blobs.version",
+                params![t, kind.as_str(), version, blob.payload, blob.signature],
+            )?;
+            if n == 1 {
+                return Ok(Ok(()));
+            }
+            let current: i64 = c.query_row(
+                "SELECT version FROM blobs WHERE team_id = ?1 AND kind = ?2",
+                params![t, kind.as_str()],
+                |r| r.get(0),
+            )?;
+            Ok(Err(current.max(0) as u64))
+        })
+        .await
+    }
+
+    async fn blob(&self, team_id: &str, kind: BlobKind) -> Result<Option<SignedBlob>> {
+        let t = team_id.to_owned();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT version, payload, signature FROM blobs WHERE team_id = ?1 AND kind = ?2",
+                params![t, kind.as_str()],
+                |r| {
+                    Ok(SignedBlob {
+                        version: r.get::<_, i64>(0)?.max(0) as u64,
+                        payload: r.get(1)?,
+                        signature: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn post_request(&self, q: StoredRequest) -> Result<PostOutcome> {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let closed: bool = tx
+                .query_row(
+                    "SELECT 1 FROM closed_requests WHERE id_hash = ?1",
+                    [secret_hash_hex(&q.request_id)],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if closed {
+                return Ok(PostOutcome::Duplicate);
+            }
+            let keys = serde_json::to_string(&q.recipient_key_ids).unwrap_or_else(|_| "[]".into());
+            let n = tx.execute(
+                "INSERT INTO requests (request_id, team_id, urgency, recipient_key_ids, created_at,
+                   expires_at, escalate_at, ciphertext, status_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (request_id) DO NOTHING",
+                params![
+                    q.request_id,
+                    q.team_id,
+                    q.urgency.as_str(),
+                    keys,
+                    q.created_at,
+                    q.expires_at,
+                    q.escalate_at,
+                    q.ciphertext,
+                    q.status_hash
+                ],
+            )?;
+            tx.commit()?;
+            Ok(if n == 1 {
+                PostOutcome::Created
+            } else {
+                PostOutcome::Duplicate
+            })
+        })
+        .await
+    }
+
+    async fn team_requests(&self, team_id: &str, now: i64) -> Result<Vec<StoredRequest>> {
+        let t = team_id.to_owned();
+        self.with(move |c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {REQUEST_COLUMNS} FROM requests
+                 WHERE team_id = ?1 AND expires_at > ?2 ORDER BY created_at"
+            ))?;
+            let rows = stmt.query_map(params![t, now], row_to_request)?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn request(&self, request_id: &str) -> Result<Option<StoredRequest>> {
+        let id = request_id.to_owned();
+        self.with(move |c| {
+            c.query_row(
+                &format!("SELECT {REQUEST_COLUMNS} FROM requests WHERE request_id = ?1"),
+                [id],
+                row_to_request,
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn claim(
+        &self,
+        request_id: &str,
+        team_id: &str,
+        key_id: &str,
+        device_id: &str,
+    ) -> Result<ClaimOutcome> {
+        let (r, t, k, d) = (
+            request_id.to_owned(),
+            team_id.to_owned(),
+            key_id.to_owned(),
+            device_id.to_owned(),
+        );
+        self.with(move |c| {
+            // One conditional UPDATE: whichever claim the database applies first wins.
+            let won = c.execute(
+                "UPDATE requests SET claimed_by_key = ?3, claimed_by_device = ?4
+                 WHERE request_id = ?1 AND team_id = ?2 AND claimed_by_key IS NULL",
+                params![r, t, k, d],
+            )?;
+            if won == 1 {
+                return Ok(ClaimOutcome::Won);
+            }
+            let holder: Option<Option<String>> = c
+                .query_row(
+                    "SELECT claimed_by_key FROM requests WHERE request_id = ?1 AND team_id = ?2",
+                    params![r, t],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(match holder {
+                None => ClaimOutcome::NotFound,
+                Some(Some(h)) if h == k => ClaimOutcome::AlreadyYours,
+                Some(_) => ClaimOutcome::Taken,
+            })
+        })
+        .await
+    }
+
+    async fn reply(&self, request_id: &str, device_id: &str, ciphertext: Vec<u8>) -> Result<bool> {
+        let (r, d) = (request_id.to_owned(), device_id.to_owned());
+        self.with(move |c| {
+            c.execute(
+                "UPDATE requests SET reply = ?3 WHERE request_id = ?1 AND claimed_by_device = ?2",
+                params![r, d, ciphertext],
+            )
+            .map(|n| n == 1)
+        })
+        .await
+    }
+
+    async fn close(&self, request_id: &str, forget_at: i64) -> Result<bool> {
+        let r = request_id.to_owned();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let n = tx.execute("DELETE FROM requests WHERE request_id = ?1", [&r])?;
+            if n == 1 {
+                tx.execute(
+                    "INSERT OR IGNORE INTO closed_requests (id_hash, forget_at) VALUES (?1, ?2)",
+                    params![secret_hash_hex(&r), forget_at],
+                )?;
+            }
+            tx.commit()?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    async fn expire(&self, now: i64) -> Result<Vec<(String, String)>> {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let gone: Vec<(String, String)> = {
+                let mut stmt = tx.prepare(
+                    "DELETE FROM requests WHERE expires_at <= ?1 RETURNING team_id, request_id",
+                )?;
+                let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            tx.execute("DELETE FROM closed_requests WHERE forget_at <= ?1", [now])?;
+            tx.execute("DELETE FROM nonces WHERE expires_at <= ?1", [now])?;
+            tx.commit()?;
+            Ok(gone)
+        })
+        .await
+    }
+
+    async fn escalate_due(&self, now: i64) -> Result<Vec<(String, String)>> {
+        self.with(move |c| {
+            // RETURNING from the UPDATE itself: each request escalates exactly once, even
+            // with several relay nodes running this loop.
+            let mut stmt = c.prepare(
+                "UPDATE requests SET escalated = 1
+                 WHERE escalated = 0 AND escalate_at IS NOT NULL AND escalate_at <= ?1
+                   AND claimed_by_key IS NULL
+                 RETURNING team_id, request_id",
+            )?;
+            let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn compact(&self) -> Result<()> {
+        // Folds the WAL into the main file (where secure_delete has zeroed deleted rows)
+        // and truncates it, so closed requests do not linger in the log.
+        self.with(|c| c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);"))
+            .await
+    }
+
+    async fn use_nonce(&self, nonce: &str, expires_at: i64, _now: i64) -> Result<bool> {
+        let n = nonce.to_owned();
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO nonces (nonce, expires_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                params![n, expires_at],
+            )
+            .map(|n| n == 1)
+        })
+        .await
+    }
+}

@@ -1,0 +1,54 @@
+//! Background work: delete expired requests and escalate unclaimed urgent ones. Both are
+//! single statements in the database, so several relay nodes can run this loop at once
+//! and each request still escalates or expires exactly once.
+
+use std::time::Duration;
+
+use peerline_protocol::relay::Event;
+
+use crate::state::AppState;
+
+/// How often the loop runs.
+pub const TICK: Duration = Duration::from_millis(500);
+
+/// Passes between compactions.
+const COMPACT_EVERY: u32 = 60;
+
+/// Runs until the task is aborted.
+pub async fn run(state: AppState) {
+    let mut tick = tokio::time::interval(TICK);
+    let mut n = 0u32;
+    loop {
+        tick.tick().await;
+        once(&state).await;
+        n = n.wrapping_add(1);
+        if n.is_multiple_of(COMPACT_EVERY)
+            && let Err(e) = state.storage.compact().await
+        {
+            tracing::warn!(code = e.code(), "compaction failed");
+        }
+    }
+}
+
+/// One pass.
+pub async fn once(state: &AppState) {
+    let now = state.now();
+    match state.storage.escalate_due(now).await {
+        Ok(due) => {
+            for (team, request_id) in due {
+                let event = Event::Escalated { request_id };
+                state.push.wake(&team, &event);
+                state.hub.publish(&team, event);
+            }
+        }
+        Err(e) => tracing::warn!(code = e.code(), "escalation pass failed"),
+    }
+    match state.storage.expire(now).await {
+        Ok(gone) => {
+            for (team, request_id) in gone {
+                state.hub.publish(&team, Event::Closed { request_id });
+            }
+        }
+        Err(e) => tracing::warn!(code = e.code(), "expiry pass failed"),
+    }
+}

@@ -1,0 +1,654 @@
+//! Every endpoint of a real relay on 127.0.0.1, its error paths, atomic claims, restarts,
+//! WebSocket events and escalation.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use futures_util::StreamExt as _;
+use peerline_protocol::auth::Signer;
+use peerline_protocol::relay::*;
+use peerline_relay::client::SignedClient;
+use reqwest::Method;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+fn rid() -> String {
+    peerline_relay_test_id()
+}
+
+#[tokio::test]
+async fn health_answers() {
+    let r = TestRelay::start().await;
+    let h: Health = r
+        .anon()
+        .call::<(), _>(Method::GET, "/v1/health", None, &[])
+        .await
+        .unwrap();
+    assert_eq!(h.status, "ok");
+}
+
+#[tokio::test]
+async fn team_creation_needs_the_admin_token_and_a_real_key() {
+    let r = TestRelay::start().await;
+    let body = CreateTeam {
+        team_public_key: peerline_protocol::b64::encode(&[9; 32]),
+        escalation_secs: None,
+    };
+    let e = r
+        .anon()
+        .call::<_, TeamCreated>(Method::POST, "/v1/teams", Some(&body), &[])
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e), (401, "UNAUTHORIZED".into()));
+    let e = r
+        .anon()
+        .call::<_, TeamCreated>(
+            Method::POST,
+            "/v1/teams",
+            Some(&body),
+            &[("authorization", "Bearer nope")],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e).1, "UNAUTHORIZED");
+    let bad_key = CreateTeam {
+        team_public_key: "short".into(),
+        escalation_secs: None,
+    };
+    let e = r
+        .anon()
+        .call::<_, TeamCreated>(
+            Method::POST,
+            "/v1/teams",
+            Some(&bad_key),
+            &[("authorization", &format!("Bearer {ADMIN}"))],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e), (400, "INVALID_INPUT".into()));
+    let team = r.team(180).await;
+    let status: TeamStatus = team
+        .coordinator()
+        .call::<(), _>(
+            Method::GET,
+            &format!("/v1/teams/{}", team.team_id),
+            None,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!((status.devices, status.escalation_secs), (0, 180));
+}
+
+#[tokio::test]
+async fn malformed_oversized_and_unknown_are_clear_json_errors() {
+    let r = TestRelay::start().await;
+    let http = reqwest::Client::new();
+    let res = http
+        .post(format!("{}/v1/devices", r.url))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: peerline_protocol::ErrorBody = res.json().await.unwrap();
+    assert_eq!(body.code, "BAD_JSON");
+    assert!(body.message.contains("not well-formed"));
+
+    let res = http
+        .post(format!("{}/v1/devices", r.url))
+        .body(r#"{"team_id":"x","invite_code":"y","device_public_key":"z","name":"Officer Smith"}"#)
+        .send()
+        .await
+        .unwrap();
+    let body: peerline_protocol::ErrorBody = res.json().await.unwrap();
+    assert_eq!(body.code, "BAD_JSON");
+    assert!(
+        body.message.contains("unknown field `name`"),
+        "{}",
+        body.message
+    );
+    assert!(
+        !body.message.contains("Officer Smith"),
+        "values are never echoed"
+    );
+
+    let huge = vec![b'a'; 300 * 1024];
+    let res = http
+        .post(format!("{}/v1/devices", r.url))
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let body: peerline_protocol::ErrorBody = res.json().await.unwrap();
+    assert_eq!(body.code, "TOO_LARGE");
+
+    let res = http
+        .get(format!("{}/v1/nothing-here", r.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let team = r.team(180).await;
+    let other = TestTeam {
+        team_id: "0".repeat(32),
+        ..team
+    };
+    let e = other.redeem("whatever-code-123456").await.err().unwrap();
+    assert_eq!(code_of(&e), (404, "UNKNOWN_TEAM".into()));
+}
+
+#[tokio::test]
+async fn invites_expire_get_revoked_and_run_out() {
+    let r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let (_, code) = team.invite(2, 3600).await;
+    team.redeem(&code).await.unwrap();
+    team.redeem(&code).await.unwrap();
+    let e = team.redeem(&code).await.err().unwrap();
+    assert_eq!(code_of(&e), (403, "INVITE_INVALID".into()));
+    assert!(e.to_string().contains("already been used"));
+
+    let (id, code) = team.invite(5, 3600).await;
+    let _: serde_json::Value = team
+        .coordinator()
+        .call::<(), _>(
+            Method::DELETE,
+            &format!("/v1/teams/{}/invites/{id}", team.team_id),
+            None,
+            &[],
+        )
+        .await
+        .unwrap();
+    let e = team.redeem(&code).await.err().unwrap();
+    assert!(e.to_string().contains("withdrawn"), "{e}");
+
+    let (_, code) = team.invite(1, 1).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let e = team.redeem(&code).await.err().unwrap();
+    assert!(e.to_string().contains("expired"), "{e}");
+
+    let e = team.redeem("never-issued-code-xyz").await.err().unwrap();
+    assert!(e.to_string().contains("not valid"), "{e}");
+
+    let list: Vec<InviteInfo> = team
+        .coordinator()
+        .call::<(), _>(
+            Method::GET,
+            &format!("/v1/teams/{}/invites", team.team_id),
+            None,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 3);
+    assert_eq!(list.iter().filter(|i| i.revoked).count(), 1);
+}
+
+#[tokio::test]
+async fn bad_signatures_replays_and_stale_clocks_are_refused() {
+    let r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let device = team.device().await;
+    let path = format!("/v1/teams/{}/requests", team.team_id);
+    let http = reqwest::Client::new();
+
+    // Signed by a key the relay does not know for that device.
+    let impostor = SignedClient::signed(
+        &r.url,
+        Signer::Device(device.device_id.clone()),
+        peerline_relay::client::generate_key(),
+    );
+    let e = impostor
+        .call::<(), Vec<OpenRequest>>(Method::GET, &path, None, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e), (401, "UNAUTHORIZED".into()));
+
+    // The very same signed request twice: the second is a replay.
+    let headers = device.client().auth_headers("GET", &path, b"");
+    let send = || {
+        let mut req = http.get(format!("{}{path}", r.url));
+        for (k, v) in &headers {
+            req = req.header(*k, v);
+        }
+        req.send()
+    };
+    assert_eq!(send().await.unwrap().status(), 200);
+    let res = send().await.unwrap();
+    assert_eq!(res.status(), 409);
+    assert_eq!(
+        res.json::<peerline_protocol::ErrorBody>()
+            .await
+            .unwrap()
+            .code,
+        "REPLAY"
+    );
+
+    // A timestamp ten minutes old.
+    let mut req = http.get(format!("{}{path}", r.url));
+    for (k, v) in device.client().auth_headers("GET", &path, b"") {
+        let v = if k == "x-peerline-timestamp" {
+            (now() - 600).to_string()
+        } else {
+            v
+        };
+        req = req.header(k, v);
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert!(res.text().await.unwrap().contains("clock"));
+
+    // No signature at all.
+    let res = http.get(format!("{}{path}", r.url)).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn roster_and_directory_are_signed_versioned_and_team_only() {
+    let r = TestRelay::start().await;
+    let team = r.team(180).await;
+    team.publish(BlobKind::Roster, 1, b"{\"peers\":[]}")
+        .await
+        .unwrap();
+    let e = team
+        .publish(BlobKind::Roster, 1, b"{\"peers\":[1]}")
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e), (409, "STALE_VERSION".into()));
+    assert!(e.to_string().contains("version 1"));
+    team.publish(BlobKind::Roster, 2, b"v2").await.unwrap();
+    team.publish(BlobKind::Directory, 7, b"dir").await.unwrap();
+
+    // Signed by another key: refused.
+    let other = r.team(180).await;
+    let forged = TestTeam {
+        team_id: team.team_id.clone(),
+        url: team.url.clone(),
+        key: other.key.clone(),
+    };
+    let e = forged
+        .publish(BlobKind::Roster, 3, b"evil")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code_of(&e).0,
+        401,
+        "the signer is the team key; another key is unauthorized"
+    );
+
+    let device = team.device().await;
+    let blob: SignedBlob = device
+        .client()
+        .call::<(), _>(
+            Method::GET,
+            &format!("/v1/teams/{}/roster", team.team_id),
+            None,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(blob.version, 2);
+    let outsider = other.device().await;
+    let e = outsider
+        .client()
+        .call::<(), SignedBlob>(
+            Method::GET,
+            &format!("/v1/teams/{}/roster", team.team_id),
+            None,
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
+}
+
+#[tokio::test]
+async fn a_request_cycle_with_dedup_claim_reply_status_and_close() {
+    let r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let officer = team.device().await;
+    let sam = team.device().await;
+    let lee = team.device().await;
+    let outsider = r.team(180).await.device().await;
+    let id = rid();
+    let secret = "status-secret-abc";
+
+    let first = officer
+        .post(&id, Urgency::Today, b"CIPHERTEXT", secret)
+        .await
+        .unwrap();
+    assert!(!first.duplicate);
+    let again = officer
+        .post(&id, Urgency::Today, b"OTHER", secret)
+        .await
+        .unwrap();
+    assert!(
+        again.duplicate,
+        "a repeat post is accepted and changes nothing"
+    );
+    let listed = sam.list().await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        peerline_protocol::b64::decode(&listed[0].ciphertext).unwrap(),
+        b"CIPHERTEXT"
+    );
+
+    let e = outsider.claim(&id, "x").await.unwrap_err();
+    assert_eq!(
+        code_of(&e),
+        (404, "UNKNOWN_REQUEST".into()),
+        "another team cannot even see it"
+    );
+    let e = outsider.post(&rid(), Urgency::Now, b"x", "s").await;
+    assert!(e.is_ok(), "posting in its own team is fine");
+
+    sam.claim(&id, "sam").await.unwrap();
+    sam.claim(&id, "sam").await.unwrap();
+    let e = lee.claim(&id, "lee").await.unwrap_err();
+    assert_eq!(code_of(&e), (409, "ALREADY_TAKEN".into()));
+    assert!(e.to_string().contains("Another peer"));
+
+    let e = lee.reply(&id, b"nope").await.unwrap_err();
+    assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
+    sam.reply(&id, b"REPLY-CIPHERTEXT").await.unwrap();
+
+    let s = status(&r.url, &id, secret).await.unwrap();
+    assert_eq!(s.state, RequestState::Replied);
+    assert_eq!(
+        peerline_protocol::b64::decode(&s.reply.unwrap()).unwrap(),
+        b"REPLY-CIPHERTEXT"
+    );
+    let e = status(&r.url, &id, "wrong-secret").await.unwrap_err();
+    assert_eq!(code_of(&e).1, "UNKNOWN_REQUEST");
+
+    let _: serde_json::Value = SignedClient::anonymous(&r.url)
+        .call::<(), _>(
+            Method::DELETE,
+            &format!("/v1/requests/{id}"),
+            None,
+            &[(HEADER_STATUS_SECRET, secret)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        code_of(&status(&r.url, &id, secret).await.unwrap_err()).1,
+        "UNKNOWN_REQUEST"
+    );
+    assert!(sam.list().await.is_empty());
+    let replay = officer
+        .post(&id, Urgency::Today, b"CIPHERTEXT", secret)
+        .await
+        .unwrap();
+    assert!(replay.duplicate, "a closed request never comes back");
+    assert!(sam.list().await.is_empty());
+}
+
+#[tokio::test]
+async fn fifty_concurrent_claimers_one_winner() {
+    let r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let officer = team.device().await;
+    let id = rid();
+    officer.post(&id, Urgency::Now, b"c", "s").await.unwrap();
+    let mut peers = Vec::new();
+    for _ in 0..50 {
+        peers.push(team.device().await);
+    }
+    let mut tasks = Vec::new();
+    for (i, p) in peers.into_iter().enumerate() {
+        let id = id.clone();
+        tasks.push(tokio::spawn(async move {
+            p.claim(&id, &format!("peer{i}")).await
+        }));
+    }
+    let mut won = 0;
+    let mut taken = 0;
+    for t in tasks {
+        match tokio::time::timeout(Duration::from_secs(30), t)
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            Ok(_) => won += 1,
+            Err(e) => {
+                assert_eq!(code_of(&e), (409, "ALREADY_TAKEN".into()));
+                taken += 1;
+            }
+        }
+    }
+    assert_eq!((won, taken), (1, 49));
+}
+
+#[tokio::test]
+async fn open_requests_survive_a_restart_and_nothing_duplicates() {
+    let mut r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let officer = team.device().await;
+    let peer = team.device().await;
+    let id = rid();
+    officer.post(&id, Urgency::Today, b"c", "s").await.unwrap();
+    r.restart().await;
+    let listed = peer.list().await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].request_id, id);
+    assert!(
+        officer
+            .post(&id, Urgency::Today, b"c", "s")
+            .await
+            .unwrap()
+            .duplicate
+    );
+    assert_eq!(peer.list().await.len(), 1);
+    peer.claim(&id, "p").await.unwrap();
+}
+
+#[tokio::test]
+async fn after_a_full_cycle_the_database_holds_nothing_of_the_request() {
+    let mut r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let officer = team.device().await;
+    let peer = team.device().await;
+    let marker_ct = b"CIPHERTEXT-MARKER-9f2e";
+    let marker_reply = b"REPLY-MARKER-71ab";
+    let id = rid();
+    officer
+        .post(&id, Urgency::Now, marker_ct, "sec")
+        .await
+        .unwrap();
+    peer.claim(&id, "p").await.unwrap();
+    peer.reply(&id, marker_reply).await.unwrap();
+    let _: serde_json::Value = SignedClient::anonymous(&r.url)
+        .call::<(), _>(
+            Method::DELETE,
+            &format!("/v1/requests/{id}"),
+            None,
+            &[(HEADER_STATUS_SECRET, "sec")],
+        )
+        .await
+        .unwrap();
+    r.stop().await;
+    for entry in std::fs::read_dir(r.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        for needle in [&marker_ct[..], &marker_reply[..], id.as_bytes()] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{} still holds {:?}",
+                path.display(),
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+}
+
+async fn ws(
+    url: &str,
+    path: &str,
+    headers: Vec<(&'static str, String)>,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let mut req = format!("{}{path}", url.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    for (k, v) in headers {
+        req.headers_mut().insert(k, v.parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(req).await.unwrap().0
+}
+
+async fn next_event<S>(s: &mut S) -> Event
+where
+    S: futures_util::Stream<
+            Item = Result<
+                tokio_tungstenite::tungstenite::Message,
+                tokio_tungstenite::tungstenite::Error,
+            >,
+        > + Unpin,
+{
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), s.next())
+            .await
+            .expect("event within 10 s")
+            .unwrap()
+            .unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Text(t) = msg {
+            return serde_json::from_str(&t).unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn websocket_events_are_content_free_and_scoped() {
+    let r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let officer = team.device().await;
+    let peer = team.device().await;
+    let path = format!("/v1/teams/{}/events", team.team_id);
+    let mut peer_ws = ws(&r.url, &path, peer.client().auth_headers("GET", &path, b"")).await;
+
+    let other_id = rid();
+    officer
+        .post(&other_id, Urgency::Today, b"x", "other-secret")
+        .await
+        .unwrap();
+    let id = rid();
+    officer.post(&id, Urgency::Now, b"x", "mine").await.unwrap();
+    assert_eq!(
+        next_event(&mut peer_ws).await,
+        Event::NewRequest {
+            request_id: other_id.clone(),
+            urgency: Urgency::Today
+        }
+    );
+    assert_eq!(
+        next_event(&mut peer_ws).await,
+        Event::NewRequest {
+            request_id: id.clone(),
+            urgency: Urgency::Now
+        }
+    );
+
+    let mut officer_ws = ws(
+        &r.url,
+        &format!("/v1/requests/{id}/events"),
+        vec![(HEADER_STATUS_SECRET, "mine".into())],
+    )
+    .await;
+    peer.claim(&other_id, "p").await.unwrap();
+    peer.claim(&id, "p").await.unwrap();
+    peer.reply(&id, b"r").await.unwrap();
+    assert_eq!(
+        next_event(&mut officer_ws).await,
+        Event::Claimed {
+            request_id: id.clone()
+        },
+        "only its own request"
+    );
+    assert_eq!(
+        next_event(&mut officer_ws).await,
+        Event::Replied {
+            request_id: id.clone()
+        }
+    );
+    assert_eq!(
+        next_event(&mut peer_ws).await,
+        Event::Claimed {
+            request_id: other_id
+        }
+    );
+
+    // A device of another team cannot listen.
+    let outsider = r.team(180).await.device().await;
+    let mut req = format!("{}{path}", r.url.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    for (k, v) in outsider.client().auth_headers("GET", &path, b"") {
+        req.headers_mut().insert(k, v.parse().unwrap());
+    }
+    assert!(tokio_tungstenite::connect_async(req).await.is_err());
+}
+
+#[tokio::test]
+async fn unclaimed_urgent_requests_escalate_once() {
+    let r = TestRelay::start().await;
+    let team = r.team(1).await;
+    let officer = team.device().await;
+    let peer = team.device().await;
+    let path = format!("/v1/teams/{}/events", team.team_id);
+    let mut peer_ws = ws(&r.url, &path, peer.client().auth_headers("GET", &path, b"")).await;
+    let id = rid();
+    let later = rid();
+    officer.post(&id, Urgency::Now, b"x", "s").await.unwrap();
+    officer
+        .post(&later, Urgency::ThisWeek, b"x", "s2")
+        .await
+        .unwrap();
+    assert!(matches!(
+        next_event(&mut peer_ws).await,
+        Event::NewRequest { .. }
+    ));
+    assert!(matches!(
+        next_event(&mut peer_ws).await,
+        Event::NewRequest { .. }
+    ));
+    assert_eq!(
+        next_event(&mut peer_ws).await,
+        Event::Escalated {
+            request_id: id.clone()
+        }
+    );
+    let s = status(&r.url, &id, "s").await.unwrap();
+    assert!(s.escalated);
+    assert!(
+        !status(&r.url, &later, "s2").await.unwrap().escalated,
+        "only urgent requests escalate"
+    );
+    // No second escalation event.
+    let more = tokio::time::timeout(Duration::from_millis(1500), peer_ws.next()).await;
+    assert!(
+        more.is_err()
+            || !matches!(
+                more,
+                Ok(Some(Ok(tokio_tungstenite::tungstenite::Message::Text(_))))
+            )
+    );
+}
+
+#[tokio::test]
+async fn plain_http_on_a_reachable_address_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = peerline_relay::start(peerline_relay::ServeConfig {
+        listen: "0.0.0.0:0".parse().unwrap(),
+        database: dir.path().join("r.db"),
+        admin_token: None,
+        insecure_behind_proxy: false,
+        limits: Default::default(),
+    })
+    .await
+    .err()
+    .unwrap();
+    assert!(err.to_string().contains("Refusing to serve plain HTTP"));
+}

@@ -1,0 +1,299 @@
+//! A real relay on 127.0.0.1 (ephemeral port, temp database) and signed clients for it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use ed25519_dalek::{Signer as _, SigningKey};
+use peerline_protocol::auth::{Signer, secret_hash_hex};
+use peerline_protocol::b64;
+use peerline_protocol::relay::*;
+use peerline_relay::client::{ClientError, SignedClient, generate_key};
+use peerline_relay::{Limits, RunningRelay, ServeConfig};
+use reqwest::Method;
+
+pub const ADMIN: &str = "test-admin-token-0123456789";
+
+pub struct TestRelay {
+    pub relay: Option<RunningRelay>,
+    pub dir: tempfile::TempDir,
+    pub url: String,
+}
+
+impl TestRelay {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let relay = start_on(dir.path().join("relay.db"), "127.0.0.1:0").await;
+        let url = relay.url();
+        Self {
+            relay: Some(relay),
+            dir,
+            url,
+        }
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("relay.db")
+    }
+
+    /// Stops and starts again on the same database and port.
+    pub async fn restart(&mut self) {
+        let running = self.relay.take().unwrap();
+        let addr = running.addr;
+        running.stop().await;
+        let relay = start_on(self.db(), &addr.to_string()).await;
+        self.url = relay.url();
+        self.relay = Some(relay);
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(r) = self.relay.take() {
+            r.stop().await;
+        }
+    }
+
+    pub fn anon(&self) -> SignedClient {
+        SignedClient::anonymous(&self.url)
+    }
+
+    pub async fn team(&self, escalation_secs: u32) -> TestTeam {
+        let key = generate_key();
+        let created: TeamCreated = self
+            .anon()
+            .call(
+                Method::POST,
+                "/v1/teams",
+                Some(&CreateTeam {
+                    team_public_key: b64::encode(key.verifying_key().as_bytes()),
+                    escalation_secs: Some(escalation_secs),
+                }),
+                &[("authorization", &format!("Bearer {ADMIN}"))],
+            )
+            .await
+            .unwrap();
+        TestTeam {
+            url: self.url.clone(),
+            team_id: created.team_id,
+            key,
+        }
+    }
+}
+
+pub async fn start_on(db: PathBuf, addr: &str) -> RunningRelay {
+    peerline_relay::start(ServeConfig {
+        listen: addr.parse().unwrap(),
+        database: db,
+        admin_token: Some(ADMIN.into()),
+        insecure_behind_proxy: false,
+        limits: Limits::default(),
+    })
+    .await
+    .unwrap()
+}
+
+pub struct TestTeam {
+    pub url: String,
+    pub team_id: String,
+    pub key: SigningKey,
+}
+
+impl TestTeam {
+    pub fn coordinator(&self) -> SignedClient {
+        SignedClient::signed(
+            &self.url,
+            Signer::Team(self.team_id.clone()),
+            self.key.clone(),
+        )
+    }
+
+    pub async fn invite(&self, max_uses: u32, expires_in: i64) -> (String, String) {
+        let code = format!("code{}", peerline_relay_test_id());
+        let v: serde_json::Value = self
+            .coordinator()
+            .call(
+                Method::POST,
+                &format!("/v1/teams/{}/invites", self.team_id),
+                Some(&IssueInvite {
+                    expires_at: now() + expires_in,
+                    max_uses,
+                    code_hash: secret_hash_hex(&code),
+                }),
+                &[],
+            )
+            .await
+            .unwrap();
+        (v["invite_id"].as_str().unwrap().to_owned(), code)
+    }
+
+    pub async fn device(&self) -> TestDevice {
+        let (_, code) = self.invite(1, 3600).await;
+        self.redeem(&code).await.unwrap()
+    }
+
+    pub async fn redeem(&self, code: &str) -> Result<TestDevice, ClientError> {
+        let key = generate_key();
+        let reg: DeviceRegistered = SignedClient::anonymous(&self.url)
+            .call(
+                Method::POST,
+                "/v1/devices",
+                Some(&RegisterDevice {
+                    team_id: self.team_id.clone(),
+                    invite_code: code.to_owned(),
+                    device_public_key: b64::encode(key.verifying_key().as_bytes()),
+                }),
+                &[],
+            )
+            .await?;
+        Ok(TestDevice {
+            url: self.url.clone(),
+            team_id: self.team_id.clone(),
+            device_id: reg.device_id,
+            key,
+        })
+    }
+
+    pub async fn publish(
+        &self,
+        kind: BlobKind,
+        version: u64,
+        payload: &[u8],
+    ) -> Result<serde_json::Value, ClientError> {
+        let sig = self
+            .key
+            .sign(&blob_signing_message(&self.team_id, kind, version, payload));
+        self.coordinator()
+            .call(
+                Method::PUT,
+                &format!("/v1/teams/{}/{}", self.team_id, kind.as_str()),
+                Some(&SignedBlob {
+                    version,
+                    payload: b64::encode(payload),
+                    signature: b64::encode(&sig.to_bytes()),
+                }),
+                &[],
+            )
+            .await
+    }
+}
+
+pub struct TestDevice {
+    pub url: String,
+    pub team_id: String,
+    pub device_id: String,
+    pub key: SigningKey,
+}
+
+impl TestDevice {
+    pub fn client(&self) -> SignedClient {
+        SignedClient::signed(
+            &self.url,
+            Signer::Device(self.device_id.clone()),
+            self.key.clone(),
+        )
+    }
+
+    pub async fn post(
+        &self,
+        request_id: &str,
+        urgency: Urgency,
+        ciphertext: &[u8],
+        secret: &str,
+    ) -> Result<PostAccepted, ClientError> {
+        self.client()
+            .call(
+                Method::POST,
+                &format!("/v1/teams/{}/requests", self.team_id),
+                Some(&PostRequest {
+                    request_id: request_id.to_owned(),
+                    urgency,
+                    recipient_key_ids: vec!["sam".into(), "lee".into()],
+                    expires_at: now() + 3600,
+                    ciphertext: b64::encode(ciphertext),
+                    status_hash: secret_hash_hex(secret),
+                }),
+                &[],
+            )
+            .await
+    }
+
+    pub async fn list(&self) -> Vec<OpenRequest> {
+        self.client()
+            .call::<(), _>(
+                Method::GET,
+                &format!("/v1/teams/{}/requests", self.team_id),
+                None,
+                &[],
+            )
+            .await
+            .unwrap()
+    }
+
+    pub async fn claim(
+        &self,
+        request_id: &str,
+        key_id: &str,
+    ) -> Result<serde_json::Value, ClientError> {
+        self.client()
+            .call(
+                Method::POST,
+                &format!("/v1/requests/{request_id}/claim"),
+                Some(&ClaimRequest {
+                    key_id: key_id.into(),
+                }),
+                &[],
+            )
+            .await
+    }
+
+    pub async fn reply(
+        &self,
+        request_id: &str,
+        ciphertext: &[u8],
+    ) -> Result<serde_json::Value, ClientError> {
+        self.client()
+            .call(
+                Method::POST,
+                &format!("/v1/requests/{request_id}/reply"),
+                Some(&PostReply {
+                    ciphertext: b64::encode(ciphertext),
+                }),
+                &[],
+            )
+            .await
+    }
+}
+
+pub async fn status(
+    url: &str,
+    request_id: &str,
+    secret: &str,
+) -> Result<RequestStatus, ClientError> {
+    SignedClient::anonymous(url)
+        .call::<(), _>(
+            Method::GET,
+            &format!("/v1/requests/{request_id}"),
+            None,
+            &[(HEADER_STATUS_SECRET, secret)],
+        )
+        .await
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+pub fn peerline_relay_test_id() -> String {
+    use rand_core::RngCore as _;
+    let mut b = [0u8; 16];
+    rand_core::OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub fn code_of(e: &ClientError) -> (u16, String) {
+    match e {
+        ClientError::Refused { status, body } => (*status, body.code.clone()),
+        other => panic!("expected a refusal, got {other}"),
+    }
+}
