@@ -57,6 +57,14 @@ pub async fn authenticate(
     let signature = Signature::from_slice(&sig_bytes)
         .map_err(|_| RelayError::Unauthorized("the signature is malformed"))?;
 
+    if state
+        .limiters
+        .signer
+        .check_key(&signer.header_value())
+        .is_err()
+    {
+        return Err(RelayError::RateLimited);
+    }
     let (public_key, caller) = match &signer {
         Signer::Device(id) => {
             let d = state

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use crate::error::RelayError;
 use crate::hub::Hub;
 use crate::push::LogPush;
-use crate::state::{AppState, Limits};
+use crate::state::{AppState, Limiters, Limits};
 use crate::storage::SqliteStorage;
 use crate::{routes, tasks};
 
@@ -113,6 +113,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
         hub: Arc::new(Hub::default()),
         push: Arc::new(LogPush),
         websockets: Arc::new(Semaphore::new(config.limits.max_websockets)),
+        limiters: Arc::new(Limiters::new(&config.limits)),
         limits: Arc::new(config.limits.clone()),
         admin_token_hash: config
             .admin_token
@@ -132,11 +133,14 @@ pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
     let app = routes::router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        })
+        .await
     });
     let background = tokio::spawn(tasks::run(state));
     tracing::info!(%addr, "relay listening");

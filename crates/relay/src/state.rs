@@ -1,6 +1,10 @@
 //! What every handler shares.
 
+use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::Arc;
+
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Semaphore;
@@ -20,6 +24,15 @@ pub struct Limits {
     pub max_request_ttl_secs: i64,
     /// Most recipients named on one request.
     pub max_recipients: usize,
+    /// Sustained requests per second from one IP address (a station's NAT may hide many
+    /// officers behind one address, so this is generous).
+    pub per_ip_per_sec: u32,
+    /// Burst allowed per IP address.
+    pub per_ip_burst: u32,
+    /// Sustained signed requests per second from one device or coordinator key.
+    pub per_signer_per_sec: u32,
+    /// Burst allowed per signer.
+    pub per_signer_burst: u32,
 }
 
 impl Default for Limits {
@@ -29,6 +42,10 @@ impl Default for Limits {
             max_websockets: 20_000,
             max_request_ttl_secs: 7 * 24 * 3600,
             max_recipients: 500,
+            per_ip_per_sec: 100,
+            per_ip_burst: 300,
+            per_signer_per_sec: 5,
+            per_signer_burst: 60,
         }
     }
 }
@@ -48,6 +65,39 @@ pub struct AppState {
     pub admin_token_hash: Option<Arc<str>>,
     /// WebSocket connection permits.
     pub websockets: Arc<Semaphore>,
+    /// Rate limits, in memory only (the counters are the one place an address is held).
+    pub limiters: Arc<Limiters>,
+}
+
+/// Token buckets per IP address and per signer.
+pub struct Limiters {
+    /// Per source address.
+    pub ip: DefaultKeyedRateLimiter<IpAddr>,
+    /// Per device or team key.
+    pub signer: DefaultKeyedRateLimiter<String>,
+}
+
+impl Limiters {
+    /// Buckets sized from `limits`.
+    pub fn new(limits: &Limits) -> Self {
+        let quota = |per_sec: u32, burst: u32| {
+            let per = NonZeroU32::new(per_sec.max(1)).unwrap_or(NonZeroU32::MIN);
+            let burst = NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN);
+            Quota::per_second(per).allow_burst(burst)
+        };
+        Self {
+            ip: RateLimiter::keyed(quota(limits.per_ip_per_sec, limits.per_ip_burst)),
+            signer: RateLimiter::keyed(quota(limits.per_signer_per_sec, limits.per_signer_burst)),
+        }
+    }
+
+    /// Forgets idle keys so memory does not grow with every address ever seen.
+    pub fn prune(&self) {
+        self.ip.retain_recent();
+        self.signer.retain_recent();
+        self.ip.shrink_to_fit();
+        self.signer.shrink_to_fit();
+    }
 }
 
 impl AppState {

@@ -22,10 +22,11 @@ pub async fn run(state: AppState) {
         tick.tick().await;
         once(&state).await;
         n = n.wrapping_add(1);
-        if n.is_multiple_of(COMPACT_EVERY)
-            && let Err(e) = state.storage.compact().await
-        {
-            tracing::warn!(code = e.code(), "compaction failed");
+        if n.is_multiple_of(COMPACT_EVERY) {
+            state.limiters.prune();
+            if let Err(e) = state.storage.compact().await {
+                tracing::warn!(code = e.code(), "compaction failed");
+            }
         }
     }
 }

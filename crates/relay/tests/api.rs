@@ -652,3 +652,45 @@ async fn plain_http_on_a_reachable_address_is_refused() {
     .unwrap();
     assert!(err.to_string().contains("Refusing to serve plain HTTP"));
 }
+
+#[tokio::test]
+async fn floods_are_rate_limited_per_device_and_per_address() {
+    let r = TestRelay::start_limited(peerline_relay::Limits {
+        per_signer_per_sec: 1,
+        per_signer_burst: 3,
+        per_ip_per_sec: 1,
+        per_ip_burst: 12,
+        ..Default::default()
+    })
+    .await;
+    let team = r.team(180).await;
+    let device = team.device().await;
+    let path = format!("/v1/teams/{}/requests", team.team_id);
+    let mut codes = Vec::new();
+    for _ in 0..5 {
+        match device
+            .client()
+            .call::<(), Vec<OpenRequest>>(Method::GET, &path, None, &[])
+            .await
+        {
+            Ok(_) => codes.push("OK".to_owned()),
+            Err(e) => codes.push(code_of(&e).1),
+        }
+    }
+    assert_eq!(&codes[..3], ["OK", "OK", "OK"]);
+    assert_eq!(codes[3], "RATE_LIMITED");
+    // The address budget runs out too, for anything from it.
+    let mut limited = false;
+    for _ in 0..20 {
+        if let Err(e) = r
+            .anon()
+            .call::<(), Health>(Method::GET, "/v1/health", None, &[])
+            .await
+        {
+            assert_eq!(code_of(&e), (429, "RATE_LIMITED".into()));
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited);
+}

@@ -50,7 +50,26 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/requests/{id}/events", get(events::request_events))
         .fallback(|| async { RelayError::InvalidInput("No such endpoint.".into()) })
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit_by_ip,
+        ))
         .with_state(state)
+}
+
+/// Refuses a source address over its budget before any work is done. The address is only
+/// a key in the in-memory bucket map; it is never logged or stored.
+async fn limit_by_ip(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    if state.limiters.ip.check_key(&peer.ip()).is_err() {
+        return RelayError::RateLimited.into_response();
+    }
+    next.run(req).await
 }
 
 async fn health(

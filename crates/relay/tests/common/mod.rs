@@ -21,8 +21,12 @@ pub struct TestRelay {
 
 impl TestRelay {
     pub async fn start() -> Self {
+        Self::start_limited(Limits::default()).await
+    }
+
+    pub async fn start_limited(limits: Limits) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let relay = start_on(dir.path().join("relay.db"), "127.0.0.1:0").await;
+        let relay = start_with(dir.path().join("relay.db"), "127.0.0.1:0", limits).await;
         let url = relay.url();
         Self {
             relay: Some(relay),
@@ -79,12 +83,16 @@ impl TestRelay {
 }
 
 pub async fn start_on(db: PathBuf, addr: &str) -> RunningRelay {
+    start_with(db, addr, Limits::default()).await
+}
+
+pub async fn start_with(db: PathBuf, addr: &str, limits: Limits) -> RunningRelay {
     peerline_relay::start(ServeConfig {
         listen: addr.parse().unwrap(),
         database: db,
         admin_token: Some(ADMIN.into()),
         insecure_behind_proxy: false,
-        limits: Limits::default(),
+        limits,
     })
     .await
     .unwrap()
