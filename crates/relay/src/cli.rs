@@ -34,6 +34,12 @@ enum Command {
         /// Serve plain HTTP on a non-loopback address because a TLS proxy is in front.
         #[arg(long)]
         insecure_behind_proxy: bool,
+        /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key for --tls-cert.
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
         /// Largest request body accepted, in bytes.
         #[arg(long, default_value_t = Limits::default().max_body_bytes)]
         max_body_bytes: usize,
@@ -72,6 +78,8 @@ pub fn main() -> ExitCode {
                 database,
                 admin_token_file,
                 insecure_behind_proxy,
+                tls_cert,
+                tls_key,
                 max_body_bytes,
                 max_websockets,
             } => {
@@ -91,6 +99,9 @@ pub fn main() -> ExitCode {
                     database,
                     admin_token,
                     insecure_behind_proxy,
+                    tls: tls_cert
+                        .zip(tls_key)
+                        .map(|(cert, key)| peerline_relay::TlsFiles { cert, key }),
                     limits: Limits {
                         max_body_bytes,
                         max_websockets,

@@ -15,5 +15,5 @@ pub mod storage;
 mod tasks;
 
 pub use error::RelayError;
-pub use server::{RunningRelay, ServeConfig, StartError, start};
+pub use server::{RunningRelay, ServeConfig, StartError, TlsFiles, start};
 pub use state::Limits;

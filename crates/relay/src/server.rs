@@ -26,6 +26,8 @@ pub struct ServeConfig {
     pub admin_token: Option<String>,
     /// Allow plain HTTP on a non-loopback address because a TLS proxy sits in front.
     pub insecure_behind_proxy: bool,
+    /// Serve HTTPS with this certificate chain and key (PEM files).
+    pub tls: Option<TlsFiles>,
     /// Limits.
     pub limits: Limits,
 }
@@ -40,8 +42,18 @@ impl std::fmt::Debug for ServeConfig {
                 &self.admin_token.as_ref().map(|_| "<redacted>"),
             )
             .field("insecure_behind_proxy", &self.insecure_behind_proxy)
+            .field("tls", &self.tls)
             .finish()
     }
+}
+
+/// PEM files for HTTPS.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// Certificate chain.
+    pub cert: PathBuf,
+    /// Private key.
+    pub key: PathBuf,
 }
 
 /// Why a relay did not start.
@@ -52,6 +64,9 @@ pub enum StartError {
         "Refusing to serve plain HTTP on {0}: phones would send requests unprotected. Listen on 127.0.0.1, or put a TLS-terminating proxy in front and pass --insecure-behind-proxy."
     )]
     NeedsTls(SocketAddr),
+    /// The certificate or key could not be loaded.
+    #[error("Could not load the TLS certificate or key: {0}")]
+    Tls(std::io::Error),
     /// The database could not be opened.
     #[error("Could not open the database: {0}")]
     Storage(#[from] RelayError),
@@ -69,6 +84,7 @@ pub enum StartError {
 pub struct RunningRelay {
     /// Where it listens (the real port when 0 was asked for).
     pub addr: SocketAddr,
+    tls: bool,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     background: JoinHandle<()>,
@@ -77,7 +93,8 @@ pub struct RunningRelay {
 impl RunningRelay {
     /// Base URL for clients.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Stops accepting, finishes in-flight requests, and returns.
@@ -104,7 +121,7 @@ impl RunningRelay {
 
 /// Opens the database, binds, and serves in the background.
 pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
-    if !config.listen.ip().is_loopback() && !config.insecure_behind_proxy {
+    if !config.listen.ip().is_loopback() && !config.insecure_behind_proxy && config.tls.is_none() {
         return Err(StartError::NeedsTls(config.listen));
     }
     let storage = SqliteStorage::open(&config.database)?;
@@ -130,22 +147,48 @@ pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
         addr: config.listen,
         source,
     })?;
-    let app = routes::router(state.clone());
+    let app = routes::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = rx.await;
-        })
-        .await
-    });
+    let server = match &config.tls {
+        None => tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await
+        }),
+        Some(files) => {
+            // ring only: one crypto provider for the whole process, and no C toolchain
+            // beyond what SQLite already needs.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
+                .await
+                .map_err(StartError::Tls)?;
+            let std_listener = listener.into_std().map_err(|source| StartError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+            let server =
+                axum_server::tls_rustls::from_tcp_rustls(std_listener, tls).map_err(|source| {
+                    StartError::Bind {
+                        addr: config.listen,
+                        source,
+                    }
+                })?;
+            let handle = axum_server::Handle::new();
+            let trigger = handle.clone();
+            tokio::spawn(async move {
+                let _ = rx.await;
+                trigger.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            });
+            tokio::spawn(async move { server.handle(handle).serve(app).await })
+        }
+    };
     let background = tokio::spawn(tasks::run(state));
     tracing::info!(%addr, "relay listening");
     Ok(RunningRelay {
         addr,
+        tls: config.tls.is_some(),
         shutdown: Some(tx),
         server,
         background,

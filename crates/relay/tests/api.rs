@@ -645,6 +645,7 @@ async fn plain_http_on_a_reachable_address_is_refused() {
         database: dir.path().join("r.db"),
         admin_token: None,
         insecure_behind_proxy: false,
+        tls: None,
         limits: Default::default(),
     })
     .await
@@ -693,4 +694,52 @@ async fn floods_are_rate_limited_per_device_and_per_address() {
         }
     }
     assert!(limited);
+}
+
+#[tokio::test]
+async fn serves_https_when_given_a_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let (cert_pem, key_pem) = (cert.cert.pem(), cert.signing_key.serialize_pem());
+    std::fs::write(dir.path().join("cert.pem"), &cert_pem).unwrap();
+    std::fs::write(dir.path().join("key.pem"), &key_pem).unwrap();
+    let relay = peerline_relay::start(peerline_relay::ServeConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: dir.path().join("r.db"),
+        admin_token: None,
+        insecure_behind_proxy: false,
+        tls: Some(peerline_relay::TlsFiles {
+            cert: dir.path().join("cert.pem"),
+            key: dir.path().join("key.pem"),
+        }),
+        limits: Default::default(),
+    })
+    .await
+    .unwrap();
+    let url = format!("https://localhost:{}/v1/health", relay.addr.port());
+    let trusted = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap())
+        .resolve("localhost", relay.addr)
+        .build()
+        .unwrap();
+    let h: Health = trusted
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(h.status, "ok");
+    // A client that does not trust the certificate gets a certificate error, not data.
+    let untrusting = reqwest::Client::builder()
+        .resolve("localhost", relay.addr)
+        .build()
+        .unwrap();
+    let err = untrusting.get(&url).send().await.unwrap_err();
+    assert!(
+        err.is_connect() || err.to_string().contains("certificate"),
+        "{err}"
+    );
+    relay.stop().await;
 }

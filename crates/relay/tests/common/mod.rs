@@ -92,6 +92,7 @@ pub async fn start_with(db: PathBuf, addr: &str, limits: Limits) -> RunningRelay
         database: db,
         admin_token: Some(ADMIN.into()),
         insecure_behind_proxy: false,
+        tls: None,
         limits,
     })
     .await
