@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 /// the relay): a stable machine code the UI can branch on, and a sentence a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable, SCREAMING_SNAKE_CASE code such as `WRONG_PASSCODE`. Never reworded.
     pub code: String,

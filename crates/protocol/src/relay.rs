@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /v1/teams` (operator, with the admin token): register a team's public key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateTeam {
     /// The team's ed25519 signing public key, base64. The private half never leaves the
@@ -17,6 +18,7 @@ pub struct CreateTeam {
 
 /// Answer to [`CreateTeam`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamCreated {
     /// The new team's id.
     pub team_id: String,
@@ -24,6 +26,7 @@ pub struct TeamCreated {
 
 /// `GET /v1/teams/{team}` (coordinator): counts only, never who.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamStatus {
     /// The team.
     pub team_id: String,
@@ -43,6 +46,7 @@ pub struct TeamStatus {
 
 /// `POST /v1/teams/{team}/invites` (coordinator).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IssueInvite {
     /// Unix seconds after which the invite no longer works.
@@ -56,6 +60,7 @@ pub struct IssueInvite {
 
 /// An invite as the coordinator sees it in `invite list`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InviteInfo {
     /// Id for revoking.
     pub invite_id: String,
@@ -71,6 +76,7 @@ pub struct InviteInfo {
 
 /// `POST /v1/devices`: redeem an invite and register a device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterDevice {
     /// The team from the invite.
@@ -83,6 +89,7 @@ pub struct RegisterDevice {
 
 /// Answer to [`RegisterDevice`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceRegistered {
     /// A random pseudonymous id, unrelated to anything about the person.
     pub device_id: String,
@@ -90,6 +97,7 @@ pub struct DeviceRegistered {
 
 /// Which signed document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BlobKind {
     /// Peers: names, languages, hours, encryption keys.
@@ -110,6 +118,7 @@ impl BlobKind {
 
 /// A roster or directory, signed by the team key. `PUT /v1/teams/{team}/{kind}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignedBlob {
     /// Strictly increasing; the relay and the app refuse anything older than they hold.
@@ -140,6 +149,7 @@ pub fn blob_signing_message(
 
 /// How soon the officer wants to talk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     /// Now: escalates to every peer after the team's limit.
@@ -173,6 +183,7 @@ impl Urgency {
 
 /// `POST /v1/teams/{team}/requests`: ciphertext plus routing metadata only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PostRequest {
     /// Random id chosen by the app; a repeat post with the same id changes nothing.
@@ -191,6 +202,7 @@ pub struct PostRequest {
 
 /// Answer to [`PostRequest`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostAccepted {
     /// The request.
     pub request_id: String,
@@ -200,6 +212,7 @@ pub struct PostAccepted {
 
 /// Where a request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RequestState {
     /// Waiting for a peer.
@@ -212,6 +225,7 @@ pub enum RequestState {
 
 /// An open request as a peer's app lists it (`GET /v1/teams/{team}/requests`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenRequest {
     /// The request.
     pub request_id: String,
@@ -233,6 +247,7 @@ pub struct OpenRequest {
 
 /// `POST /v1/requests/{id}/claim` (a peer's device).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimRequest {
     /// The claiming peer's roster key id.
@@ -241,6 +256,7 @@ pub struct ClaimRequest {
 
 /// `POST /v1/requests/{id}/reply` (the claiming peer's device).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PostReply {
     /// The reply, encrypted to the request's reply key and signed inside by the peer.
@@ -249,6 +265,7 @@ pub struct PostReply {
 
 /// `GET /v1/requests/{id}` with the status secret: what the officer sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RequestStatus {
     /// The request.
     pub request_id: String,
@@ -265,6 +282,7 @@ pub const HEADER_STATUS_SECRET: &str = "x-peerline-status-secret";
 
 /// A content-free event on the WebSocket: ids and states only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A request was posted.
@@ -311,6 +329,7 @@ impl Event {
 
 /// `GET /v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// "ok" when the storage answers.
     pub status: String,

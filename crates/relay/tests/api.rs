@@ -743,3 +743,34 @@ async fn serves_https_when_given_a_certificate() {
     );
     relay.stop().await;
 }
+
+#[tokio::test]
+async fn serves_an_openapi_description_of_every_route() {
+    let r = TestRelay::start().await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/v1/openapi.json", r.url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for p in [
+        "/v1/health",
+        "/v1/teams",
+        "/v1/teams/{team}",
+        "/v1/teams/{team}/invites",
+        "/v1/teams/{team}/invites/{invite}",
+        "/v1/devices",
+        "/v1/teams/{team}/{kind}",
+        "/v1/teams/{team}/requests",
+        "/v1/teams/{team}/events",
+        "/v1/requests/{id}",
+        "/v1/requests/{id}/claim",
+        "/v1/requests/{id}/reply",
+        "/v1/requests/{id}/events",
+    ] {
+        assert!(paths.contains_key(p), "missing {p}");
+    }
+    assert!(doc["components"]["schemas"]["PostRequest"].is_object());
+}

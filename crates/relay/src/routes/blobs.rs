@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri};
 use ed25519_dalek::{Signature, VerifyingKey};
+use peerline_protocol::ErrorBody;
 use peerline_protocol::b64;
 use peerline_protocol::relay::{BlobKind, SignedBlob, blob_signing_message};
 
@@ -21,6 +22,9 @@ fn kind(s: &str) -> Result<BlobKind, RelayError> {
     }
 }
 
+#[utoipa::path(put, path = "/v1/teams/{team}/{kind}", tag = "documents",
+    params(("team" = String, Path), ("kind" = BlobKind, Path)), request_body = SignedBlob, security(("signed" = [])),
+    responses((status = 200, description = "Stored"), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn publish(
     State(state): State<AppState>,
     Path((team, kind_s)): Path<(String, String)>,
@@ -61,6 +65,9 @@ pub async fn publish(
     }
 }
 
+#[utoipa::path(get, path = "/v1/teams/{team}/{kind}", tag = "documents",
+    params(("team" = String, Path), ("kind" = BlobKind, Path)), security(("signed" = [])),
+    responses((status = 200, body = SignedBlob), (status = 403, body = ErrorBody)))]
 pub async fn fetch(
     State(state): State<AppState>,
     Path((team, kind_s)): Path<(String, String)>,

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use peerline_protocol::ErrorBody;
 use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
 use peerline_protocol::invite::is_id;
@@ -13,6 +14,8 @@ use crate::ids::random_id;
 use crate::state::AppState;
 use crate::storage::{Device, InviteRefusal};
 
+#[utoipa::path(post, path = "/v1/devices", tag = "devices", request_body = RegisterDevice,
+    responses((status = 200, body = DeviceRegistered), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
     Body(body): Body,

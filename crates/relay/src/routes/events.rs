@@ -2,6 +2,7 @@
 //! an officer's connection, opened with one request's status secret, gets only that
 //! request's events and learns nothing about any other.
 
+use peerline_protocol::ErrorBody;
 use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -29,6 +30,9 @@ fn permit(state: &AppState) -> Result<OwnedSemaphorePermit, RelayError> {
         .map_err(|_| RelayError::TooManyConnections)
 }
 
+#[utoipa::path(get, path = "/v1/teams/{team}/events", tag = "events", params(("team" = String, Path)),
+    security(("signed" = [])),
+    responses((status = 101, description = "WebSocket of content-free `Event`s for the team", body = Event), (status = 403, body = ErrorBody)))]
 pub async fn team_events(
     State(state): State<AppState>,
     Path(team): Path<String>,
@@ -52,6 +56,9 @@ pub async fn team_events(
         .on_upgrade(move |socket| pump(socket, rx, None, permit)))
 }
 
+#[utoipa::path(get, path = "/v1/requests/{id}/events", tag = "events", params(("id" = String, Path)),
+    security(("status_secret" = [])),
+    responses((status = 101, description = "WebSocket of this request's `Event`s only", body = Event), (status = 404, body = ErrorBody)))]
 pub async fn request_events(
     State(state): State<AppState>,
     Path(id): Path<String>,

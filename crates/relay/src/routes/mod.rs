@@ -3,6 +3,7 @@
 mod blobs;
 mod devices;
 mod events;
+pub mod openapi;
 mod requests;
 mod teams;
 
@@ -10,6 +11,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::routing::{delete, get, post};
+use peerline_protocol::ErrorBody;
 use peerline_protocol::relay::Health;
 use serde::de::DeserializeOwned;
 
@@ -21,6 +23,7 @@ pub fn router(state: AppState) -> Router {
     let max_body = state.limits.max_body_bytes;
     Router::new()
         .route("/v1/health", get(health))
+        .route("/v1/openapi.json", get(openapi_json))
         .route("/v1/teams", post(teams::create))
         .route("/v1/teams/{team}", get(teams::status))
         .route(
@@ -72,6 +75,8 @@ async fn limit_by_ip(
     next.run(req).await
 }
 
+#[utoipa::path(get, path = "/v1/health", tag = "relay",
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 async fn health(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> Result<axum::Json<Health>, RelayError> {
@@ -80,6 +85,11 @@ async fn health(
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
     }))
+}
+
+async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    use utoipa::OpenApi as _;
+    axum::Json(openapi::ApiDoc::openapi())
 }
 
 /// The raw body, with size and read failures turned into JSON errors.

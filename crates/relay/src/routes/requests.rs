@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri};
+use peerline_protocol::ErrorBody;
 use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
 use peerline_protocol::invite::is_id;
@@ -39,6 +40,9 @@ fn valid_key_id(k: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+#[utoipa::path(post, path = "/v1/teams/{team}/requests", tag = "requests", params(("team" = String, Path)),
+    request_body = PostRequest, security(("signed" = [])),
+    responses((status = 200, body = PostAccepted), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn post(
     State(state): State<AppState>,
     Path(team): Path<String>,
@@ -134,6 +138,8 @@ fn to_open(r: StoredRequest) -> OpenRequest {
     }
 }
 
+#[utoipa::path(get, path = "/v1/teams/{team}/requests", tag = "requests", params(("team" = String, Path)),
+    security(("signed" = [])), responses((status = 200, body = Vec<OpenRequest>), (status = 403, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     Path(team): Path<String>,
@@ -151,6 +157,9 @@ pub async fn list(
     Ok(Json(all.into_iter().map(to_open).collect()))
 }
 
+#[utoipa::path(post, path = "/v1/requests/{id}/claim", tag = "requests", params(("id" = String, Path)),
+    request_body = ClaimRequest, security(("signed" = [])),
+    responses((status = 200, description = "Claimed by this peer"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn claim(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -188,6 +197,9 @@ pub async fn claim(
     }
 }
 
+#[utoipa::path(post, path = "/v1/requests/{id}/reply", tag = "requests", params(("id" = String, Path)),
+    request_body = PostReply, security(("signed" = [])),
+    responses((status = 200, description = "Stored"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn reply(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -246,6 +258,8 @@ async fn by_secret(
     Ok(Some(r))
 }
 
+#[utoipa::path(get, path = "/v1/requests/{id}", tag = "requests", params(("id" = String, Path)),
+    security(("status_secret" = [])), responses((status = 200, body = RequestStatus), (status = 404, body = ErrorBody)))]
 pub async fn status(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -264,6 +278,9 @@ pub async fn status(
     }))
 }
 
+#[utoipa::path(delete, path = "/v1/requests/{id}", tag = "requests", params(("id" = String, Path)),
+    security(("status_secret" = []), ("signed" = [])),
+    responses((status = 200, description = "Closed and deleted"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn close(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri};
+use peerline_protocol::ErrorBody;
 use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
 use peerline_protocol::invite::is_id;
@@ -19,6 +20,9 @@ use crate::storage::{NewInvite, Team};
 /// Default escalation limit for urgent requests: three minutes.
 pub const DEFAULT_ESCALATION_SECS: u32 = 180;
 
+#[utoipa::path(post, path = "/v1/teams", tag = "teams", request_body = CreateTeam,
+    security(("admin_token" = [])),
+    responses((status = 200, body = TeamCreated), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -84,6 +88,9 @@ pub(super) async fn coordinator(
     }
 }
 
+#[utoipa::path(get, path = "/v1/teams/{team}", tag = "teams", params(("team" = String, Path)),
+    security(("signed" = [])),
+    responses((status = 200, body = TeamStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn status(
     State(state): State<AppState>,
     Path(team): Path<String>,
@@ -105,6 +112,9 @@ pub struct InviteIssued {
     invite_id: String,
 }
 
+#[utoipa::path(post, path = "/v1/teams/{team}/invites", tag = "invites", params(("team" = String, Path)),
+    request_body = IssueInvite, security(("signed" = [])),
+    responses((status = 200, description = "`{\"invite_id\": …}`"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn issue_invite(
     State(state): State<AppState>,
     Path(team): Path<String>,
@@ -144,6 +154,8 @@ pub async fn issue_invite(
     Ok(Json(InviteIssued { invite_id }))
 }
 
+#[utoipa::path(get, path = "/v1/teams/{team}/invites", tag = "invites", params(("team" = String, Path)),
+    security(("signed" = [])), responses((status = 200, body = Vec<InviteInfo>), (status = 403, body = ErrorBody)))]
 pub async fn list_invites(
     State(state): State<AppState>,
     Path(team): Path<String>,
@@ -155,6 +167,9 @@ pub async fn list_invites(
     Ok(Json(state.storage.list_invites(&team).await?))
 }
 
+#[utoipa::path(delete, path = "/v1/teams/{team}/invites/{invite}", tag = "invites",
+    params(("team" = String, Path), ("invite" = String, Path)), security(("signed" = [])),
+    responses((status = 200, description = "Revoked"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn revoke_invite(
     State(state): State<AppState>,
     Path((team, invite)): Path<(String, String)>,
