@@ -46,6 +46,18 @@ enum Command {
         /// Most simultaneous WebSocket connections.
         #[arg(long, default_value_t = Limits::default().max_websockets)]
         max_websockets: usize,
+        /// Sustained requests per second allowed from one IP address.
+        #[arg(long, default_value_t = Limits::default().per_ip_per_sec)]
+        per_ip_per_sec: u32,
+        /// Burst allowed from one IP address.
+        #[arg(long, default_value_t = Limits::default().per_ip_burst)]
+        per_ip_burst: u32,
+        /// Sustained signed requests per second allowed from one device or coordinator.
+        #[arg(long, default_value_t = Limits::default().per_signer_per_sec)]
+        per_signer_per_sec: u32,
+        /// Burst allowed from one device or coordinator.
+        #[arg(long, default_value_t = Limits::default().per_signer_burst)]
+        per_signer_burst: u32,
     },
     #[command(flatten)]
     Coordinator(coordinator::Command),
@@ -82,6 +94,10 @@ pub fn main() -> ExitCode {
                 tls_key,
                 max_body_bytes,
                 max_websockets,
+                per_ip_per_sec,
+                per_ip_burst,
+                per_signer_per_sec,
+                per_signer_burst,
             } => {
                 let admin_token = match admin_token_file {
                     Some(p) => Some(
@@ -105,6 +121,10 @@ pub fn main() -> ExitCode {
                     limits: Limits {
                         max_body_bytes,
                         max_websockets,
+                        per_ip_per_sec,
+                        per_ip_burst,
+                        per_signer_per_sec,
+                        per_signer_burst,
                         ..Limits::default()
                     },
                 })

@@ -774,3 +774,26 @@ async fn serves_an_openapi_description_of_every_route() {
     }
     assert!(doc["components"]["schemas"]["PostRequest"].is_object());
 }
+
+#[tokio::test]
+async fn websocket_connections_are_capped() {
+    let r = TestRelay::start_limited(peerline_relay::Limits {
+        max_websockets: 1,
+        ..Default::default()
+    })
+    .await;
+    let team = r.team(180).await;
+    let peer = team.device().await;
+    let path = format!("/v1/teams/{}/events", team.team_id);
+    let _first = ws(&r.url, &path, peer.client().auth_headers("GET", &path, b"")).await;
+    let mut req = format!("{}{path}", r.url.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    for (k, v) in peer.client().auth_headers("GET", &path, b"") {
+        req.headers_mut().insert(k, v.parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(req).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(res)) => assert_eq!(res.status(), 503),
+        other => panic!("expected a 503 refusal, got {:?}", other.map(|_| ())),
+    }
+}
