@@ -327,6 +327,25 @@ impl Event {
     }
 }
 
+/// `PUT /v1/teams/{team}/duty` (a peer's device): on or off duty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetDuty {
+    /// The peer's roster key id.
+    pub key_id: String,
+    /// On duty for this many minutes from now; 0 goes off duty.
+    pub minutes: u32,
+}
+
+/// `GET /v1/teams/{team}/duty`: who takes urgent requests now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OnDuty {
+    /// Roster key ids of the peers on duty.
+    pub key_ids: Vec<String>,
+}
+
 /// `GET /v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -166,8 +166,10 @@ async fn invites_expire_get_revoked_and_run_out() {
     let e = team.redeem(&code).await.err().unwrap();
     assert!(e.to_string().contains("withdrawn"), "{e}");
 
-    let (_, code) = team.invite(1, 1).await;
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // Two seconds ahead, so a tick of the clock between client and relay cannot make it
+    // already expired at issue.
+    let (_, code) = team.invite(1, 2).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     let e = team.redeem(&code).await.err().unwrap();
     assert!(e.to_string().contains("expired"), "{e}");
 
@@ -796,4 +798,68 @@ async fn websocket_connections_are_capped() {
         Err(tokio_tungstenite::tungstenite::Error::Http(res)) => assert_eq!(res.status(), 503),
         other => panic!("expected a 503 refusal, got {:?}", other.map(|_| ())),
     }
+}
+
+#[tokio::test]
+async fn peers_go_on_and_off_duty() {
+    let r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let sam = team.device().await;
+    let officer = team.device().await;
+    let path = format!("/v1/teams/{}/duty", team.team_id);
+    let on: OnDuty = sam
+        .client()
+        .call(
+            Method::PUT,
+            &path,
+            Some(&SetDuty {
+                key_id: "sam".into(),
+                minutes: 60,
+            }),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(on.key_ids, vec!["sam".to_owned()]);
+    let seen: OnDuty = officer
+        .client()
+        .call::<(), _>(Method::GET, &path, None, &[])
+        .await
+        .unwrap();
+    assert_eq!(seen.key_ids, vec!["sam".to_owned()]);
+    let off: OnDuty = sam
+        .client()
+        .call(
+            Method::PUT,
+            &path,
+            Some(&SetDuty {
+                key_id: "sam".into(),
+                minutes: 0,
+            }),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(off.key_ids.is_empty());
+    let e = sam
+        .client()
+        .call::<_, OnDuty>(
+            Method::PUT,
+            &path,
+            Some(&SetDuty {
+                key_id: "sam".into(),
+                minutes: 5000,
+            }),
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e).1, "INVALID_INPUT");
+    let outsider = r.team(180).await.device().await;
+    let e = outsider
+        .client()
+        .call::<(), OnDuty>(Method::GET, &path, None, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
 }

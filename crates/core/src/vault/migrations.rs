@@ -23,6 +23,49 @@ const STEPS: &[&str] = &[
         note             TEXT
     ) STRICT;
     CREATE INDEX checkins_by_time ON checkins (recorded_at_utc);",
+    // v3: talk to a peer. The team this device joined (one at a time), the verified
+    // roster, this device's peer keys (peer role), and the officer's own requests, which
+    // double as the outbox until the relay has them.
+    "CREATE TABLE membership (
+        id                INTEGER PRIMARY KEY CHECK (id = 1),
+        relay_url         TEXT NOT NULL,
+        team_id           TEXT NOT NULL,
+        team_public_key   BLOB NOT NULL,
+        device_id         TEXT NOT NULL,
+        device_secret_key BLOB NOT NULL,
+        joined_at_utc     TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE roster (
+        id        INTEGER PRIMARY KEY CHECK (id = 1),
+        version   INTEGER NOT NULL,
+        payload   BLOB NOT NULL,
+        signature BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE peer_identity (
+        id                 INTEGER PRIMARY KEY CHECK (id = 1),
+        key_id             TEXT NOT NULL,
+        age_identity       TEXT NOT NULL,
+        signing_secret_key BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE peer_requests (
+        request_id      TEXT PRIMARY KEY NOT NULL,
+        created_at_utc  TEXT NOT NULL,
+        urgency         TEXT NOT NULL,
+        contact         TEXT NOT NULL,
+        note            TEXT,
+        reply_identity  TEXT,
+        status_secret   TEXT NOT NULL,
+        recipients      TEXT NOT NULL,
+        ciphertext      BLOB NOT NULL,
+        expires_at      INTEGER NOT NULL,
+        state           TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL DEFAULT 0,
+        escalated       INTEGER NOT NULL DEFAULT 0,
+        accepted_by     TEXT,
+        reply_message   TEXT,
+        reply_eta_min   INTEGER
+    ) STRICT;",
 ];
 
 /// All migrations, oldest first.

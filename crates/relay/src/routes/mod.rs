@@ -2,6 +2,7 @@
 
 mod blobs;
 mod devices;
+mod duty;
 mod events;
 pub mod openapi;
 mod requests;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
             delete(teams::revoke_invite),
         )
         .route("/v1/devices", post(devices::register))
+        .route("/v1/teams/{team}/duty", get(duty::list).put(duty::set))
         .route(
             "/v1/teams/{team}/{kind}",
             get(blobs::fetch).put(blobs::publish),

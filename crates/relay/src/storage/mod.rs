@@ -189,6 +189,10 @@ pub trait Storage: Send + Sync + 'static {
     async fn expire(&self, now: i64) -> Result<Vec<(String, String)>>;
     /// Marks due urgent requests escalated; returns (team, request) of each, once.
     async fn escalate_due(&self, now: i64) -> Result<Vec<(String, String)>>;
+    /// Puts a peer's roster key on duty until `until_at`, or off duty (`None`).
+    async fn set_duty(&self, team_id: &str, key_id: &str, until_at: Option<i64>) -> Result<()>;
+    /// Roster keys on duty now.
+    async fn on_duty(&self, team_id: &str, now: i64) -> Result<Vec<String>>;
     /// Reclaims space and removes deleted data from logs (periodic).
     async fn compact(&self) -> Result<()>;
     /// Records a nonce; false if it was already used (a replay).

@@ -15,7 +15,8 @@ use super::{
 };
 use crate::error::RelayError;
 
-const MIGRATIONS: &[&str] = &["CREATE TABLE teams (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE teams (
         team_id         TEXT PRIMARY KEY NOT NULL,
         public_key      BLOB NOT NULL,
         escalation_secs INTEGER NOT NULL
@@ -69,7 +70,16 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE teams (
     CREATE TABLE nonces (
         nonce      TEXT PRIMARY KEY NOT NULL,
         expires_at INTEGER NOT NULL
-    ) STRICT;"];
+    ) STRICT;",
+    // v2: which peers are on duty. Peers are known to their coordinator by name anyway;
+    // this says only which roster keys want urgent requests now.
+    "CREATE TABLE duty (
+        team_id  TEXT NOT NULL REFERENCES teams(team_id),
+        key_id   TEXT NOT NULL,
+        until_at INTEGER NOT NULL,
+        PRIMARY KEY (team_id, key_id)
+    ) STRICT;",
+];
 
 /// SQLite storage. One connection: SQLite serialises writers anyway, and the relay's
 /// statements are all short.
@@ -563,6 +573,37 @@ impl Storage for SqliteStorage {
                  RETURNING team_id, request_id",
             )?;
             let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn set_duty(&self, team_id: &str, key_id: &str, until_at: Option<i64>) -> Result<()> {
+        let (t, k) = (team_id.to_owned(), key_id.to_owned());
+        self.with(move |c| {
+            match until_at {
+                Some(until) => c.execute(
+                    "INSERT INTO duty (team_id, key_id, until_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (team_id, key_id) DO UPDATE SET until_at = excluded.until_at",
+                    params![t, k, until],
+                ),
+                None => c.execute(
+                    "DELETE FROM duty WHERE team_id = ?1 AND key_id = ?2",
+                    params![t, k],
+                ),
+            }
+            .map(|_| ())
+        })
+        .await
+    }
+
+    async fn on_duty(&self, team_id: &str, now: i64) -> Result<Vec<String>> {
+        let t = team_id.to_owned();
+        self.with(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT key_id FROM duty WHERE team_id = ?1 AND until_at > ?2 ORDER BY key_id",
+            )?;
+            let rows = stmt.query_map(params![t, now], |r| r.get(0))?;
             rows.collect()
         })
         .await

@@ -1,0 +1,83 @@
+//! On-duty presence: peers say when they take urgent requests; officers' apps encrypt to
+//! those peers first.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, Uri};
+use peerline_protocol::ErrorBody;
+use peerline_protocol::relay::{OnDuty, SetDuty};
+
+use super::{Body, parse};
+use crate::auth::{Caller, authenticate};
+use crate::error::RelayError;
+use crate::state::AppState;
+
+/// Longest single on-duty stretch, minutes (a shift and then some).
+const MAX_DUTY_MINUTES: u32 = 24 * 60;
+
+async fn member(
+    state: &AppState,
+    team: &str,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), RelayError> {
+    match authenticate(state, method, uri, headers, body).await? {
+        Caller::Device(d) if d.team_id == team => Ok(()),
+        _ => Err(RelayError::Forbidden(
+            "This device is not a member of that team.",
+        )),
+    }
+}
+
+#[utoipa::path(put, path = "/v1/teams/{team}/duty", tag = "duty", params(("team" = String, Path)),
+    request_body = SetDuty, security(("signed" = [])),
+    responses((status = 200, body = OnDuty), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn set(
+    State(state): State<AppState>,
+    Path(team): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Json<OnDuty>, RelayError> {
+    member(&state, &team, &method, &uri, &headers, &body).await?;
+    let req: SetDuty = parse(&body)?;
+    if req.key_id.is_empty()
+        || req.key_id.len() > 64
+        || !req
+            .key_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(RelayError::InvalidInput(
+            "key_id is not a roster key id.".into(),
+        ));
+    }
+    if req.minutes > MAX_DUTY_MINUTES {
+        return Err(RelayError::InvalidInput(
+            "minutes may be at most 1440.".into(),
+        ));
+    }
+    let until = (req.minutes > 0).then(|| state.now() + i64::from(req.minutes) * 60);
+    state.storage.set_duty(&team, &req.key_id, until).await?;
+    Ok(Json(OnDuty {
+        key_ids: state.storage.on_duty(&team, state.now()).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/teams/{team}/duty", tag = "duty", params(("team" = String, Path)),
+    security(("signed" = [])), responses((status = 200, body = OnDuty), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Path(team): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<OnDuty>, RelayError> {
+    member(&state, &team, &method, &uri, &headers, b"").await?;
+    Ok(Json(OnDuty {
+        key_ids: state.storage.on_duty(&team, state.now()).await?,
+    }))
+}
