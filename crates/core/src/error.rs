@@ -79,6 +79,36 @@ pub enum Error {
     /// Other database failure.
     #[error("The vault could not complete that ({0}). Nothing was lost; try again.")]
     Database(#[source] rusqlite::Error),
+    /// The relay could not be reached (offline, down, TLS failure).
+    #[error(
+        "Peerline can't reach your team's relay right now ({0}). Anything you sent is kept and will go out when the connection is back."
+    )]
+    RelayUnreachable(String),
+    /// The relay refused; its own words.
+    #[error("{message}")]
+    RelayRefused {
+        /// The relay's code.
+        code: String,
+        /// The relay's message.
+        message: String,
+    },
+    /// The invite is malformed, expired, used up or withdrawn.
+    #[error("{0}")]
+    InviteInvalid(String),
+    /// A roster or reply failed verification; it was not used.
+    #[error("{0}")]
+    NotAuthentic(String),
+    /// No team joined yet.
+    #[error("This phone has not joined a peer team yet. Ask your coordinator for an invite.")]
+    NotJoined,
+    /// Nobody to send to.
+    #[error(
+        "Your team has no peer supporters listed yet. Call or text 988 now if you need someone; your coordinator can add peers."
+    )]
+    NoPeers,
+    /// Another peer claimed first.
+    #[error("Another peer has already taken this request.")]
+    AlreadyTaken,
     /// Input that does not fit (out of range, too long, wrong state).
     #[error("{0}")]
     InvalidInput(String),
@@ -104,6 +134,13 @@ impl Error {
             Self::Io(_) => "STORAGE_ERROR",
             Self::Database(_) => "DATABASE_ERROR",
             Self::InvalidInput(_) => "INVALID_INPUT",
+            Self::RelayUnreachable(_) => "RELAY_UNREACHABLE",
+            Self::RelayRefused { .. } => "RELAY_REFUSED",
+            Self::InviteInvalid(_) => "INVITE_INVALID",
+            Self::NotAuthentic(_) => "NOT_AUTHENTIC",
+            Self::NotJoined => "NOT_JOINED",
+            Self::NoPeers => "NO_PEERS",
+            Self::AlreadyTaken => "ALREADY_TAKEN",
         }
     }
 

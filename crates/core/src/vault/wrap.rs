@@ -100,7 +100,7 @@ impl WrappedKey {
         let mut nonce = vec![0u8; NONCE_LEN];
         OsRng.fill_bytes(&mut nonce);
         let kek = derive(passcode, &salt, kdf)?;
-        let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
+        let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&kek[..]));
         let ciphertext = cipher
             .encrypt(
                 XNonce::from_slice(&nonce),
@@ -136,7 +136,7 @@ impl WrappedKey {
             ));
         }
         let kek = derive(passcode, &self.salt, self.kdf)?;
-        let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
+        let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&kek[..]));
         let plain = Zeroizing::new(
             cipher
                 .decrypt(

@@ -1,0 +1,162 @@
+//! The app's side of the relay API: signed HTTPS calls with clear errors. Plain HTTP is
+//! refused except to this device itself (the embedded demo relay and tests).
+
+use ed25519_dalek::{Signer as _, SigningKey};
+use peerline_protocol::ErrorBody;
+use peerline_protocol::auth::{
+    HEADER_NONCE, HEADER_SIGNATURE, HEADER_SIGNER, HEADER_TIMESTAMP, Signer, signing_message,
+};
+use peerline_protocol::b64;
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+use crate::ids::random_id;
+
+/// Checks a relay address: HTTPS anywhere, plain HTTP only to loopback.
+pub fn check_relay_url(url: &str) -> Result<()> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| {
+        Error::InviteInvalid("The relay address in this invite is not valid.".into())
+    })?;
+    let loopback = match parsed.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(Error::InviteInvalid(
+            "This invite points at a relay without encryption in transit (https). Peerline will not use it; ask your coordinator.".into(),
+        )),
+    }
+}
+
+/// A client for one relay, optionally signing as this device.
+pub struct RelayClient {
+    base: String,
+    http: reqwest::Client,
+    signer: Option<(Signer, SigningKey)>,
+}
+
+impl RelayClient {
+    /// An unsigned client.
+    pub fn anonymous(base: &str) -> Result<Self> {
+        check_relay_url(base)?;
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .connect_timeout(std::time::Duration::from_secs(8))
+            .build()
+            .map_err(|e| Error::RelayUnreachable(e.to_string()))?;
+        Ok(Self {
+            base: base.trim_end_matches('/').to_owned(),
+            http,
+            signer: None,
+        })
+    }
+
+    /// A client signing as the device `device_id`.
+    pub fn device(base: &str, device_id: &str, key: SigningKey) -> Result<Self> {
+        Ok(Self {
+            signer: Some((Signer::Device(device_id.to_owned()), key)),
+            ..Self::anonymous(base)?
+        })
+    }
+
+    /// One call: JSON in, JSON out, relay errors as `Error::RelayRefused`.
+    pub async fn call<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+        headers: &[(&str, &str)],
+    ) -> Result<T> {
+        let bytes = match body {
+            Some(b) => serde_json::to_vec(b).map_err(|e| Error::InvalidInput(e.to_string()))?,
+            None => Vec::new(),
+        };
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{path}", self.base))
+            .header("content-type", "application/json");
+        if let Some((signer, key)) = &self.signer {
+            let ts = chrono::Utc::now().timestamp();
+            let nonce = random_id();
+            let sig = key.sign(&signing_message(
+                method.as_str(),
+                path,
+                ts,
+                &nonce,
+                signer,
+                &bytes,
+            ));
+            req = req
+                .header(HEADER_SIGNER, signer.header_value())
+                .header(HEADER_TIMESTAMP, ts.to_string())
+                .header(HEADER_NONCE, nonce)
+                .header(HEADER_SIGNATURE, b64::encode(&sig.to_bytes()));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if !bytes.is_empty() {
+            req = req.body(bytes);
+        }
+        let res = req
+            .send()
+            .await
+            .map_err(|e| Error::RelayUnreachable(describe(&e)))?;
+        let status = res.status();
+        let text = res
+            .bytes()
+            .await
+            .map_err(|e| Error::RelayUnreachable(describe(&e)))?;
+        if !status.is_success() {
+            let body: ErrorBody = serde_json::from_slice(&text).unwrap_or_else(|_| {
+                ErrorBody::new(
+                    "HTTP_ERROR",
+                    format!("The relay answered with HTTP {}.", status.as_u16()),
+                )
+            });
+            if status.is_server_error() {
+                return Err(Error::RelayUnreachable(body.message));
+            }
+            return Err(Error::RelayRefused {
+                code: body.code,
+                message: body.message,
+            });
+        }
+        serde_json::from_slice(&text)
+            .map_err(|_| Error::RelayUnreachable("the relay's answer could not be read".into()))
+    }
+}
+
+/// reqwest's errors name the URL; say what happened instead.
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "it did not answer in time".into()
+    } else if e.is_connect() {
+        "no connection".into()
+    } else {
+        "the connection failed".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_this_device() {
+        assert!(check_relay_url("https://relay.example.org").is_ok());
+        assert!(check_relay_url("http://127.0.0.1:8787").is_ok());
+        assert!(check_relay_url("http://localhost:8787").is_ok());
+        assert!(check_relay_url("http://[::1]:8787").is_ok());
+        let e = check_relay_url("http://relay.example.org").unwrap_err();
+        assert_eq!(e.code(), "INVITE_INVALID");
+        assert!(check_relay_url("ftp://relay.example.org").is_err());
+        assert!(check_relay_url("not a url").is_err());
+    }
+}

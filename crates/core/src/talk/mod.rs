@@ -1,0 +1,36 @@
+//! Talk to a peer: joining a team, the signed roster, the officer's encrypted requests
+//! (with their outbox) and the peer supporter's inbox. See DESIGN.md, "Talk to a peer".
+//!
+//! Network calls are async and never hold the vault: each flow reads what it needs from
+//! the vault, talks to the relay, then writes the outcome back, through [`VaultAccess`].
+
+pub mod client;
+pub mod officer;
+pub mod payload;
+pub mod peer;
+pub mod team;
+
+use std::sync::Mutex;
+
+use crate::error::{Error, Result};
+use crate::session::Session;
+use crate::vault::Vault;
+
+/// Short, locked access to the open vault.
+pub trait VaultAccess: Send + Sync {
+    /// Runs `f` with the vault; errors if it is locked.
+    fn with_vault<R>(&self, f: impl FnOnce(&mut Vault) -> Result<R>) -> Result<R>;
+}
+
+impl VaultAccess for Mutex<Session> {
+    fn with_vault<R>(&self, f: impl FnOnce(&mut Vault) -> Result<R>) -> Result<R> {
+        let mut s = self.lock().map_err(|_| {
+            Error::InvalidInput("The app's state is damaged; restart Peerline.".into())
+        })?;
+        f(s.vault_mut()?)
+    }
+}
+
+pub(crate) fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}
