@@ -254,15 +254,23 @@ async fn a_reply_not_signed_by_the_claiming_peer_is_rejected() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_unclaimed_urgent_request_escalates_and_the_officer_sees_it() {
+async fn an_unclaimed_urgent_request_escalates_to_every_peer_and_the_officer_sees_it() {
     let w = World::new(1).await;
     let officer_phone = w.phone().await;
-    let sam = w.phone().await;
-    w.publish_roster(1, &[(&sam, "sam", "Sam R.")]).await;
-    team::sync_roster(&officer_phone.session).await.unwrap();
+    let (sam, pat) = (w.phone().await, w.phone().await);
+    w.publish_roster(1, &[(&sam, "sam", "Sam R."), (&pat, "pat", "Pat D.")])
+        .await;
+    for p in [&officer_phone, &sam, &pat] {
+        team::sync_roster(&p.session).await.unwrap();
+    }
+    peer::set_duty(&sam.session, 60).await.unwrap();
     let sent = officer::ask_for_peer(&officer_phone.session, now_request())
         .await
         .unwrap();
+    assert!(
+        peer::inbox(&pat.session).await.unwrap().is_empty(),
+        "off duty: not yet"
+    );
     let mut escalated = false;
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -276,6 +284,11 @@ async fn an_unclaimed_urgent_request_escalates_and_the_officer_sees_it() {
         }
     }
     assert!(escalated);
+    // Re-encrypted to every peer: the off-duty peer can read it now.
+    let inbox = peer::inbox(&pat.session).await.unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert!(inbox[0].escalated);
+    assert_eq!(inbox[0].note.as_deref(), Some(NOTE));
 }
 
 fn fresh_vault(dir: &std::path::Path) -> std::sync::Mutex<peerline_core::session::Session> {

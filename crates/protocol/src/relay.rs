@@ -263,6 +263,18 @@ pub struct PostReply {
     pub ciphertext: String,
 }
 
+/// `POST /v1/requests/{id}/widen` with the status secret: after escalation the officer's
+/// app re-encrypts the request to every peer and replaces the ciphertext (unclaimed only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WidenRequest {
+    /// Roster key ids of every peer now addressed.
+    pub recipient_key_ids: Vec<String>,
+    /// The request encrypted to all of them, base64.
+    pub ciphertext: String,
+}
+
 /// `GET /v1/requests/{id}` with the status secret: what the officer sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

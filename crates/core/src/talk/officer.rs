@@ -8,6 +8,7 @@ use peerline_protocol::b64;
 use peerline_protocol::documents::Roster;
 use peerline_protocol::relay::{
     HEADER_STATUS_SECRET, OnDuty, PostAccepted, PostRequest, RequestState, RequestStatus, Urgency,
+    WidenRequest,
 };
 use reqwest::Method;
 use rusqlite::{OptionalExtension as _, params};
@@ -398,7 +399,79 @@ pub async fn refresh<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Requ
         }
         Err(e) => return Err(e),
     }
+    let current = vault.with_vault(|v| view(v, &id))?;
+    if current.escalated && current.stage == Stage::Sent {
+        widen(vault, &m, &id, &secret, roster.as_ref().map(|(_, r)| r)).await?;
+    }
     vault.with_vault(|v| view(v, &id))
+}
+
+/// After escalation: re-encrypt the request to every peer in the roster (the first copy
+/// was readable by the on-duty peers only) and hand it to the relay, once.
+async fn widen<A: VaultAccess>(
+    vault: &A,
+    m: &Membership,
+    id: &str,
+    secret: &str,
+    roster: Option<&Roster>,
+) -> Result<()> {
+    let Some(roster) = roster else { return Ok(()) };
+    let row = vault.with_vault(|v| {
+        v.conn()
+            .query_row(
+                "SELECT urgency, contact, note, reply_identity, widened FROM peer_requests WHERE request_id = ?1",
+                [id],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, i64>(4)?)),
+            )
+            .map_err(Error::from_sqlite)
+    })?;
+    let (urgency, contact, note, Some(reply_identity), 0) = row else {
+        return Ok(());
+    };
+    let body = RequestPayload {
+        v: 1,
+        request_id: id.to_owned(),
+        urgency: parse_urgency(&urgency)?,
+        contact: serde_json::from_str(&contact)
+            .map_err(|_| Error::InvalidInput("A stored request is damaged.".into()))?,
+        note,
+        reply_key: payload::identity(&reply_identity)?.to_public().to_string(),
+    };
+    let plaintext = zeroize::Zeroizing::new(
+        serde_json::to_vec(&body).map_err(|e| Error::InvalidInput(e.to_string()))?,
+    );
+    let everyone: Vec<String> = roster
+        .peers
+        .iter()
+        .map(|p| p.age_recipient.clone())
+        .collect();
+    let ciphertext = payload::seal(&plaintext, &everyone)?;
+    let res: Result<serde_json::Value> = m
+        .client()?
+        .call(
+            Method::POST,
+            &format!("/v1/requests/{id}/widen"),
+            Some(&WidenRequest {
+                recipient_key_ids: roster.peers.iter().map(|p| p.key_id.clone()).collect(),
+                ciphertext: b64::encode(&ciphertext),
+            }),
+            &[(HEADER_STATUS_SECRET, secret)],
+        )
+        .await;
+    match res {
+        // Taken meanwhile: nothing to widen.
+        Ok(_) | Err(Error::RelayRefused { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    vault.with_vault(|v| {
+        v.conn()
+            .execute(
+                "UPDATE peer_requests SET widened = 1 WHERE request_id = ?1",
+                [id],
+            )
+            .map_err(Error::from_sqlite)?;
+        Ok(())
+    })
 }
 
 /// Decrypts a reply with the request's reply key and checks the peer's signature against

@@ -62,6 +62,7 @@ const STEPS: &[&str] = &[
         attempts        INTEGER NOT NULL DEFAULT 0,
         next_attempt_at INTEGER NOT NULL DEFAULT 0,
         escalated       INTEGER NOT NULL DEFAULT 0,
+        widened         INTEGER NOT NULL DEFAULT 0,
         accepted_by     TEXT,
         reply_message   TEXT,
         reply_eta_min   INTEGER

@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/requests/{id}/claim", post(requests::claim))
         .route("/v1/requests/{id}/reply", post(requests::reply))
+        .route("/v1/requests/{id}/widen", post(requests::widen))
         .route("/v1/requests/{id}/events", get(events::request_events))
         .fallback(|| async { RelayError::InvalidInput("No such endpoint.".into()) })
         .layer(axum::extract::DefaultBodyLimit::max(max_body))

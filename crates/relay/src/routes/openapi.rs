@@ -22,13 +22,13 @@ use super::{blobs, devices, duty, events, requests, teams};
         devices::register,
         duty::set, duty::list,
         blobs::publish, blobs::fetch,
-        requests::post, requests::list, requests::claim, requests::reply, requests::status, requests::close,
+        requests::post, requests::list, requests::claim, requests::reply, requests::status, requests::close, requests::widen,
         events::team_events, events::request_events,
     ),
     components(schemas(
         ErrorBody, Health, CreateTeam, TeamCreated, TeamStatus, IssueInvite, InviteInfo,
         RegisterDevice, DeviceRegistered, BlobKind, SignedBlob, Urgency, PostRequest, PostAccepted,
-        RequestState, OpenRequest, ClaimRequest, PostReply, RequestStatus, Event, SetDuty, OnDuty,
+        RequestState, OpenRequest, ClaimRequest, PostReply, RequestStatus, Event, SetDuty, OnDuty, WidenRequest,
     )),
     modifiers(&Security)
 )]

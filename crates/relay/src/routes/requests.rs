@@ -9,7 +9,7 @@ use peerline_protocol::b64;
 use peerline_protocol::invite::is_id;
 use peerline_protocol::relay::{
     ClaimRequest, Event, HEADER_STATUS_SECRET, OpenRequest, PostAccepted, PostReply, PostRequest,
-    RequestStatus, Urgency,
+    RequestStatus, Urgency, WidenRequest,
 };
 
 use super::{Body, parse};
@@ -318,4 +318,46 @@ pub async fn close(
         );
     }
     Ok(Json(serde_json::json!({ "closed": id })))
+}
+
+#[utoipa::path(post, path = "/v1/requests/{id}/widen", tag = "requests", params(("id" = String, Path)),
+    request_body = WidenRequest, security(("status_secret" = [])),
+    responses((status = 200, description = "Re-addressed to every peer"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn widen(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Body(body): Body,
+) -> Result<Json<serde_json::Value>, RelayError> {
+    let r = by_secret(&state, &id, &headers)
+        .await?
+        .ok_or(RelayError::Unauthorized(
+            "the request's status secret is missing",
+        ))?;
+    let req: WidenRequest = parse(&body)?;
+    if req.recipient_key_ids.is_empty()
+        || req.recipient_key_ids.len() > state.limits.max_recipients
+        || !req.recipient_key_ids.iter().all(|k| valid_key_id(k))
+    {
+        return Err(RelayError::InvalidInput(
+            "recipient_key_ids must name between 1 and the allowed number of roster keys.".into(),
+        ));
+    }
+    let ciphertext = b64::decode(&req.ciphertext)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| RelayError::InvalidInput("ciphertext is not base64.".into()))?;
+    if !state
+        .storage
+        .widen(&id, req.recipient_key_ids, ciphertext)
+        .await?
+    {
+        return Err(RelayError::AlreadyTaken);
+    }
+    // Everyone is told again: off-duty peers can now read it.
+    let event = Event::Escalated {
+        request_id: id.clone(),
+    };
+    state.push.wake(&r.team_id, &event);
+    state.hub.publish(&r.team_id, event);
+    Ok(Json(serde_json::json!({ "widened": id })))
 }

@@ -181,6 +181,13 @@ pub trait Storage: Send + Sync + 'static {
         key_id: &str,
         device_id: &str,
     ) -> Result<ClaimOutcome>;
+    /// Replaces the ciphertext and recipients of an unclaimed request; false otherwise.
+    async fn widen(
+        &self,
+        request_id: &str,
+        recipient_key_ids: Vec<String>,
+        ciphertext: Vec<u8>,
+    ) -> Result<bool>;
     /// Stores the reply if `device_id` is the claimer; false otherwise.
     async fn reply(&self, request_id: &str, device_id: &str, ciphertext: Vec<u8>) -> Result<bool>;
     /// Deletes a request (keeping only its id, so a replayed post changes nothing).

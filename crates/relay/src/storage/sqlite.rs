@@ -515,6 +515,25 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn widen(
+        &self,
+        request_id: &str,
+        recipient_key_ids: Vec<String>,
+        ciphertext: Vec<u8>,
+    ) -> Result<bool> {
+        let r = request_id.to_owned();
+        let keys = serde_json::to_string(&recipient_key_ids).unwrap_or_else(|_| "[]".into());
+        self.with(move |c| {
+            c.execute(
+                "UPDATE requests SET recipient_key_ids = ?2, ciphertext = ?3
+                 WHERE request_id = ?1 AND claimed_by_key IS NULL",
+                params![r, keys, ciphertext],
+            )
+            .map(|n| n == 1)
+        })
+        .await
+    }
+
     async fn reply(&self, request_id: &str, device_id: &str, ciphertext: Vec<u8>) -> Result<bool> {
         let (r, d) = (request_id.to_owned(), device_id.to_owned());
         self.with(move |c| {
