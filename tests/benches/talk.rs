@@ -1,0 +1,100 @@
+//! Talk-to-a-peer figures: age encryption cost and size by recipient count, and tap →
+//! decrypted request on a peer's phone over loopback with 50 on-duty peers.
+//! Run: `cargo bench -p peerline-e2e --bench talk`. Loopback only; bounded.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use peerline_core::talk::officer::{self, NewRequest};
+use peerline_core::talk::payload::{self, Contact};
+use peerline_core::talk::{peer, team};
+
+fn pct(v: &mut [Duration], p: f64) -> Duration {
+    v.sort();
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+#[tokio::main]
+async fn main() {
+    // 1. Encryption cost and size versus recipients (1 KiB request).
+    let plaintext = vec![b'x'; 1024];
+    for n in [1usize, 10, 50, 200] {
+        let ids: Vec<_> = (0..n).map(|_| payload::new_identity()).collect();
+        let recipients: Vec<String> = ids.iter().map(|(_, r)| r.clone()).collect();
+        let mut enc = Vec::new();
+        let mut size = 0;
+        for _ in 0..20 {
+            let t = Instant::now();
+            size = payload::seal(&plaintext, &recipients).unwrap().len();
+            enc.push(t.elapsed());
+        }
+        let ct = payload::seal(&plaintext, &recipients).unwrap();
+        let last = payload::identity(&ids[n - 1].0).unwrap();
+        let mut dec = Vec::new();
+        for _ in 0..20 {
+            let t = Instant::now();
+            payload::open(&ct, &last).unwrap();
+            dec.push(t.elapsed());
+        }
+        println!(
+            "age, 1 KiB to {n:>3} recipients: encrypt median {}, {size} bytes; last recipient decrypts in {}",
+            ms(pct(&mut enc, 0.5)),
+            ms(pct(&mut dec, 0.5))
+        );
+    }
+
+    // 2. Tap -> decrypted on a peer's phone, 50 on-duty peers, real relay on loopback.
+    let w = World::new(3600).await;
+    let officer_phone = w.phone().await;
+    let mut peers = Vec::new();
+    for _ in 0..50 {
+        peers.push(w.phone().await);
+    }
+    let names: Vec<String> = (0..50).map(|i| format!("peer{i}")).collect();
+    let roster: Vec<(&Phone, &str, &str)> =
+        peers.iter().zip(&names).map(|(p, n)| (p, n.as_str(), n.as_str())).collect();
+    w.publish_roster(1, &roster).await;
+    team::sync_roster(&officer_phone.session).await.unwrap();
+    for p in &peers {
+        team::sync_roster(&p.session).await.unwrap();
+        peer::set_duty(&p.session, 120).await.unwrap();
+    }
+    let last_peer = &peers[49];
+    let mut lat = Vec::new();
+    for _ in 0..30 {
+        let t0 = Instant::now();
+        let sent = officer::ask_for_peer(
+            &officer_phone.session,
+            NewRequest {
+                urgency: "now".into(),
+                contact: Contact::Call("+1 555 010 0100".into()),
+                note: Some("a short note, a few words about the night".into()),
+            },
+        )
+        .await
+        .unwrap();
+        let deadline = t0 + Duration::from_secs(10);
+        loop {
+            let inbox = peer::inbox(&last_peer.session).await.unwrap();
+            if inbox.iter().any(|i| i.request_id == sent.request_id) {
+                lat.push(t0.elapsed());
+                break;
+            }
+            assert!(Instant::now() < deadline, "request not seen within 10 s");
+        }
+        officer::cancel(&officer_phone.session, &sent.request_id).await.unwrap();
+    }
+    println!(
+        "tap -> decrypted on the 50th on-duty peer (encrypt to 50, post, fetch, decrypt): p50 {}, p99 {} (n=30)",
+        ms(pct(&mut lat, 0.5)),
+        ms(pct(&mut lat, 0.99))
+    );
+}
