@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs Peerline on this machine.
 #   PEERLINE_DATA_DIR  where the vault lives (default: the platform's app data directory)
+#   PEERLINE_DEMO      1 (default) runs an embedded relay on 127.0.0.1 with a demo team
+#                      whose demo peers answer; 0 turns it off
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -19,4 +21,5 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   app=(xvfb-run -a -s "-screen 0 1280x1024x24" "${app[@]}")
 fi
 echo "==> Starting Peerline"
+export PEERLINE_DEMO="${PEERLINE_DEMO:-1}"
 exec "${app[@]}"

@@ -4,6 +4,10 @@
 
 use peerline_core::checkins::{CheckIn, QuickCheckIn, Tag};
 use peerline_core::session::{LockReason, VaultStatus};
+use peerline_core::talk::officer::{NewRequest, RequestView, Stage};
+use peerline_core::talk::payload::Contact;
+use peerline_core::talk::peer::{InboxItem, PeerPublicKeys};
+use peerline_core::talk::team::{PeerCard, TeamInfo};
 use peerline_core::vault::meta::Custody;
 use peerline_protocol::ErrorBody;
 use ts_rs::{Config, TS};
@@ -19,6 +23,14 @@ fn render() -> String {
         Tag::decl(&cfg),
         QuickCheckIn::decl(&cfg),
         CheckIn::decl(&cfg),
+        TeamInfo::decl(&cfg),
+        PeerCard::decl(&cfg),
+        Contact::decl(&cfg),
+        NewRequest::decl(&cfg),
+        Stage::decl(&cfg),
+        RequestView::decl(&cfg),
+        PeerPublicKeys::decl(&cfg),
+        InboxItem::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

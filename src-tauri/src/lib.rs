@@ -2,7 +2,9 @@
 //! All behaviour lives in `peerline-core`.
 
 mod commands;
+mod demo;
 mod state;
+mod talk_commands;
 
 #[cfg(test)]
 mod bindings;
@@ -45,7 +47,26 @@ pub fn run() {
             info!(dir = %dir.display(), "starting");
             let state = AppState::new(Session::start(SessionConfig::probe(dir)));
             app.manage(state.clone());
-            spawn_auto_lock_timer(app.handle().clone(), state);
+            spawn_auto_lock_timer(app.handle().clone(), state.clone());
+            spawn_outbox_flusher(state);
+            let demo = DemoInvite::default();
+            if std::env::var_os("PEERLINE_DEMO").is_some_and(|v| v == "1") {
+                let slot = demo.0.clone();
+                tauri::async_runtime::spawn(async move {
+                    match demo::start().await {
+                        Ok(d) => {
+                            if let Ok(mut s) = slot.lock() {
+                                *s = Some(d.invite.clone());
+                            }
+                            // Hold the relay for the life of the app.
+                            let _relay = d.relay;
+                            std::future::pending::<()>().await;
+                        }
+                        Err(e) => error!(error = %e, "demo team could not start"),
+                    }
+                });
+            }
+            app.manage(demo);
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -91,9 +112,26 @@ fn spawn_auto_lock_timer(app: tauri::AppHandle, state: AppState) {
     });
 }
 
+/// The demo team's invite, once demo mode has set it up.
+#[derive(Default, Clone)]
+pub struct DemoInvite(pub std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+/// Sends queued requests when the relay is reachable again. Quiet when there is nothing
+/// to send or the vault is locked.
+fn spawn_outbox_flusher(state: AppState) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(15)).await;
+            let session = state.session();
+            let _ = peerline_core::talk::officer::flush_outbox(&*session).await;
+        }
+    });
+}
+
 #[cfg(desktop)]
 fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     use commands::*;
+    use talk_commands::*;
     tauri::generate_handler![
         vault_status,
         vault_retry,
@@ -108,12 +146,27 @@ fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
         checkin_save,
         checkin_recent,
         checkin_delete,
+        team_join,
+        team_info,
+        team_sync,
+        talk_ask,
+        talk_requests,
+        talk_refresh,
+        talk_cancel,
+        peer_keys,
+        peer_duty,
+        peer_inbox,
+        peer_claim,
+        peer_reply,
+        peer_close,
+        demo_invite,
     ]
 }
 
 #[cfg(mobile)]
 fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     use commands::*;
+    use talk_commands::*;
     tauri::generate_handler![
         vault_status,
         vault_retry,
@@ -129,5 +182,19 @@ fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
         checkin_save,
         checkin_recent,
         checkin_delete,
+        team_join,
+        team_info,
+        team_sync,
+        talk_ask,
+        talk_requests,
+        talk_refresh,
+        talk_cancel,
+        peer_keys,
+        peer_duty,
+        peer_inbox,
+        peer_claim,
+        peer_reply,
+        peer_close,
+        demo_invite,
     ]
 }

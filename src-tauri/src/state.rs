@@ -34,6 +34,11 @@ impl AppState {
         .map_err(|_| internal())?
     }
 
+    /// The session, for core's async flows (they lock it only briefly, never across I/O).
+    pub fn session(&self) -> Arc<Mutex<Session>> {
+        self.session.clone()
+    }
+
     /// Runs `f` on the session right here (cheap calls from event handlers and the timer).
     pub fn with<T>(&self, f: impl FnOnce(&mut Session) -> T) -> Option<T> {
         self.session.lock().ok().map(|mut s| f(&mut s))

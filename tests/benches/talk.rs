@@ -59,8 +59,11 @@ async fn main() {
         peers.push(w.phone().await);
     }
     let names: Vec<String> = (0..50).map(|i| format!("peer{i}")).collect();
-    let roster: Vec<(&Phone, &str, &str)> =
-        peers.iter().zip(&names).map(|(p, n)| (p, n.as_str(), n.as_str())).collect();
+    let roster: Vec<(&Phone, &str, &str)> = peers
+        .iter()
+        .zip(&names)
+        .map(|(p, n)| (p, n.as_str(), n.as_str()))
+        .collect();
     w.publish_roster(1, &roster).await;
     team::sync_roster(&officer_phone.session).await.unwrap();
     for p in &peers {
@@ -90,7 +93,9 @@ async fn main() {
             }
             assert!(Instant::now() < deadline, "request not seen within 10 s");
         }
-        officer::cancel(&officer_phone.session, &sent.request_id).await.unwrap();
+        officer::cancel(&officer_phone.session, &sent.request_id)
+            .await
+            .unwrap();
     }
     println!(
         "tap -> decrypted on the 50th on-duty peer (encrypt to 50, post, fetch, decrypt): p50 {}, p99 {} (n=30)",

@@ -32,10 +32,10 @@ async function waitForPort(deadlineMs) {
 }
 
 /** Starts tauri-driver with the app's data directory set; returns a handle to stop both. */
-export async function startApp() {
+export async function startApp(extraEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerline-wd-'));
   const driver = spawn('tauri-driver', ['--port', String(PORT)], {
-    env: { ...process.env, PEERLINE_DATA_DIR: dataDir, RUST_LOG: 'warn' },
+    env: { ...process.env, PEERLINE_DATA_DIR: dataDir, RUST_LOG: 'warn', ...extraEnv },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   await waitForPort(20_000);

@@ -1,7 +1,16 @@
 // Typed calls into the Rust core. Argument names are camelCase on this side; Tauri maps
 // them to the Rust parameters' snake_case.
 import { invoke } from '@tauri-apps/api/core';
-import type { CheckIn, QuickCheckIn, VaultStatus } from './bindings';
+import type {
+  CheckIn,
+  InboxItem,
+  NewRequest,
+  PeerPublicKeys,
+  QuickCheckIn,
+  RequestView,
+  TeamInfo,
+  VaultStatus,
+} from './bindings';
 import { ApiError, toErrorBody } from './errors';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -27,4 +36,19 @@ export const api = {
   saveCheckIn: (entry: QuickCheckIn) => call<CheckIn>('checkin_save', { entry }),
   recentCheckIns: (limit: number) => call<CheckIn[]>('checkin_recent', { limit }),
   deleteCheckIn: (id: string) => call<boolean>('checkin_delete', { id }),
+  teamJoin: (invite: string) => call<TeamInfo | null>('team_join', { invite }),
+  teamInfo: () => call<TeamInfo | null>('team_info'),
+  teamSync: () => call<TeamInfo | null>('team_sync'),
+  talkAsk: (request: NewRequest) => call<RequestView>('talk_ask', { request }),
+  talkRequests: () => call<RequestView[]>('talk_requests'),
+  talkRefresh: (id: string) => call<RequestView>('talk_refresh', { id }),
+  talkCancel: (id: string) => call<RequestView>('talk_cancel', { id }),
+  peerKeys: (keyId: string | null) => call<PeerPublicKeys>('peer_keys', { keyId }),
+  peerDuty: (minutes: number) => call<string[]>('peer_duty', { minutes }),
+  peerInbox: () => call<InboxItem[]>('peer_inbox'),
+  peerClaim: (id: string) => call<null>('peer_claim', { id }),
+  peerReply: (id: string, message: string, etaMinutes: number) =>
+    call<null>('peer_reply', { id, message, etaMinutes }),
+  peerClose: (id: string) => call<null>('peer_close', { id }),
+  demoInvite: () => call<string | null>('demo_invite'),
 };

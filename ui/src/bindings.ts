@@ -130,3 +130,147 @@ tags: Array<Tag>,
  * Optional free text; stays in the vault.
  */
 note: string | null, };
+
+export type TeamInfo = { 
+/**
+ * Relay host, for "connected to …".
+ */
+relay_url: string, 
+/**
+ * Roster version held, if any.
+ */
+roster_version: number | null, 
+/**
+ * Peers in the roster.
+ */
+peers: Array<PeerCard>, };
+
+export type PeerCard = { 
+/**
+ * Roster key id.
+ */
+key_id: string, 
+/**
+ * Name shown.
+ */
+display_name: string, 
+/**
+ * Languages.
+ */
+languages: Array<string>, 
+/**
+ * Specialties.
+ */
+specialties: Array<string>, 
+/**
+ * Usual hours.
+ */
+on_duty_hours: string | null, };
+
+export type Contact = { "method": "call", "value": string } | { "method": "text", "value": string } | { "method": "in_app" };
+
+export type NewRequest = { 
+/**
+ * How soon: "now", "today", "this_week".
+ */
+urgency: string, 
+/**
+ * How to reach the officer.
+ */
+contact: Contact, 
+/**
+ * Optional note for the peer.
+ */
+note: string | null, };
+
+export type Stage = "queued" | "sent" | "accepted" | "closed";
+
+export type RequestView = { 
+/**
+ * Id.
+ */
+request_id: string, 
+/**
+ * When it was made (UTC, RFC 3339).
+ */
+created_at_utc: string, 
+/**
+ * How soon.
+ */
+urgency: string, 
+/**
+ * Where it stands.
+ */
+stage: Stage, 
+/**
+ * Unclaimed past the team's limit: it went to every peer.
+ */
+escalated: boolean, 
+/**
+ * Display name of the peer who took it, from the verified roster.
+ */
+accepted_by: string | null, 
+/**
+ * Their verified message.
+ */
+reply_message: string | null, 
+/**
+ * When to expect contact, minutes.
+ */
+reply_eta_minutes: number | null, 
+/**
+ * Send attempts so far (while queued).
+ */
+attempts: number, };
+
+export type PeerPublicKeys = { 
+/**
+ * Suggested roster key id.
+ */
+key_id: string, 
+/**
+ * age recipient (`age1…`).
+ */
+age_recipient: string, 
+/**
+ * ed25519 public key, base64.
+ */
+signing_key: string, 
+/**
+ * The same as a roster entry to paste into roster.toml (add your name).
+ */
+roster_entry: string, };
+
+export type InboxItem = { 
+/**
+ * Id.
+ */
+request_id: string, 
+/**
+ * How soon.
+ */
+urgency: string, 
+/**
+ * Seconds since it was posted.
+ */
+age_secs: number, 
+/**
+ * Went to every peer after going unclaimed.
+ */
+escalated: boolean, 
+/**
+ * Nobody has it yet.
+ */
+open: boolean, 
+/**
+ * This peer has it.
+ */
+mine: boolean, 
+/**
+ * How to reach the officer.
+ */
+contact: Contact, 
+/**
+ * The officer's note.
+ */
+note: string | null, };

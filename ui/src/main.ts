@@ -5,6 +5,9 @@ import { setUpCrisisButton } from './crisis';
 import { h, mount } from './dom';
 import { describe, toErrorBody } from './errors';
 import { home } from './screens/home';
+import { join } from './screens/join';
+import { peerScreen } from './screens/peer';
+import { talk } from './screens/talk';
 import { onboarding } from './screens/onboarding';
 import { problem } from './screens/problem';
 import { settings } from './screens/settings';
@@ -12,29 +15,59 @@ import { unlock } from './screens/unlock';
 
 const root = document.getElementById('app') as HTMLElement;
 let current: VaultStatus | undefined;
-let page: 'home' | 'settings' = 'home';
+type Page = 'home' | 'settings' | 'talk' | 'join' | 'peer';
+let page: Page = 'home';
+let leave: (() => void) | undefined;
+
+function go(next: Page): void {
+  leave?.();
+  leave = undefined;
+  page = next;
+  if (current) show(current);
+}
+
+async function openTalk(): Promise<void> {
+  leave?.();
+  leave = undefined;
+  try {
+    const team = await api.teamInfo();
+    if (!team) {
+      page = 'join';
+      join(root, (t) => (t ? go('talk') : go('home')), () => go('home'));
+      return;
+    }
+    page = 'talk';
+    leave = await talk(root, team, () => go('home'));
+  } catch (e) {
+    mount(root, h('h1', {}, 'Talk to a peer'), h('p', {}, describe(toErrorBody(e))));
+  }
+}
 
 function show(status: VaultStatus): void {
   current = status;
   switch (status.state) {
     case 'new':
+      leave?.();
       page = 'home';
       onboarding(root, status, show);
       break;
     case 'locked':
+      leave?.();
       page = 'home';
       unlock(root, status, show);
       break;
     case 'unlocked':
       if (page === 'settings') {
-        settings(root, status, show, () => {
-          page = 'home';
-          show(status);
-        });
+        settings(root, status, show, () => go('home'));
+      } else if (page === 'talk' || page === 'join') {
+        void openTalk();
+      } else if (page === 'peer') {
+        void peerScreen(root, () => go('home')).then((stop) => (leave = stop));
       } else {
-        void home(root, status, show, () => {
-          page = 'settings';
-          show(status);
+        void home(root, status, show, {
+          settings: () => go('settings'),
+          talk: () => void openTalk(),
+          peer: () => go('peer'),
         });
       }
       break;

@@ -86,11 +86,17 @@ function lastCheckIn(c: CheckIn | undefined): HTMLElement {
   );
 }
 
+export interface HomeLinks {
+  settings: () => void;
+  talk: () => void;
+  peer: () => void;
+}
+
 export async function home(
   root: HTMLElement,
   status: OpenStatus,
   show: (s: VaultStatus) => void,
-  openSettings: () => void,
+  links: HomeLinks,
 ): Promise<void> {
   const entry: QuickCheckIn = { mood: 3, stress: 3, energy: 3, sleep_half_hours: 14, tags: [], note: null };
   const msg = messageArea();
@@ -133,6 +139,7 @@ export async function home(
 
   mount(
     root,
+    h('button', { type: 'button', class: 'primary big talk', id: 'talk-to-a-peer', onclick: links.talk }, 'Talk to a peer'),
     h('h1', {}, 'How are you doing?'),
     last,
     h(
@@ -156,7 +163,8 @@ export async function home(
       msg,
     ),
     h('nav', { class: 'row', 'aria-label': 'More' },
-      h('button', { type: 'button', class: 'secondary', onclick: openSettings }, 'Settings'),
+      h('button', { type: 'button', class: 'secondary', onclick: links.settings }, 'Settings'),
+      h('button', { type: 'button', class: 'secondary', onclick: links.peer }, 'Peer supporter'),
       lockButton,
     ),
   );

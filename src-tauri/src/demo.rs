@@ -1,0 +1,191 @@
+//! Demo mode (`PEERLINE_DEMO=1`, the default of `scripts/run.sh`): an embedded relay on
+//! 127.0.0.1, a demo team whose coordinator key and three demo peers live in a throw-away
+//! folder, and demo peers that take requests and answer, so every flow can be tried on one
+//! machine. Nothing here runs unless asked for.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use ed25519_dalek::Signer as _;
+use peerline_core::session::{Session, SessionConfig};
+use peerline_core::talk::{peer, team};
+use peerline_core::vault::wrap::KdfParams;
+use peerline_protocol::auth::{Signer, secret_hash_hex};
+use peerline_protocol::b64;
+use peerline_protocol::documents::{Roster, RosterPeer};
+use peerline_protocol::invite::Invite;
+use peerline_protocol::relay::{
+    BlobKind, CreateTeam, IssueInvite, SignedBlob, TeamCreated, blob_signing_message,
+};
+use peerline_relay::client::{SignedClient, generate_key};
+use reqwest::Method;
+
+const PEERS: [(&str, &str); 3] = [
+    ("sam", "Sam (demo)"),
+    ("lee", "Lee (demo)"),
+    ("kim", "Kim (demo)"),
+];
+
+/// The running demo.
+pub struct Demo {
+    /// An invite for this app to join the demo team.
+    pub invite: String,
+    /// The embedded relay; it stops when this is dropped.
+    pub relay: peerline_relay::RunningRelay,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Starts the relay, the team and its demo peers. Runs on the async runtime for the life
+/// of the app.
+pub async fn start() -> Result<Demo, String> {
+    let dir = std::env::temp_dir().join(format!("peerline-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let admin = peerline_core::random_id();
+    let relay = peerline_relay::start(peerline_relay::ServeConfig {
+        listen: "127.0.0.1:0"
+            .parse()
+            .map_err(|_| "bad address".to_owned())?,
+        database: dir.join("relay.db"),
+        admin_token: Some(admin.clone()),
+        insecure_behind_proxy: false,
+        tls: None,
+        limits: Default::default(),
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let url = relay.url();
+
+    let team_key = generate_key();
+    let created: TeamCreated = SignedClient::anonymous(&url)
+        .call(
+            Method::POST,
+            "/v1/teams",
+            Some(&CreateTeam {
+                team_public_key: b64::encode(team_key.verifying_key().as_bytes()),
+                escalation_secs: Some(120),
+            }),
+            &[("authorization", &format!("Bearer {admin}"))],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let team_id = created.team_id;
+    let coordinator = SignedClient::signed(&url, Signer::Team(team_id.clone()), team_key.clone());
+    let invite = |code: String| Invite {
+        relay_url: url.clone(),
+        team_id: team_id.clone(),
+        team_public_key: team_key.verifying_key().to_bytes(),
+        code,
+    };
+    let issue = |uses: u32| {
+        let code = peerline_core::random_id();
+        let body = IssueInvite {
+            expires_at: now() + 7 * 86_400,
+            max_uses: uses,
+            code_hash: secret_hash_hex(&code),
+        };
+        let coordinator = &coordinator;
+        let team_id = team_id.clone();
+        async move {
+            coordinator
+                .call::<_, serde_json::Value>(
+                    Method::POST,
+                    &format!("/v1/teams/{team_id}/invites"),
+                    Some(&body),
+                    &[],
+                )
+                .await
+                .map(|_| code)
+                .map_err(|e| e.to_string())
+        }
+    };
+
+    let mut peers = Vec::new();
+    let mut roster = Vec::new();
+    for (key_id, name) in PEERS {
+        let mut s = Session::start(SessionConfig {
+            data_dir: dir.join(key_id),
+            kdf: KdfParams::OWASP_MINIMUM,
+            store: Err("demo peer".into()),
+        });
+        s.create(Some(&peerline_core::random_id()))
+            .map_err(|e| e.to_string())?;
+        let session = Mutex::new(s);
+        team::join(&session, &invite(issue(1).await?).to_link())
+            .await
+            .map_err(|e| e.to_string())?;
+        let keys = {
+            let s = session.lock().map_err(|_| "poisoned".to_owned())?;
+            peer::ensure_identity(s.vault().map_err(|e| e.to_string())?, Some(key_id))
+                .map_err(|e| e.to_string())?
+        };
+        roster.push(RosterPeer {
+            key_id: keys.key_id,
+            display_name: name.into(),
+            languages: vec!["en".into()],
+            specialties: vec!["critical incidents".into()],
+            on_duty_hours: Some("Always (demo)".into()),
+            age_recipient: keys.age_recipient,
+            signing_key: keys.signing_key,
+        });
+        peers.push((name, session));
+    }
+    let payload = serde_json::to_vec(&Roster { peers: roster }).map_err(|e| e.to_string())?;
+    let sig = team_key.sign(&blob_signing_message(
+        &team_id,
+        BlobKind::Roster,
+        1,
+        &payload,
+    ));
+    coordinator
+        .call::<_, serde_json::Value>(
+            Method::PUT,
+            &format!("/v1/teams/{team_id}/roster"),
+            Some(&SignedBlob {
+                version: 1,
+                payload: b64::encode(&payload),
+                signature: b64::encode(&sig.to_bytes()),
+            }),
+            &[],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    for (name, session) in peers {
+        let _ = team::sync_roster(&session).await;
+        let _ = peer::set_duty(&session, 24 * 60).await;
+        tauri::async_runtime::spawn(answer_forever(name, session));
+    }
+    let link = invite(issue(10).await?).to_link();
+    tracing::info!("demo team ready on the embedded relay");
+    Ok(Demo {
+        invite: link,
+        relay,
+    })
+}
+
+/// A demo peer: takes any open request it can read and answers with an ETA.
+async fn answer_forever(name: &'static str, session: Mutex<Session>) {
+    let first = name.split(' ').next().unwrap_or(name);
+    loop {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let Ok(items) = peer::inbox(&session).await else {
+            continue;
+        };
+        for item in items.into_iter().filter(|i| i.open) {
+            if peer::claim(&session, &item.request_id).await.is_ok() {
+                let _ = peer::reply(
+                    &session,
+                    &item.request_id,
+                    &format!("This is {first}, a demo peer. I'll call you in 10 minutes."),
+                    10,
+                )
+                .await;
+            }
+        }
+    }
+}

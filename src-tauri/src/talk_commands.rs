@@ -1,0 +1,104 @@
+//! IPC for talk to a peer: each command is one core call.
+
+use peerline_core::talk::officer::{self, NewRequest, RequestView};
+use peerline_core::talk::peer::{self, InboxItem, PeerPublicKeys};
+use peerline_core::talk::team::{self, TeamInfo};
+use peerline_protocol::ErrorBody;
+use tauri::State;
+
+use crate::state::AppState;
+
+type Res<T> = Result<T, ErrorBody>;
+
+fn body(e: peerline_core::Error) -> ErrorBody {
+    e.to_body()
+}
+
+#[tauri::command]
+pub async fn team_join(state: State<'_, AppState>, invite: String) -> Res<Option<TeamInfo>> {
+    let s = state.session();
+    team::join(&*s, &invite).await.map_err(body)?;
+    // The roster may not be published yet; joining still succeeded.
+    let _ = team::sync_roster(&*s).await;
+    state.run(|s| team::team_info(s.vault()?)).await
+}
+
+#[tauri::command]
+pub async fn team_info(state: State<'_, AppState>) -> Res<Option<TeamInfo>> {
+    state.run(|s| team::team_info(s.vault()?)).await
+}
+
+#[tauri::command]
+pub async fn team_sync(state: State<'_, AppState>) -> Res<Option<TeamInfo>> {
+    team::sync_roster(&*state.session()).await.map_err(body)?;
+    state.run(|s| team::team_info(s.vault()?)).await
+}
+
+#[tauri::command]
+pub async fn talk_ask(state: State<'_, AppState>, request: NewRequest) -> Res<RequestView> {
+    officer::ask_for_peer(&*state.session(), request)
+        .await
+        .map_err(body)
+}
+
+#[tauri::command]
+pub async fn talk_requests(state: State<'_, AppState>) -> Res<Vec<RequestView>> {
+    state.run(|s| officer::list(s.vault()?)).await
+}
+
+#[tauri::command]
+pub async fn talk_refresh(state: State<'_, AppState>, id: String) -> Res<RequestView> {
+    officer::refresh(&*state.session(), &id).await.map_err(body)
+}
+
+#[tauri::command]
+pub async fn talk_cancel(state: State<'_, AppState>, id: String) -> Res<RequestView> {
+    officer::cancel(&*state.session(), &id).await.map_err(body)
+}
+
+#[tauri::command]
+pub async fn peer_keys(state: State<'_, AppState>, key_id: Option<String>) -> Res<PeerPublicKeys> {
+    state
+        .run(move |s| peer::ensure_identity(s.vault()?, key_id.as_deref()))
+        .await
+}
+
+#[tauri::command]
+pub async fn peer_duty(state: State<'_, AppState>, minutes: u32) -> Res<Vec<String>> {
+    peer::set_duty(&*state.session(), minutes)
+        .await
+        .map_err(body)
+}
+
+#[tauri::command]
+pub async fn peer_inbox(state: State<'_, AppState>) -> Res<Vec<InboxItem>> {
+    peer::inbox(&*state.session()).await.map_err(body)
+}
+
+#[tauri::command]
+pub async fn peer_claim(state: State<'_, AppState>, id: String) -> Res<()> {
+    peer::claim(&*state.session(), &id).await.map_err(body)
+}
+
+#[tauri::command]
+pub async fn peer_reply(
+    state: State<'_, AppState>,
+    id: String,
+    message: String,
+    eta_minutes: u32,
+) -> Res<()> {
+    peer::reply(&*state.session(), &id, &message, eta_minutes)
+        .await
+        .map_err(body)
+}
+
+#[tauri::command]
+pub async fn peer_close(state: State<'_, AppState>, id: String) -> Res<()> {
+    peer::close(&*state.session(), &id).await.map_err(body)
+}
+
+/// The demo team's invite link, when the app runs in demo mode.
+#[tauri::command]
+pub async fn demo_invite(demo: State<'_, crate::DemoInvite>) -> Res<Option<String>> {
+    Ok(demo.0.lock().map(|s| s.clone()).unwrap_or(None))
+}

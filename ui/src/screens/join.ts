@@ -1,0 +1,57 @@
+import { api } from '../api';
+import type { TeamInfo } from '../bindings';
+import { h, messageArea, mount } from '../dom';
+import { describe, toErrorBody } from '../errors';
+
+/** Joining a peer team from an invite link or the text of its QR code. */
+export function join(root: HTMLElement, done: (team: TeamInfo | null) => void, back: () => void): void {
+  const msg = messageArea();
+  const field = h('textarea', { id: 'invite', rows: 4, autocomplete: 'off', spellcheck: 'false' });
+  const demo = h('div', { class: 'stack' });
+  mount(
+    root,
+    h('h1', {}, 'Join your peer team'),
+    h('button', { type: 'button', class: 'secondary back', onclick: back }, '← Back'),
+    h(
+      'p',
+      {},
+      'Paste the invite your peer-support coordinator gave you (a link starting with peerline://join). ' +
+        'Your phone joins under a random id: no name, badge number, phone number or e-mail is sent.',
+    ),
+    h(
+      'form',
+      {
+        class: 'stack',
+        onsubmit: async (ev: Event) => {
+          ev.preventDefault();
+          msg.textContent = 'Joining…';
+          try {
+            done(await api.teamJoin(field.value));
+          } catch (e) {
+            msg.textContent = describe(toErrorBody(e));
+          }
+        },
+      },
+      h('label', { for: 'invite' }, 'Invite link'),
+      field,
+      h('button', { type: 'submit', class: 'primary big' }, 'Join team'),
+      msg,
+    ),
+    demo,
+  );
+  void api.demoInvite().then((link) => {
+    if (!link) return;
+    demo.replaceChildren(
+      h('p', { class: 'hint' }, 'This copy of Peerline runs a demo team on this computer, with demo peers who answer.'),
+      h('button', {
+        type: 'button',
+        class: 'secondary',
+        id: 'use-demo',
+        onclick: () => {
+          field.value = link;
+          field.focus();
+        },
+      }, 'Use the demo team'),
+    );
+  }).catch(() => undefined);
+}

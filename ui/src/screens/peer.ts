@@ -1,0 +1,123 @@
+import { api } from '../api';
+import type { Contact, InboxItem } from '../bindings';
+import { h, messageArea, mount } from '../dom';
+import { describe, toErrorBody } from '../errors';
+
+function ago(secs: number): string {
+  if (secs < 60) return 'just now';
+  if (secs < 3600) return `${Math.floor(secs / 60)} min ago`;
+  return `${Math.floor(secs / 3600)} h ago`;
+}
+
+function contactWords(c: Contact): string {
+  switch (c.method) {
+    case 'call':
+      return `Call ${c.value}`;
+    case 'text':
+      return `Text ${c.value}`;
+    default:
+      return 'Reply in the app';
+  }
+}
+
+function card(item: InboxItem, refresh: () => Promise<void>, msg: HTMLElement): HTMLElement {
+  const act = (f: () => Promise<unknown>) => async () => {
+    try {
+      await f();
+      await refresh();
+    } catch (e) {
+      msg.textContent = describe(toErrorBody(e));
+      await refresh();
+    }
+  };
+  const parts: (HTMLElement | null)[] = [
+    h('p', { class: 'meta' },
+      h('strong', {}, item.urgency === 'now' ? 'Now' : item.urgency === 'today' ? 'Today' : 'This week'),
+      ` · ${ago(item.age_secs)}`, item.escalated ? ' · sent to everyone' : ''),
+    h('p', {}, contactWords(item.contact)),
+    item.note ? h('p', { class: 'note' }, item.note) : null,
+  ];
+  if (item.open) {
+    parts.push(h('button', { type: 'button', class: 'primary', onclick: act(() => api.peerClaim(item.request_id)) }, 'I\u2019ll take it'));
+  } else if (item.mine) {
+    const id = `reply-${item.request_id}`;
+    const text = h('input', { id, type: 'text', value: 'I\u2019ll call you in 10 minutes.', maxlength: 500 });
+    const eta = h('select', { id: `${id}-eta`, 'aria-label': 'When you will be in touch' },
+      ...[5, 10, 15, 30, 60].map((m) => h('option', { value: m, selected: m === 10 }, `${m} min`)));
+    parts.push(
+      h('form', {
+        class: 'stack',
+        onsubmit: (ev: Event) => {
+          ev.preventDefault();
+          void act(() => api.peerReply(item.request_id, text.value, Number(eta.value)))();
+        },
+      }, h('label', { for: id }, 'Your reply (encrypted, signed by you)'), text, eta,
+      h('button', { type: 'submit', class: 'primary' }, 'Send reply')),
+      h('button', { type: 'button', class: 'secondary', onclick: act(() => api.peerClose(item.request_id)) }, 'Close request'),
+    );
+  } else {
+    parts.push(h('p', { class: 'hint' }, 'Taken by another peer.'));
+  }
+  return h('li', { class: 'inbox-item' }, ...parts.filter((p): p is HTMLElement => p !== null));
+}
+
+/** The peer supporter's screen: keys for the roster, on-duty toggle, and the inbox. */
+export async function peerScreen(root: HTMLElement, back: () => void): Promise<() => void> {
+  const msg = messageArea();
+  const keys = h('div', { class: 'stack' });
+  const list = h('ul', { class: 'inbox', 'aria-label': 'Open requests' });
+  let timer: number | undefined;
+  const stop = () => window.clearInterval(timer);
+
+  const refresh = async () => {
+    try {
+      const items = await api.peerInbox();
+      list.replaceChildren(...(items.length
+        ? items.map((i) => card(i, refresh, msg))
+        : [h('li', { class: 'hint' }, 'No open requests for you right now.')]));
+    } catch (e) {
+      msg.textContent = describe(toErrorBody(e));
+    }
+  };
+
+  const showKeys = async () => {
+    try {
+      const k = await api.peerKeys(null);
+      keys.replaceChildren(
+        h('p', {}, 'Give this entry to your coordinator for the roster (they add your name). It holds only public keys.'),
+        h('pre', { class: 'keys', tabindex: 0 }, k.roster_entry),
+      );
+      await refresh();
+    } catch (e) {
+      msg.textContent = describe(toErrorBody(e));
+    }
+  };
+
+  const duty = (minutes: number) => async () => {
+    try {
+      await api.peerKeys(null);
+      const on = await api.peerDuty(minutes);
+      msg.textContent = minutes > 0 ? `You are on duty. ${on.length} peer(s) on duty now.` : 'You are off duty.';
+    } catch (e) {
+      msg.textContent = describe(toErrorBody(e));
+    }
+  };
+
+  mount(
+    root,
+    h('h1', {}, 'Peer supporter'),
+    h('button', { type: 'button', class: 'secondary back', onclick: () => { stop(); back(); } }, '← Back'),
+    h('section', { 'aria-labelledby': 'keys-h' }, h('h2', { id: 'keys-h' }, 'Your peer keys'), keys,
+      h('button', { type: 'button', class: 'secondary', onclick: showKeys }, 'Show my roster entry')),
+    h('section', { 'aria-labelledby': 'duty-h' }, h('h2', { id: 'duty-h' }, 'On duty'),
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'primary', onclick: duty(8 * 60) }, 'On duty for 8 hours'),
+        h('button', { type: 'button', class: 'secondary', onclick: duty(0) }, 'Off duty'))),
+    h('section', { 'aria-labelledby': 'inbox-h' }, h('h2', { id: 'inbox-h' }, 'Requests'), list,
+      h('button', { type: 'button', class: 'secondary', onclick: refresh }, 'Refresh')),
+    msg,
+  );
+  await refresh();
+  timer = window.setInterval(() => void refresh(), 5000);
+  return stop;
+}

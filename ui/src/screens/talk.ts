@@ -1,0 +1,143 @@
+import { api } from '../api';
+import type { Contact, RequestView, TeamInfo } from '../bindings';
+import { h, messageArea, mount } from '../dom';
+import { describe, toErrorBody } from '../errors';
+
+const URGENCIES = [
+  { value: 'now', label: 'Now' },
+  { value: 'today', label: 'Today' },
+  { value: 'this_week', label: 'This week' },
+];
+
+const STEPS: { stage: RequestView['stage']; label: string }[] = [
+  { stage: 'queued', label: 'Waiting to send' },
+  { stage: 'sent', label: 'Sent to the peers on duty' },
+  { stage: 'accepted', label: 'A peer has it' },
+  { stage: 'closed', label: 'Closed' },
+];
+
+function crisisHint(): HTMLElement {
+  const button = h('button', {
+    type: 'button',
+    class: 'danger-outline',
+    onclick: () => document.getElementById('crisis-button')?.click(),
+  }, 'Call or text 988 now');
+  return h('div', { class: 'notice', role: 'note' },
+    h('p', {}, 'While you wait: if you need someone right now, the crisis line answers 24/7.'),
+    button);
+}
+
+function timeline(r: RequestView): HTMLElement {
+  const at = STEPS.findIndex((s) => s.stage === r.stage);
+  return h('ol', { class: 'timeline', 'aria-label': 'Request status' },
+    ...STEPS.map((s, i) =>
+      h('li', { class: i < at ? 'done' : i === at ? 'current' : 'todo', 'aria-current': i === at ? 'step' : null },
+        i === 2 && r.accepted_by ? `Accepted by ${r.accepted_by}` : s.label)));
+}
+
+function statusView(r: RequestView, onCancel: () => void): HTMLElement {
+  const parts: (HTMLElement | null)[] = [timeline(r)];
+  if (r.stage === 'queued') {
+    parts.push(h('p', { class: 'message' }, 'Queued — it will send as soon as your phone reaches the team\u2019s relay.'));
+  }
+  if (r.reply_message) {
+    parts.push(h('blockquote', { class: 'reply' },
+      h('p', {}, r.reply_message),
+      r.reply_eta_minutes !== null ? h('p', { class: 'hint' }, `Expect contact in about ${r.reply_eta_minutes} min.`) : null));
+  }
+  if (r.escalated && r.stage !== 'accepted' && r.stage !== 'closed') {
+    parts.push(h('p', { class: 'message' }, 'No one has picked this up yet, so it has gone to every peer on your team.'));
+  }
+  if (r.stage !== 'accepted' && r.stage !== 'closed') parts.push(crisisHint());
+  if (r.stage !== 'closed') {
+    parts.push(h('button', { type: 'button', class: 'secondary', onclick: onCancel }, r.stage === 'accepted' ? 'Close this request' : 'Cancel request'));
+  }
+  return h('div', { class: 'stack', id: 'request-status' }, ...parts.filter((p): p is HTMLElement => p !== null));
+}
+
+/** Talk to a peer: one tap sends; then the status, refreshed while the screen is open. */
+export async function talk(root: HTMLElement, team: TeamInfo, back: () => void): Promise<() => void> {
+  const msg = messageArea();
+  const status = h('div', {});
+  let timer: number | undefined;
+  const stop = () => window.clearInterval(timer);
+
+  const showRequest = (r: RequestView) => {
+    status.replaceChildren(statusView(r, async () => {
+      try {
+        showRequest(await api.talkCancel(r.request_id));
+      } catch (e) {
+        msg.textContent = describe(toErrorBody(e));
+      }
+    }));
+    stop();
+    if (r.stage !== 'closed') {
+      timer = window.setInterval(async () => {
+        try {
+          showRequest(await api.talkRefresh(r.request_id));
+        } catch (e) {
+          msg.textContent = describe(toErrorBody(e));
+        }
+      }, 4000);
+    } else {
+      status.append(form());
+    }
+  };
+
+  const urgency = h('select', { id: 'urgency' }, ...URGENCIES.map((u) => h('option', { value: u.value }, u.label)));
+  const method = h('select', { id: 'contact-method' },
+    h('option', { value: 'in_app' }, 'Reply here in the app'),
+    h('option', { value: 'call' }, 'Call me'),
+    h('option', { value: 'text' }, 'Text me'));
+  const number = h('input', { id: 'contact-number', type: 'tel', autocomplete: 'tel', inputmode: 'tel' });
+  const note = h('textarea', { id: 'talk-note', rows: 3, maxlength: 2000 });
+
+  const send = async () => {
+    msg.textContent = 'Sending…';
+    const m = method.value;
+    const contact: Contact = m === 'call' ? { method: 'call', value: number.value }
+      : m === 'text' ? { method: 'text', value: number.value } : { method: 'in_app' };
+    try {
+      const r = await api.talkAsk({ urgency: urgency.value, contact, note: note.value.trim() === '' ? null : note.value });
+      msg.textContent = '';
+      showRequest(r);
+    } catch (e) {
+      msg.textContent = describe(toErrorBody(e));
+    }
+  };
+
+  const form = () => h('form', {
+    class: 'stack',
+    'aria-label': 'Ask for a peer',
+    onsubmit: (ev: Event) => {
+      ev.preventDefault();
+      void send();
+    },
+  },
+  h('button', { type: 'submit', class: 'primary big', id: 'send-request' }, 'Send to a peer now'),
+  h('details', {},
+    h('summary', {}, 'Options (how soon, how to reach you, a note)'),
+    h('div', { class: 'stack' },
+      h('label', { for: 'urgency' }, 'How soon'), urgency,
+      h('label', { for: 'contact-method' }, 'How to reach you'), method,
+      h('label', { for: 'contact-number' }, 'Your number (only if call or text)'), number,
+      h('label', { for: 'talk-note' }, 'A note for the peer (optional, encrypted)'), note)));
+
+  mount(
+    root,
+    h('h1', {}, 'Talk to a peer'),
+    h('button', { type: 'button', class: 'secondary back', onclick: () => { stop(); back(); } }, '← Back'),
+    h('p', { class: 'hint' }, `${team.peers.length} peer supporter${team.peers.length === 1 ? '' : 's'} on your team. Only they can read what you send.`),
+    status,
+    msg,
+  );
+  try {
+    const open = (await api.talkRequests()).find((r) => r.stage !== 'closed');
+    if (open) showRequest(await api.talkRefresh(open.request_id).catch(() => open));
+    else status.append(form());
+  } catch (e) {
+    msg.textContent = describe(toErrorBody(e));
+    status.append(form());
+  }
+  return stop;
+}
