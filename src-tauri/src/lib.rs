@@ -37,7 +37,9 @@ pub fn run() {
         )
         .init();
 
-    let builder = tauri::Builder::default().plugin(tauri_plugin_opener::init());
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init());
     #[cfg(mobile)]
     let builder = builder.plugin(tauri_plugin_biometric::init());
 
@@ -48,7 +50,8 @@ pub fn run() {
             let state = AppState::new(Session::start(SessionConfig::probe(dir)));
             app.manage(state.clone());
             spawn_auto_lock_timer(app.handle().clone(), state.clone());
-            spawn_outbox_flusher(state);
+            spawn_outbox_flusher(state.clone());
+            spawn_live_updates(app.handle().clone(), state);
             let demo = DemoInvite::default();
             if std::env::var_os("PEERLINE_DEMO").is_some_and(|v| v == "1") {
                 let slot = demo.0.clone();
@@ -108,6 +111,48 @@ fn spawn_auto_lock_timer(app: tauri::AppHandle, state: AppState) {
             if let Some(Some(status)) = changed {
                 let _ = app.emit("vault-status", status);
             }
+        }
+    });
+}
+
+/// Keeps a WebSocket to the team's relay open while the vault is open and this device
+/// has peer keys: each content-free event wakes the UI, and a new request raises a system
+/// notification whose text says nothing private.
+fn spawn_live_updates(app: tauri::AppHandle, state: AppState) {
+    use tauri_plugin_notification::NotificationExt as _;
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let session = state.session();
+            let ready = state
+                .with(|s| {
+                    s.vault()
+                        .ok()
+                        .map(|v| {
+                            peerline_core::talk::team::load_membership(v)
+                                .ok()
+                                .flatten()
+                                .is_some()
+                                && peerline_core::talk::peer::has_identity(v).unwrap_or(false)
+                        })
+                        .unwrap_or(false)
+                })
+                .unwrap_or(false);
+            if ready {
+                let app = app.clone();
+                let _ = peerline_core::talk::events::watch_team(&*session, move |event| {
+                    if let Some(text) = peerline_core::talk::events::notification_text(&event) {
+                        let _ = app
+                            .notification()
+                            .builder()
+                            .title("Peerline")
+                            .body(text)
+                            .show();
+                    }
+                    let _ = app.emit("peer-event", event.request_id().to_owned());
+                })
+                .await;
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
         }
     });
 }

@@ -390,3 +390,47 @@ fn relay_roster(w: &World) -> (i64, String, String) {
     )
     .unwrap()
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_peer_hears_of_a_new_request_live_with_no_content_in_the_event() {
+    let w = World::new(180).await;
+    let officer_phone = w.phone().await;
+    let sam = std::sync::Arc::new(w.phone().await);
+    w.publish_roster(1, &[(&sam, "sam", "Sam R.")]).await;
+    team::sync_roster(&officer_phone.session).await.unwrap();
+    team::sync_roster(&sam.session).await.unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let listener = sam.clone();
+    let watcher = tokio::spawn(async move {
+        peerline_core::talk::events::watch_team(&listener.session, move |e| {
+            let _ = tx.send(e);
+        })
+        .await
+    });
+    // The socket connects in the background; post until one event arrives (bounded), so a
+    // slow connect cannot make the test flaky.
+    let mut sent_ids = Vec::new();
+    let mut got = None;
+    for _ in 0..10 {
+        let sent = officer::ask_for_peer(&officer_phone.session, now_request())
+            .await
+            .unwrap();
+        sent_ids.push(sent.request_id);
+        if let Ok(Some(e)) = tokio::time::timeout(Duration::from_secs(2), rx.recv()).await {
+            got = Some(e);
+            break;
+        }
+    }
+    let event = got.expect("an event within ten posts");
+    assert!(sent_ids.iter().any(|id| id == event.request_id()));
+    let json = serde_json::to_string(&event).unwrap();
+    assert!(
+        !json.contains("MARKER") && !json.contains("555"),
+        "ids and states only: {json}"
+    );
+    assert_eq!(
+        peerline_core::talk::events::notification_text(&event),
+        Some("New peer request")
+    );
+    watcher.abort();
+}

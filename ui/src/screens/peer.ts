@@ -1,3 +1,4 @@
+import { listen } from '@tauri-apps/api/event';
 import { api } from '../api';
 import type { Contact, InboxItem } from '../bindings';
 import { h, messageArea, mount } from '../dom';
@@ -118,6 +119,11 @@ export async function peerScreen(root: HTMLElement, back: () => void): Promise<(
     msg,
   );
   await refresh();
-  timer = window.setInterval(() => void refresh(), 5000);
-  return stop;
+  // Live events from the relay wake this screen at once; the slow poll is a fallback.
+  const unlisten = await listen('peer-event', () => void refresh());
+  timer = window.setInterval(() => void refresh(), 30_000);
+  return () => {
+    stop();
+    unlisten();
+  };
 }

@@ -65,6 +65,40 @@ impl RelayClient {
         })
     }
 
+    /// The signature headers for a request (empty when unsigned); used for the WebSocket
+    /// upgrade, which carries them like any other request.
+    pub fn auth_headers(
+        &self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> Vec<(&'static str, String)> {
+        let Some((signer, key)) = &self.signer else {
+            return Vec::new();
+        };
+        let ts = chrono::Utc::now().timestamp();
+        let nonce = random_id();
+        let sig = key.sign(&signing_message(method, path, ts, &nonce, signer, body));
+        vec![
+            (HEADER_SIGNER, signer.header_value()),
+            (HEADER_TIMESTAMP, ts.to_string()),
+            (HEADER_NONCE, nonce),
+            (HEADER_SIGNATURE, b64::encode(&sig.to_bytes())),
+        ]
+    }
+
+    /// The WebSocket URL for `path` on this relay.
+    pub fn ws_url(&self, path: &str) -> String {
+        let base = if let Some(rest) = self.base.strip_prefix("https://") {
+            format!("wss://{rest}")
+        } else if let Some(rest) = self.base.strip_prefix("http://") {
+            format!("ws://{rest}")
+        } else {
+            self.base.clone()
+        };
+        format!("{base}{path}")
+    }
+
     /// One call: JSON in, JSON out, relay errors as `Error::RelayRefused`.
     pub async fn call<B: Serialize, T: DeserializeOwned>(
         &self,

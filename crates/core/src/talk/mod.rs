@@ -5,6 +5,7 @@
 //! the vault, talks to the relay, then writes the outcome back, through [`VaultAccess`].
 
 pub mod client;
+pub mod events;
 pub mod officer;
 pub mod payload;
 pub mod peer;

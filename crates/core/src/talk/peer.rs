@@ -104,6 +104,11 @@ pub fn ensure_identity(v: &Vault, key_id: Option<&str>) -> Result<PeerPublicKeys
     })
 }
 
+/// True when this device has peer keys (it is, or is becoming, a peer supporter).
+pub fn has_identity(v: &Vault) -> Result<bool> {
+    Ok(load_identity(v)?.is_some())
+}
+
 fn load_identity(v: &Vault) -> Result<Option<PeerIdentity>> {
     v.conn()
         .query_row(
