@@ -27,7 +27,8 @@ impl AppState {
     {
         let session = self.session.clone();
         tauri::async_runtime::spawn_blocking(move || {
-            let mut s = session.lock().map_err(|_| internal())?;
+            // A panic elsewhere must not leave the app unable to lock or erase.
+            let mut s = session.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut s).map_err(|e| e.to_body())
         })
         .await
@@ -41,7 +42,8 @@ impl AppState {
 
     /// Runs `f` on the session right here (cheap calls from event handlers and the timer).
     pub fn with<T>(&self, f: impl FnOnce(&mut Session) -> T) -> Option<T> {
-        self.session.lock().ok().map(|mut s| f(&mut s))
+        let mut s = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        Some(f(&mut s))
     }
 }
 

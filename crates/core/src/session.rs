@@ -430,6 +430,17 @@ impl Session {
                 "No passcode is set for this vault.",
             ));
         };
+        // A damaged blob is damage, not a wrong guess: do not count it.
+        if let Err(UnwrapError::Malformed(why)) = wrapped.check_shape() {
+            return Err(Error::MetaCorrupt(format!(
+                "the passcode-protected key in vault.json is unusable ({why})"
+            )));
+        }
+        // An attempt recorded "in the future" (a clock that was set ahead) counts from now,
+        // so a wrong clock can neither skip the wait nor stretch it forever.
+        if meta.throttle.last_attempt_unix > now {
+            meta.throttle.last_attempt_unix = now;
+        }
         if let Some(retry_after_secs) = meta.throttle.retry_after(now) {
             return Err(Error::TooManyAttempts { retry_after_secs });
         }

@@ -252,6 +252,32 @@ pub struct OpenRequest {
 pub struct ClaimRequest {
     /// The claiming peer's roster key id.
     pub key_id: String,
+    /// ed25519 signature (base64) by that peer's roster signing key over
+    /// [`claim_proof_message`]: only the peer named in the roster can claim as them.
+    pub proof: String,
+}
+
+/// The bytes a peer signs to claim a request.
+pub fn claim_proof_message(team_id: &str, request_id: &str, key_id: &str) -> Vec<u8> {
+    proof_message(b"peerline-claim-v1", &[team_id, request_id, key_id])
+}
+
+/// The bytes a peer signs to go on or off duty.
+pub fn duty_proof_message(team_id: &str, key_id: &str, minutes: u32) -> Vec<u8> {
+    proof_message(
+        b"peerline-duty-v1",
+        &[team_id, key_id, &minutes.to_string()],
+    )
+}
+
+fn proof_message(label: &[u8], parts: &[&str]) -> Vec<u8> {
+    let mut m = label.to_vec();
+    for p in parts {
+        m.push(0);
+        m.extend_from_slice(&(p.len() as u32).to_be_bytes());
+        m.extend_from_slice(p.as_bytes());
+    }
+    m
 }
 
 /// `POST /v1/requests/{id}/reply` (the claiming peer's device).
@@ -348,6 +374,9 @@ pub struct SetDuty {
     pub key_id: String,
     /// On duty for this many minutes from now; 0 goes off duty.
     pub minutes: u32,
+    /// ed25519 signature (base64) by the peer's roster signing key over
+    /// [`duty_proof_message`].
+    pub proof: String,
 }
 
 /// `GET /v1/teams/{team}/duty`: who takes urgent requests now.

@@ -43,7 +43,7 @@ pub async fn authenticate(
         .parse()
         .map_err(|_| RelayError::Unauthorized("the timestamp is malformed"))?;
     let now = state.now();
-    if (now - timestamp).abs() > MAX_SKEW_SECS {
+    if now.abs_diff(timestamp) > MAX_SKEW_SECS.unsigned_abs() {
         return Err(RelayError::Unauthorized(
             "the request's clock is too far from the relay's; check the device's time",
         ));
@@ -57,14 +57,6 @@ pub async fn authenticate(
     let signature = Signature::from_slice(&sig_bytes)
         .map_err(|_| RelayError::Unauthorized("the signature is malformed"))?;
 
-    if state
-        .limiters
-        .signer
-        .check_key(&signer.header_value())
-        .is_err()
-    {
-        return Err(RelayError::RateLimited);
-    }
     let (public_key, caller) = match &signer {
         Signer::Device(id) => {
             let d = state
@@ -90,11 +82,22 @@ pub async fn authenticate(
     key.verify_strict(&message, &signature)
         .map_err(|_| RelayError::Unauthorized("the signature does not match"))?;
 
-    // Only after the signature holds, so strangers cannot fill the nonce table.
-    let scoped = format!("{}:{nonce}", signer.header_value());
+    // Only after the signature holds, so strangers can neither spend another signer's
+    // budget nor fill the nonce table. The stored nonce is hashed with the signer, so the
+    // table holds no device id.
+    if state
+        .limiters
+        .signer
+        .check_key(&signer.header_value())
+        .is_err()
+    {
+        return Err(RelayError::RateLimited);
+    }
+    let scoped =
+        peerline_protocol::auth::secret_hash_hex(&format!("{}:{nonce}", signer.header_value()));
     if !state
         .storage
-        .use_nonce(&scoped, timestamp + 2 * MAX_SKEW_SECS, now)
+        .use_nonce(&scoped, now.saturating_add(2 * MAX_SKEW_SECS), now)
         .await?
     {
         return Err(RelayError::Replay);

@@ -253,16 +253,16 @@ async fn bad_signatures_replays_and_stale_clocks_are_refused() {
 async fn roster_and_directory_are_signed_versioned_and_team_only() {
     let r = TestRelay::start().await;
     let team = r.team(180).await;
-    team.publish(BlobKind::Roster, 1, b"{\"peers\":[]}")
+    team.publish(BlobKind::Roster, 11, b"{\"peers\":[]}")
         .await
         .unwrap();
     let e = team
-        .publish(BlobKind::Roster, 1, b"{\"peers\":[1]}")
+        .publish(BlobKind::Roster, 11, b"{\"peers\":[1]}")
         .await
         .unwrap_err();
     assert_eq!(code_of(&e), (409, "STALE_VERSION".into()));
-    assert!(e.to_string().contains("version 1"));
-    team.publish(BlobKind::Roster, 2, b"v2").await.unwrap();
+    assert!(e.to_string().contains("version 11"));
+    team.publish(BlobKind::Roster, 12, b"v2").await.unwrap();
     team.publish(BlobKind::Directory, 7, b"dir").await.unwrap();
 
     // Signed by another key: refused.
@@ -273,7 +273,7 @@ async fn roster_and_directory_are_signed_versioned_and_team_only() {
         key: other.key.clone(),
     };
     let e = forged
-        .publish(BlobKind::Roster, 3, b"evil")
+        .publish(BlobKind::Roster, 13, b"evil")
         .await
         .unwrap_err();
     assert_eq!(
@@ -293,7 +293,7 @@ async fn roster_and_directory_are_signed_versioned_and_team_only() {
         )
         .await
         .unwrap();
-    assert_eq!(blob.version, 2);
+    assert_eq!(blob.version, 12);
     let outsider = other.device().await;
     let e = outsider
         .client()
@@ -812,10 +812,7 @@ async fn peers_go_on_and_off_duty() {
         .call(
             Method::PUT,
             &path,
-            Some(&SetDuty {
-                key_id: "sam".into(),
-                minutes: 60,
-            }),
+            Some(&duty_body(&team.team_id, "sam", 60)),
             &[],
         )
         .await
@@ -832,10 +829,7 @@ async fn peers_go_on_and_off_duty() {
         .call(
             Method::PUT,
             &path,
-            Some(&SetDuty {
-                key_id: "sam".into(),
-                minutes: 0,
-            }),
+            Some(&duty_body(&team.team_id, "sam", 0)),
             &[],
         )
         .await
@@ -846,10 +840,7 @@ async fn peers_go_on_and_off_duty() {
         .call::<_, OnDuty>(
             Method::PUT,
             &path,
-            Some(&SetDuty {
-                key_id: "sam".into(),
-                minutes: 5000,
-            }),
+            Some(&duty_body(&team.team_id, "sam", 5000)),
             &[],
         )
         .await
@@ -862,4 +853,52 @@ async fn peers_go_on_and_off_duty() {
         .await
         .unwrap_err();
     assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
+}
+
+#[tokio::test]
+async fn only_the_roster_peer_can_claim_or_set_duty_under_their_key() {
+    let r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let officer = team.device().await;
+    let mallory = team.device().await;
+    let id = rid();
+    officer.post(&id, Urgency::Now, b"c", "s").await.unwrap();
+    // Claims as "sam" but signs with "lee"'s key.
+    let forged = ClaimRequest {
+        key_id: "sam".into(),
+        proof: claim_body(&team.team_id, &id, "lee").proof,
+    };
+    let e = mallory
+        .client()
+        .call::<_, serde_json::Value>(
+            Method::POST,
+            &format!("/v1/requests/{id}/claim"),
+            Some(&forged),
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
+    // A key not in the roster at all.
+    let e = mallory.claim(&id, "nobody").await.unwrap_err();
+    assert_eq!(code_of(&e).0, 403);
+    // Duty for someone else.
+    let forged_duty = SetDuty {
+        key_id: "sam".into(),
+        minutes: 0,
+        proof: duty_body(&team.team_id, "lee", 0).proof,
+    };
+    let e = mallory
+        .client()
+        .call::<_, OnDuty>(
+            Method::PUT,
+            &format!("/v1/teams/{}/duty", team.team_id),
+            Some(&forged_duty),
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
+    // Nothing was taken.
+    assert!(status(&r.url, &id, "s").await.unwrap().state == RequestState::Open);
 }

@@ -48,6 +48,9 @@ impl RelayClient {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
             .connect_timeout(std::time::Duration::from_secs(8))
+            // Never follow a redirect: it could carry the body, the status secret or the
+            // signature to another host or to plain HTTP.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::RelayUnreachable(e.to_string()))?;
         Ok(Self {

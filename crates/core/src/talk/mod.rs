@@ -13,7 +13,7 @@ pub mod team;
 
 use std::sync::Mutex;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::session::Session;
 use crate::vault::Vault;
 
@@ -25,9 +25,7 @@ pub trait VaultAccess: Send + Sync {
 
 impl VaultAccess for Mutex<Session> {
     fn with_vault<R>(&self, f: impl FnOnce(&mut Vault) -> Result<R>) -> Result<R> {
-        let mut s = self.lock().map_err(|_| {
-            Error::InvalidInput("The app's state is damaged; restart Peerline.".into())
-        })?;
+        let mut s = self.lock().unwrap_or_else(|p| p.into_inner());
         f(s.vault_mut()?)
     }
 }

@@ -2,10 +2,11 @@
 //! toggle, an inbox of requests this peer can decrypt, claim (first wins), a signed reply
 //! encrypted to the officer's one-time reply key, and close.
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{Signer as _, SigningKey};
 use peerline_protocol::b64;
 use peerline_protocol::relay::{
     ClaimRequest, OnDuty, OpenRequest, PostReply, RequestState, SetDuty, Urgency,
+    claim_proof_message, duty_proof_message,
 };
 use reqwest::Method;
 use rusqlite::{OptionalExtension as _, params};
@@ -147,14 +148,21 @@ fn require_identity(v: &Vault) -> Result<PeerIdentity> {
 
 /// Goes on duty for `minutes` (0: off duty). Returns who is on duty now.
 pub async fn set_duty<A: VaultAccess>(vault: &A, minutes: u32) -> Result<Vec<String>> {
-    let (m, key_id) =
-        vault.with_vault(|v| Ok((require_membership(v)?, require_identity(v)?.key_id)))?;
+    let (m, id) = vault.with_vault(|v| Ok((require_membership(v)?, require_identity(v)?)))?;
+    let proof = id
+        .signing_key
+        .sign(&duty_proof_message(&m.team_id, &id.key_id, minutes));
+    let body = SetDuty {
+        key_id: id.key_id.clone(),
+        minutes,
+        proof: b64::encode(&proof.to_bytes()),
+    };
     let d: OnDuty = m
         .client()?
         .call(
             Method::PUT,
             &format!("/v1/teams/{}/duty", m.team_id),
-            Some(&SetDuty { key_id, minutes }),
+            Some(&body),
             &[],
         )
         .await?;
@@ -211,14 +219,20 @@ fn decrypt_request(r: &OpenRequest, identity: &age::x25519::Identity) -> Option<
 
 /// Takes a request. Another peer first: `AlreadyTaken`.
 pub async fn claim<A: VaultAccess>(vault: &A, request_id: &str) -> Result<()> {
-    let (m, key_id) =
-        vault.with_vault(|v| Ok((require_membership(v)?, require_identity(v)?.key_id)))?;
+    let (m, id) = vault.with_vault(|v| Ok((require_membership(v)?, require_identity(v)?)))?;
+    let proof = id
+        .signing_key
+        .sign(&claim_proof_message(&m.team_id, request_id, &id.key_id));
+    let body = ClaimRequest {
+        key_id: id.key_id.clone(),
+        proof: b64::encode(&proof.to_bytes()),
+    };
     let res: Result<serde_json::Value> = m
         .client()?
         .call(
             Method::POST,
             &format!("/v1/requests/{request_id}/claim"),
-            Some(&ClaimRequest { key_id }),
+            Some(&body),
             &[],
         )
         .await;

@@ -44,6 +44,12 @@ impl KdfParams {
         p: 1,
     };
 
+    /// True when these parameters are ones this app could have written: at or above the
+    /// OWASP floor and below a ceiling, so a tampered file cannot make unlock exhaust memory.
+    pub fn is_plausible(&self) -> bool {
+        self.meets_owasp_minimum() && self.m_kib <= 1024 * 1024 && self.t <= 64 && self.p <= 16
+    }
+
     /// True when these parameters meet the OWASP floor (memory-time product and memory).
     pub fn meets_owasp_minimum(&self) -> bool {
         let min = Self::OWASP_MINIMUM;
@@ -119,8 +125,8 @@ impl WrappedKey {
         })
     }
 
-    /// Recovers the vault key. Costs one Argon2id run whatever the outcome.
-    pub fn open(&self, passcode: &str, context: &[u8]) -> Result<VaultKey, UnwrapError> {
+    /// Checks the blob's shape without the passcode (cheap; no Argon2id).
+    pub fn check_shape(&self) -> Result<(), UnwrapError> {
         if self.v != FORMAT_VERSION {
             return Err(UnwrapError::Malformed("unknown wrapped-key version"));
         }
@@ -130,11 +136,17 @@ impl WrappedKey {
         {
             return Err(UnwrapError::Malformed("wrong field length"));
         }
-        if !self.kdf.meets_owasp_minimum() {
+        if !self.kdf.is_plausible() {
             return Err(UnwrapError::Malformed(
-                "key-derivation parameters below the floor",
+                "key-derivation parameters out of range",
             ));
         }
+        Ok(())
+    }
+
+    /// Recovers the vault key. Costs one Argon2id run whatever the outcome.
+    pub fn open(&self, passcode: &str, context: &[u8]) -> Result<VaultKey, UnwrapError> {
+        self.check_shape()?;
         let kek = derive(passcode, &self.salt, self.kdf)?;
         let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&kek[..]));
         let plain = Zeroizing::new(
@@ -242,6 +254,16 @@ mod tests {
         };
         assert!(matches!(
             weak.open("pass1234", b"v"),
+            Err(UnwrapError::Malformed(_))
+        ));
+        let mut huge = w.clone();
+        huge.kdf = KdfParams {
+            m_kib: u32::MAX,
+            t: 1,
+            p: 1,
+        };
+        assert!(matches!(
+            huge.open("pass1234", b"v"),
             Err(UnwrapError::Malformed(_))
         ));
         let mut future = w;

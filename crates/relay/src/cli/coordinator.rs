@@ -391,7 +391,11 @@ async fn publish(
             .call::<(), SignedBlob>(Method::GET, &route, None, &[])
             .await
         {
-            Ok(current) => current.version + 1,
+            Ok(current) => current
+                .version
+                .checked_add(1)
+                .filter(|v| i64::try_from(*v).is_ok())
+                .ok_or("the relay reports an impossible version; pass --version")?,
             Err(e) if e.code() == Some("INVALID_INPUT") => 1,
             Err(e) => return Err(relay_err(e)),
         },

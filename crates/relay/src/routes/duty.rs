@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri};
 use peerline_protocol::ErrorBody;
-use peerline_protocol::relay::{OnDuty, SetDuty};
+use peerline_protocol::relay::{OnDuty, SetDuty, duty_proof_message};
 
 use super::{Body, parse};
 use crate::auth::{Caller, authenticate};
@@ -60,6 +60,14 @@ pub async fn set(
             "minutes may be at most 1440.".into(),
         ));
     }
+    super::check_peer_proof(
+        &state,
+        &team,
+        &req.key_id,
+        &duty_proof_message(&team, &req.key_id, req.minutes),
+        &req.proof,
+    )
+    .await?;
     let until = (req.minutes > 0).then(|| state.now() + i64::from(req.minutes) * 60);
     state.storage.set_duty(&team, &req.key_id, until).await?;
     Ok(Json(OnDuty {

@@ -95,6 +95,54 @@ async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(openapi::ApiDoc::openapi())
 }
 
+/// Checks that `proof` is a signature over `message` by the roster key of `key_id` in the
+/// team's published roster (which the relay verified against the team key on upload).
+pub(crate) async fn check_peer_proof(
+    state: &AppState,
+    team_id: &str,
+    key_id: &str,
+    message: &[u8],
+    proof: &str,
+) -> Result<(), RelayError> {
+    use peerline_protocol::b64;
+    use peerline_protocol::documents::Roster;
+    use peerline_protocol::relay::BlobKind;
+    let refuse = RelayError::Forbidden(
+        "Only a peer listed in the team's roster can do this, with their own key.",
+    );
+    let blob =
+        state
+            .storage
+            .blob(team_id, BlobKind::Roster)
+            .await?
+            .ok_or(RelayError::Forbidden(
+                "The team has no roster yet; the coordinator must publish one first.",
+            ))?;
+    let roster: Roster = b64::decode(&blob.payload)
+        .and_then(|p| serde_json::from_slice(&p).ok())
+        .ok_or(RelayError::Forbidden(
+            "The team's roster could not be read.",
+        ))?;
+    let peer = roster
+        .peers
+        .iter()
+        .find(|p| p.key_id == key_id)
+        .ok_or(refuse)?;
+    let key: [u8; 32] = b64::decode(&peer.signing_key)
+        .and_then(|k| k.try_into().ok())
+        .ok_or(RelayError::Forbidden("This peer's roster key is damaged."))?;
+    let sig = b64::decode(proof)
+        .and_then(|s| ed25519_dalek::Signature::from_slice(&s).ok())
+        .ok_or(RelayError::Forbidden("The peer's proof is malformed."))?;
+    ed25519_dalek::VerifyingKey::from_bytes(&key)
+        .and_then(|k| k.verify_strict(message, &sig))
+        .map_err(|_| {
+            RelayError::Forbidden(
+                "Only a peer listed in the team's roster can do this, with their own key.",
+            )
+        })
+}
+
 /// The raw body, with size and read failures turned into JSON errors.
 pub struct Body(pub Bytes);
 

@@ -9,7 +9,7 @@ use peerline_protocol::b64;
 use peerline_protocol::invite::is_id;
 use peerline_protocol::relay::{
     ClaimRequest, Event, HEADER_STATUS_SECRET, OpenRequest, PostAccepted, PostReply, PostRequest,
-    RequestStatus, Urgency, WidenRequest,
+    RequestStatus, Urgency, WidenRequest, claim_proof_message,
 };
 
 use super::{Body, parse};
@@ -175,6 +175,26 @@ pub async fn claim(
             "key_id is not a roster key id.".into(),
         ));
     }
+    // A device of another team learns nothing, not even that the request exists.
+    let r = state
+        .storage
+        .request(&id)
+        .await?
+        .filter(|r| r.team_id == device.team_id)
+        .ok_or(RelayError::UnknownRequest)?;
+    if !r.recipient_key_ids.contains(&req.key_id) {
+        return Err(RelayError::Forbidden(
+            "This request was not sent to that peer.",
+        ));
+    }
+    super::check_peer_proof(
+        &state,
+        &device.team_id,
+        &req.key_id,
+        &claim_proof_message(&device.team_id, &id, &req.key_id),
+        &req.proof,
+    )
+    .await?;
     // Scoped to the device's own team: a device of another team sees "unknown", never
     // whether the request exists.
     match state

@@ -74,11 +74,46 @@ impl TestRelay {
             )
             .await
             .unwrap();
-        TestTeam {
+        let team = TestTeam {
             url: self.url.clone(),
             team_id: created.team_id,
             key,
-        }
+        };
+        team.publish_test_roster(1).await;
+        team
+    }
+}
+
+/// Roster key ids every test team has, each with a deterministic test signing key.
+pub fn test_key_ids() -> Vec<String> {
+    let mut ids: Vec<String> = ["sam", "lee", "kim", "p", "x"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    ids.extend((0..50).map(|i| format!("peer{i}")));
+    ids
+}
+
+pub fn peer_key(key_id: &str) -> SigningKey {
+    use sha2::Digest as _;
+    let seed: [u8; 32] = sha2::Sha256::digest(format!("test peer {key_id}").as_bytes()).into();
+    SigningKey::from_bytes(&seed)
+}
+
+pub fn claim_body(team_id: &str, request_id: &str, key_id: &str) -> ClaimRequest {
+    let sig = peer_key(key_id).sign(&claim_proof_message(team_id, request_id, key_id));
+    ClaimRequest {
+        key_id: key_id.into(),
+        proof: b64::encode(&sig.to_bytes()),
+    }
+}
+
+pub fn duty_body(team_id: &str, key_id: &str, minutes: u32) -> SetDuty {
+    let sig = peer_key(key_id).sign(&duty_proof_message(team_id, key_id, minutes));
+    SetDuty {
+        key_id: key_id.into(),
+        minutes,
+        proof: b64::encode(&sig.to_bytes()),
     }
 }
 
@@ -106,6 +141,24 @@ pub struct TestTeam {
 }
 
 impl TestTeam {
+    pub async fn publish_test_roster(&self, version: u64) {
+        let peers: Vec<serde_json::Value> = test_key_ids()
+            .iter()
+            .map(|k| {
+                serde_json::json!({
+                    "key_id": k,
+                    "display_name": k,
+                    "age_recipient": format!("age1{}", "q".repeat(58)),
+                    "signing_key": b64::encode(peer_key(k).verifying_key().as_bytes()),
+                })
+            })
+            .collect();
+        let payload = serde_json::to_vec(&serde_json::json!({ "peers": peers })).unwrap();
+        self.publish(BlobKind::Roster, version, &payload)
+            .await
+            .unwrap();
+    }
+
     pub fn coordinator(&self) -> SignedClient {
         SignedClient::signed(
             &self.url,
@@ -214,7 +267,7 @@ impl TestDevice {
                 Some(&PostRequest {
                     request_id: request_id.to_owned(),
                     urgency,
-                    recipient_key_ids: vec!["sam".into(), "lee".into()],
+                    recipient_key_ids: test_key_ids(),
                     expires_at: now() + 3600,
                     ciphertext: b64::encode(ciphertext),
                     status_hash: secret_hash_hex(secret),
@@ -245,9 +298,7 @@ impl TestDevice {
             .call(
                 Method::POST,
                 &format!("/v1/requests/{request_id}/claim"),
-                Some(&ClaimRequest {
-                    key_id: key_id.into(),
-                }),
+                Some(&claim_body(&self.team_id, request_id, key_id)),
                 &[],
             )
             .await
