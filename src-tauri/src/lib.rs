@@ -169,6 +169,8 @@ fn spawn_outbox_flusher(state: AppState) {
             tokio::time::sleep(Duration::from_secs(15)).await;
             let session = state.session();
             let _ = peerline_core::talk::officer::flush_outbox(&*session).await;
+            // Keeps escalation and replies moving even when no screen is polling.
+            let _ = peerline_core::talk::officer::refresh_open(&*session).await;
         }
     });
 }
@@ -205,6 +207,7 @@ fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
         peer_reply,
         peer_close,
         demo_invite,
+        team_leave,
     ]
 }
 
@@ -241,5 +244,6 @@ fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
         peer_reply,
         peer_close,
         demo_invite,
+        team_leave,
     ]
 }

@@ -102,3 +102,8 @@ pub async fn peer_close(state: State<'_, AppState>, id: String) -> Res<()> {
 pub async fn demo_invite(demo: State<'_, crate::DemoInvite>) -> Res<Option<String>> {
     Ok(demo.0.lock().map(|s| s.clone()).unwrap_or(None))
 }
+
+#[tauri::command]
+pub async fn team_leave(state: State<'_, AppState>) -> Res<()> {
+    state.run(|s| team::leave(s.vault_mut()?)).await
+}

@@ -245,10 +245,19 @@ async fn a_reply_not_signed_by_the_claiming_peer_is_rejected() {
         .await
         .unwrap();
 
-    let err = officer::refresh(&officer_phone.session, &sent.request_id)
+    let seen = officer::refresh(&officer_phone.session, &sent.request_id)
         .await
-        .unwrap_err();
-    assert_eq!(err.code(), "NOT_AUTHENTIC");
+        .unwrap();
+    assert_eq!(seen.accepted_by, None, "the forged name is never shown");
+    assert_eq!(seen.reply_message, None);
+    assert!(
+        seen.failure
+            .as_deref()
+            .unwrap_or("")
+            .contains("could not be verified"),
+        "{:?}",
+        seen.failure
+    );
     let view = officer::list(officer_phone.session.lock().unwrap().vault().unwrap()).unwrap();
     assert_eq!(view[0].accepted_by, None, "the forged name is never shown");
 }
@@ -433,4 +442,60 @@ async fn a_peer_hears_of_a_new_request_live_with_no_content_in_the_event() {
         Some("New peer request")
     );
     watcher.abort();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_the_relay_refuses_fails_clearly_and_does_not_block_the_outbox() {
+    let mut w = World::new(180).await;
+    let officer_phone = w.phone().await;
+    let sam = w.phone().await;
+    w.publish_roster(1, &[(&sam, "sam", "Sam R.")]).await;
+    team::sync_roster(&officer_phone.session).await.unwrap();
+    team::sync_roster(&sam.session).await.unwrap();
+    w.stop_relay().await;
+    let stale = officer::ask_for_peer(&officer_phone.session, now_request())
+        .await
+        .unwrap();
+    let fresh = officer::ask_for_peer(&officer_phone.session, now_request())
+        .await
+        .unwrap();
+    // The first waited so long offline that its expiry passed.
+    officer_phone
+        .session
+        .lock()
+        .unwrap()
+        .vault()
+        .unwrap()
+        .conn()
+        .execute(
+            "UPDATE peer_requests SET expires_at = 1000, next_attempt_at = 0 WHERE request_id = ?1",
+            [&stale.request_id],
+        )
+        .unwrap();
+    officer_phone
+        .session
+        .lock()
+        .unwrap()
+        .vault()
+        .unwrap()
+        .conn()
+        .execute("UPDATE peer_requests SET next_attempt_at = 0", [])
+        .unwrap();
+    w.start_relay_again().await;
+    assert_eq!(
+        officer::flush_outbox(&officer_phone.session).await.unwrap(),
+        1
+    );
+    let list = officer::list(officer_phone.session.lock().unwrap().vault().unwrap()).unwrap();
+    let failed = list
+        .iter()
+        .find(|r| r.request_id == stale.request_id)
+        .unwrap();
+    assert_eq!(failed.stage, Stage::Failed);
+    assert!(failed.failure.as_deref().unwrap().contains("refused"));
+    let sent = list
+        .iter()
+        .find(|r| r.request_id == fresh.request_id)
+        .unwrap();
+    assert_eq!(sent.stage, Stage::Sent, "the next request went out anyway");
 }

@@ -51,4 +51,5 @@ export const api = {
     call<null>('peer_reply', { id, message, etaMinutes }),
   peerClose: (id: string) => call<null>('peer_close', { id }),
   demoInvite: () => call<string | null>('demo_invite'),
+  teamLeave: () => call<null>('team_leave'),
 };

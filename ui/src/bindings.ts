@@ -183,7 +183,7 @@ contact: Contact,
  */
 note: string | null, };
 
-export type Stage = "queued" | "sent" | "accepted" | "closed";
+export type Stage = "queued" | "sent" | "accepted" | "closed" | "failed";
 
 export type RequestView = { 
 /**
@@ -221,7 +221,11 @@ reply_eta_minutes: number | null,
 /**
  * Send attempts so far (while queued).
  */
-attempts: number, };
+attempts: number, 
+/**
+ * Why it failed, or a warning about it (e.g. a reply that could not be verified).
+ */
+failure: string | null, };
 
 export type PeerPublicKeys = { 
 /**

@@ -125,6 +125,26 @@ export function settings(
     );
   }
 
+  const teamMsg = messageArea();
+  sections.push(
+    h('section', { 'aria-labelledby': 'team-h' },
+      h('h2', { id: 'team-h' }, 'Peer team'),
+      h('p', {}, 'Leaving forgets the team, its roster and your peer keys on this phone. Your check-ins stay.'),
+      h('button', {
+        type: 'button',
+        class: 'secondary',
+        onclick: async () => {
+          try {
+            await api.teamLeave();
+            teamMsg.textContent = 'You have left the team.';
+          } catch (e) {
+            teamMsg.textContent = describe(toErrorBody(e));
+          }
+        },
+      }, 'Leave team'),
+      teamMsg,
+    ),
+  );
   sections.push(
     h('section', { 'aria-labelledby': 'erase-h' },
       h('h2', { id: 'erase-h' }, 'Erase everything'),

@@ -37,6 +37,12 @@ function timeline(r: RequestView): HTMLElement {
 
 function statusView(r: RequestView, onCancel: () => void): HTMLElement {
   const parts: (HTMLElement | null)[] = [timeline(r)];
+  if (r.failure) {
+    parts.push(h('p', { class: 'message', role: 'alert' }, r.failure));
+  }
+  if (r.stage === 'failed') {
+    parts.push(h('p', {}, 'You can send a new request, and the crisis lines are always there.'));
+  }
   if (r.stage === 'queued') {
     parts.push(h('p', { class: 'message' }, 'Queued — it will send as soon as your phone reaches the team\u2019s relay.'));
   }
@@ -49,7 +55,7 @@ function statusView(r: RequestView, onCancel: () => void): HTMLElement {
     parts.push(h('p', { class: 'message' }, 'No one has picked this up yet, so it has gone to every peer on your team.'));
   }
   if (r.stage !== 'accepted' && r.stage !== 'closed') parts.push(crisisHint());
-  if (r.stage !== 'closed') {
+  if (r.stage !== 'closed' && r.stage !== 'failed') {
     parts.push(h('button', { type: 'button', class: 'secondary', onclick: onCancel }, r.stage === 'accepted' ? 'Close this request' : 'Cancel request'));
   }
   return h('div', { class: 'stack', id: 'request-status' }, ...parts.filter((p): p is HTMLElement => p !== null));
@@ -71,7 +77,7 @@ export async function talk(root: HTMLElement, team: TeamInfo, back: () => void):
       }
     }));
     stop();
-    if (r.stage !== 'closed') {
+    if (r.stage !== 'closed' && r.stage !== 'failed') {
       timer = window.setInterval(async () => {
         try {
           showRequest(await api.talkRefresh(r.request_id));
@@ -132,7 +138,7 @@ export async function talk(root: HTMLElement, team: TeamInfo, back: () => void):
     msg,
   );
   try {
-    const open = (await api.talkRequests()).find((r) => r.stage !== 'closed');
+    const open = (await api.talkRequests()).find((r) => r.stage !== 'closed' && r.stage !== 'failed');
     if (open) showRequest(await api.talkRefresh(open.request_id).catch(() => open));
     else status.append(form());
   } catch (e) {

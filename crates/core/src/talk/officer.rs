@@ -14,6 +14,7 @@ use reqwest::Method;
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
+use super::client::RelayClient;
 use super::payload::{self, Contact, ReplyPayload, RequestPayload};
 use super::team::{Membership, load_roster, require_membership};
 use super::{VaultAccess, now_unix};
@@ -52,6 +53,8 @@ pub enum Stage {
     Accepted,
     /// Closed by the officer or the peer, or expired.
     Closed,
+    /// The relay refused it for good (see the failure message).
+    Failed,
 }
 
 impl Stage {
@@ -61,6 +64,7 @@ impl Stage {
             Self::Sent => "sent",
             Self::Accepted => "accepted",
             Self::Closed => "closed",
+            Self::Failed => "failed",
         }
     }
 
@@ -69,6 +73,7 @@ impl Stage {
             "sent" => Self::Sent,
             "accepted" => Self::Accepted,
             "closed" => Self::Closed,
+            "failed" => Self::Failed,
             _ => Self::Queued,
         }
     }
@@ -96,6 +101,8 @@ pub struct RequestView {
     pub reply_eta_minutes: Option<u32>,
     /// Send attempts so far (while queued).
     pub attempts: u32,
+    /// Why it failed, or a warning about it (e.g. a reply that could not be verified).
+    pub failure: Option<String>,
 }
 
 fn parse_urgency(s: &str) -> Result<Urgency> {
@@ -215,10 +222,10 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
             .map_err(Error::from_sqlite)?;
         Ok(())
     })?;
-    // Offline is not an error here: the request waits in the outbox.
-    match flush_outbox(vault).await {
-        Ok(_) | Err(Error::RelayUnreachable(_)) => {}
-        Err(e) => return Err(e),
+    // Once queued, nothing is an error for the officer: the request either went, waits in
+    // the outbox, or shows why it failed on the status screen.
+    if let Err(e) = flush_outbox(vault).await {
+        tracing::debug!(code = e.code(), "request queued; the outbox will retry");
     }
     vault.with_vault(|v| view(v, &request_id))
 }
@@ -290,7 +297,16 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
         let id = o.request_id.clone();
         match outcome {
             Ok(_) => {
-                vault.with_vault(|v| set_stage(v, &id, Stage::Sent))?;
+                // Only if still queued: a cancel while the post was in flight wins.
+                vault.with_vault(|v| {
+                    v.conn()
+                        .execute(
+                            "UPDATE peer_requests SET state = 'sent' WHERE request_id = ?1 AND state = 'queued'",
+                            [&id],
+                        )
+                        .map_err(Error::from_sqlite)?;
+                    Ok(())
+                })?;
                 sent += 1;
             }
             Err(Error::RelayUnreachable(why)) => {
@@ -308,6 +324,29 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
                 unreachable = Some(why);
                 break;
             }
+            Err(Error::RelayRefused { code, message }) => {
+                // Busy or a clock problem: wait and retry. Anything else will not get better
+                // by retrying: mark it failed, tell the officer, and go on with the rest.
+                let temporary = matches!(code.as_str(), "RATE_LIMITED" | "UNAUTHORIZED" | "REPLAY");
+                vault.with_vault(|v| {
+                    if temporary {
+                        let wait = (1i64 << o.attempts.clamp(0, 8)).min(MAX_BACKOFF_SECS);
+                        v.conn().execute(
+                            "UPDATE peer_requests SET attempts = attempts + 1, next_attempt_at = ?2
+                             WHERE request_id = ?1 AND state = 'queued'",
+                            params![id, now + wait],
+                        )
+                    } else {
+                        v.conn().execute(
+                            "UPDATE peer_requests SET state = 'failed', failure = ?2
+                             WHERE request_id = ?1 AND state = 'queued'",
+                            params![id, format!("The relay refused this request: {message}")],
+                        )
+                    }
+                    .map_err(Error::from_sqlite)?;
+                    Ok(())
+                })?;
+            }
             Err(e) => return Err(e),
         }
     }
@@ -315,16 +354,6 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
         Some(why) if sent == 0 => Err(Error::RelayUnreachable(why)),
         _ => Ok(sent),
     }
-}
-
-fn set_stage(v: &Vault, id: &str, stage: Stage) -> Result<()> {
-    v.conn()
-        .execute(
-            "UPDATE peer_requests SET state = ?2 WHERE request_id = ?1",
-            params![id, stage.as_str()],
-        )
-        .map_err(Error::from_sqlite)?;
-    Ok(())
 }
 
 /// Asks the relay where a request stands; verifies and stores a peer's reply.
@@ -350,8 +379,7 @@ pub async fn refresh<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Requ
     if matches!(Stage::parse(&state), Stage::Queued | Stage::Closed) {
         return vault.with_vault(|v| view(v, &id));
     }
-    let status: Result<RequestStatus> = m
-        .client()?
+    let status: Result<RequestStatus> = RelayClient::anonymous(&m.relay_url)?
         .call::<(), _>(
             Method::GET,
             &format!("/v1/requests/{id}"),
@@ -361,14 +389,16 @@ pub async fn refresh<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Requ
         .await;
     match status {
         Ok(s) => {
-            let reply = match (&s.reply, &reply_identity) {
-                (Some(ct), Some(identity)) => Some(verify_reply(
-                    &id,
-                    ct,
-                    identity,
-                    roster.as_ref().map(|(_, r)| r),
-                )?),
-                _ => None,
+            // A reply that fails verification is dropped and flagged, never shown and never
+            // allowed to freeze the request (the crisis lines stay on screen).
+            let (reply, failure) = match (&s.reply, &reply_identity) {
+                (Some(ct), Some(identity)) => {
+                    match verify_reply(&id, ct, identity, roster.as_ref().map(|(_, r)| r)) {
+                        Ok(r) => (Some(r), None),
+                        Err(e) => (None, Some(e.to_string())),
+                    }
+                }
+                _ => (None, None),
             };
             let stage = match s.state {
                 RequestState::Open => Stage::Sent,
@@ -377,8 +407,9 @@ pub async fn refresh<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Requ
             vault.with_vault(|v| {
                 v.conn()
                     .execute(
-                        "UPDATE peer_requests SET state = ?2, escalated = ?3 WHERE request_id = ?1",
-                        params![id, stage.as_str(), s.escalated],
+                        "UPDATE peer_requests SET state = ?2, escalated = ?3, failure = ?4
+                         WHERE request_id = ?1 AND state != 'closed'",
+                        params![id, stage.as_str(), s.escalated, failure],
                     )
                     .map_err(Error::from_sqlite)?;
                 if let Some((name, message, eta)) = &reply {
@@ -446,8 +477,7 @@ async fn widen<A: VaultAccess>(
         .map(|p| p.age_recipient.clone())
         .collect();
     let ciphertext = payload::seal(&plaintext, &everyone)?;
-    let res: Result<serde_json::Value> = m
-        .client()?
+    let res: Result<serde_json::Value> = RelayClient::anonymous(&m.relay_url)?
         .call(
             Method::POST,
             &format!("/v1/requests/{id}/widen"),
@@ -538,8 +568,7 @@ pub async fn cancel<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Reque
         ));
     };
     if Stage::parse(&state) != Stage::Queued && Stage::parse(&state) != Stage::Closed {
-        let res: Result<serde_json::Value> = m
-            .client()?
+        let res: Result<serde_json::Value> = RelayClient::anonymous(&m.relay_url)?
             .call::<(), _>(
                 Method::DELETE,
                 &format!("/v1/requests/{id}"),
@@ -589,7 +618,7 @@ pub fn view(v: &Vault, id: &str) -> Result<RequestView> {
 
 const VIEW_SELECT: &str =
     "SELECT request_id, created_at_utc, urgency, state, escalated, accepted_by,
-    reply_message, reply_eta_min, attempts FROM peer_requests";
+    reply_message, reply_eta_min, attempts, failure FROM peer_requests";
 
 fn row_to_view(r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestView> {
     Ok(RequestView {
@@ -602,6 +631,7 @@ fn row_to_view(r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestView> {
         reply_message: r.get(6)?,
         reply_eta_minutes: r.get(7)?,
         attempts: r.get::<_, i64>(8)?.max(0) as u32,
+        failure: r.get(9)?,
     })
 }
 
@@ -657,4 +687,24 @@ mod tests {
         }
         let _ = age::x25519::Identity::from_str(&payload::new_identity().0).unwrap();
     }
+}
+
+/// Refreshes every request still in flight (status, replies, escalation). The app runs this
+/// in the background so escalation widens a request even when its screen is not open.
+pub async fn refresh_open<A: VaultAccess>(vault: &A) -> Result<()> {
+    let ids: Vec<String> = vault.with_vault(|v| {
+        let mut stmt = v
+            .conn()
+            .prepare("SELECT request_id FROM peer_requests WHERE state IN ('sent', 'accepted')")
+            .map_err(Error::from_sqlite)?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(Error::from_sqlite)?;
+        rows.collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(Error::from_sqlite)
+    })?;
+    for id in ids {
+        refresh(vault, &id).await?;
+    }
+    Ok(())
 }

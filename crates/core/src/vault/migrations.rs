@@ -65,7 +65,8 @@ const STEPS: &[&str] = &[
         widened         INTEGER NOT NULL DEFAULT 0,
         accepted_by     TEXT,
         reply_message   TEXT,
-        reply_eta_min   INTEGER
+        reply_eta_min   INTEGER,
+        failure         TEXT
     ) STRICT;",
 ];
 
