@@ -635,6 +635,26 @@ fn row_to_view(r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestView> {
     })
 }
 
+/// Refreshes every request still in flight (status, replies, escalation). The app runs this
+/// in the background so escalation widens a request even when its screen is not open.
+pub async fn refresh_open<A: VaultAccess>(vault: &A) -> Result<()> {
+    let ids: Vec<String> = vault.with_vault(|v| {
+        let mut stmt = v
+            .conn()
+            .prepare("SELECT request_id FROM peer_requests WHERE state IN ('sent', 'accepted')")
+            .map_err(Error::from_sqlite)?;
+        let rows = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(Error::from_sqlite)?;
+        rows.collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(Error::from_sqlite)
+    })?;
+    for id in ids {
+        refresh(vault, &id).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::str::FromStr as _;
@@ -687,24 +707,4 @@ mod tests {
         }
         let _ = age::x25519::Identity::from_str(&payload::new_identity().0).unwrap();
     }
-}
-
-/// Refreshes every request still in flight (status, replies, escalation). The app runs this
-/// in the background so escalation widens a request even when its screen is not open.
-pub async fn refresh_open<A: VaultAccess>(vault: &A) -> Result<()> {
-    let ids: Vec<String> = vault.with_vault(|v| {
-        let mut stmt = v
-            .conn()
-            .prepare("SELECT request_id FROM peer_requests WHERE state IN ('sent', 'accepted')")
-            .map_err(Error::from_sqlite)?;
-        let rows = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(Error::from_sqlite)?;
-        rows.collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(Error::from_sqlite)
-    })?;
-    for id in ids {
-        refresh(vault, &id).await?;
-    }
-    Ok(())
 }

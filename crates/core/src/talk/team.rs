@@ -301,6 +301,21 @@ fn card(p: RosterPeer) -> PeerCard {
     }
 }
 
+/// Leaves the team: forgets the membership, the roster and this device's peer keys, and
+/// closes the requests still open here (their reply keys are deleted). Check-ins stay.
+pub fn leave(v: &mut Vault) -> Result<()> {
+    let tx = v.conn_mut().transaction().map_err(Error::from_sqlite)?;
+    tx.execute_batch(
+        "DELETE FROM membership;
+         DELETE FROM roster;
+         DELETE FROM peer_identity;
+         UPDATE peer_requests SET state = 'closed', reply_identity = NULL, ciphertext = x''
+           WHERE state != 'closed';",
+    )
+    .map_err(Error::from_sqlite)?;
+    tx.commit().map_err(Error::from_sqlite)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,19 +388,4 @@ mod tests {
             "the version is signed too"
         );
     }
-}
-
-/// Leaves the team: forgets the membership, the roster and this device's peer keys, and
-/// closes the requests still open here (their reply keys are deleted). Check-ins stay.
-pub fn leave(v: &mut Vault) -> Result<()> {
-    let tx = v.conn_mut().transaction().map_err(Error::from_sqlite)?;
-    tx.execute_batch(
-        "DELETE FROM membership;
-         DELETE FROM roster;
-         DELETE FROM peer_identity;
-         UPDATE peer_requests SET state = 'closed', reply_identity = NULL, ciphertext = x''
-           WHERE state != 'closed';",
-    )
-    .map_err(Error::from_sqlite)?;
-    tx.commit().map_err(Error::from_sqlite)
 }
