@@ -215,7 +215,16 @@ impl Session {
             Err(why) => return State::Unavailable(Error::CredentialStore(why.clone())),
         };
         match store.load_key(&vault_id) {
-            Ok(key) => self.open_with_key(key),
+            // The store says an app lock is on but vault.json has no passcode copy: the file
+            // was edited outside the app. Opening would skip the lock, so do not.
+            Ok((_, true)) => State::Damaged(
+                Error::MetaCorrupt(
+                    "the app lock was removed from vault.json outside the app, so the vault stays closed"
+                        .into(),
+                )
+                .to_string(),
+            ),
+            Ok((key, false)) => self.open_with_key(key),
             Err(StoreError::NoEntry) => State::KeyMissing(Error::KeyMissing.to_string()),
             Err(StoreError::Unavailable(why)) => State::Unavailable(Error::CredentialStore(why)),
         }
@@ -309,7 +318,7 @@ impl Session {
         let made = (|| -> Result<Vault> {
             if let (Custody::CredentialStore, Ok(store)) = (custody, &self.store) {
                 store
-                    .store_key(&vault_id, &key)
+                    .store_key(&vault_id, &key, passcode.is_some())
                     .map_err(|e| Error::CredentialStore(store_reason(e)))?;
             }
             let vault = Vault::create(&self.paths.db(), &key)?;
@@ -406,7 +415,7 @@ impl Session {
         let Ok(store) = &self.store else { return };
         match store.load_key(vault_id) {
             Ok(_) => {}
-            Err(StoreError::NoEntry) => match store.store_key(vault_id, key) {
+            Err(StoreError::NoEntry) => match store.store_key(vault_id, key, true) {
                 Ok(()) => {
                     info!("vault key restored to the credential store from the passcode copy")
                 }
@@ -528,6 +537,14 @@ impl Session {
             *meta = before;
             return Err(e);
         }
+        // Then mark the lock in the credential store (the file first, so a crash between
+        // the two leaves a vault that asks for the passcode, never one that skips it).
+        if meta.custody == Custody::CredentialStore
+            && let Ok(store) = &self.store
+            && let Err(e) = store.store_key(&vault_id, &key, true)
+        {
+            warn!(reason = %store_reason(e), "could not mark the app lock in the credential store");
+        }
         Ok(self.status())
     }
 
@@ -541,6 +558,18 @@ impl Session {
             ));
         }
         self.check_passcode(current)?;
+        let (vault_id, key) = match (&self.state, &self.meta) {
+            (State::Open { key, .. }, Some(m)) => (m.vault_id.clone(), key.clone()),
+            _ => return Err(Error::Locked),
+        };
+        // Clear the lock mark in the store first; put it back if the file cannot be saved.
+        let store = self
+            .store
+            .as_ref()
+            .map_err(|why| Error::CredentialStore(why.clone()))?;
+        store
+            .store_key(&vault_id, &key, false)
+            .map_err(|e| Error::CredentialStore(store_reason(e)))?;
         let meta_path = self.paths.meta();
         let meta = self.meta.as_mut().ok_or(Error::NoVault)?;
         let before = meta.clone();
@@ -548,6 +577,7 @@ impl Session {
         meta.auto_lock_minutes = None;
         if let Err(e) = meta.save(&meta_path) {
             *meta = before;
+            let _ = store.store_key(&vault_id, &key, true);
             return Err(e);
         }
         Ok(self.status())
@@ -653,10 +683,18 @@ impl Session {
                 }
             }
         }
+        let mut failed = None;
         for entry in &entries {
-            files::remove_entry(entry).map_err(Error::from_io)?;
+            if let Err(e) = files::remove_entry(entry) {
+                failed.get_or_insert(e);
+            }
         }
         self.backgrounded_at = None;
+        if let Some(e) = failed {
+            // Say so, and show what is left rather than a fresh start that is not one.
+            self.state = self.initial_state();
+            return Err(Error::from_io(e));
+        }
         info!("vault erased");
         Ok(self.status())
     }

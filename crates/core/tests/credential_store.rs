@@ -123,6 +123,24 @@ fn child_secret_service_custody() {
         "the key is put back in the store"
     );
 
+    // Someone with the files deletes the passcode copy to drop the app lock: refused.
+    drop(s);
+    let meta_path = dir.path().join("vault.json");
+    let original = fs::read_to_string(&meta_path).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&original).unwrap();
+    json["wrapped_key"] = serde_json::Value::Null;
+    fs::write(&meta_path, serde_json::to_string(&json).unwrap()).unwrap();
+    let tampered = store_session(dir.path(), &store);
+    assert!(
+        matches!(tampered.status(), VaultStatus::Damaged { .. }),
+        "{:?}",
+        tampered.status()
+    );
+    drop(tampered);
+    fs::write(&meta_path, original).unwrap();
+    let mut s = store_session(dir.path(), &store);
+    s.unlock("steady-hands").unwrap();
+
     // Turning the app lock off removes the wrapped copy; erase removes the key everywhere.
     s.remove_passcode("steady-hands").unwrap();
     assert!(

@@ -47,15 +47,32 @@ impl CredentialStore {
         Ok(store)
     }
 
-    /// Stores the vault key for the vault `vault_id`.
-    pub fn store_key(&self, vault_id: &str, key: &VaultKey) -> Result<(), StoreError> {
-        self.put(&account(vault_id), key.as_bytes())
+    /// Stores the vault key for the vault `vault_id`, with whether an app lock is on. The
+    /// flag lives here, beside the key, so that removing the passcode from `vault.json` (a
+    /// plain file) cannot silently turn the app lock off.
+    pub fn store_key(
+        &self,
+        vault_id: &str,
+        key: &VaultKey,
+        app_lock: bool,
+    ) -> Result<(), StoreError> {
+        let mut secret = zeroize::Zeroizing::new(key.as_bytes().to_vec());
+        secret.push(u8::from(app_lock));
+        self.put(&account(vault_id), &secret)
     }
 
-    /// Loads the vault key for `vault_id`. A secret of the wrong shape counts as missing.
-    pub fn load_key(&self, vault_id: &str) -> Result<VaultKey, StoreError> {
+    /// Loads the vault key for `vault_id` and its app-lock flag. A secret of the wrong shape
+    /// counts as missing.
+    pub fn load_key(&self, vault_id: &str) -> Result<(VaultKey, bool), StoreError> {
         let bytes = zeroize::Zeroizing::new(self.get(&account(vault_id))?);
-        VaultKey::from_slice(&bytes).ok_or(StoreError::NoEntry)
+        let (key, flag) = match bytes.len() {
+            32 => (&bytes[..], false),
+            33 => (&bytes[..32], bytes[32] == 1),
+            _ => return Err(StoreError::NoEntry),
+        };
+        VaultKey::from_slice(key)
+            .map(|k| (k, flag))
+            .ok_or(StoreError::NoEntry)
     }
 
     /// Deletes the vault key for `vault_id`; a missing entry is not an error.
