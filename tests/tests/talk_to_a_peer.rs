@@ -499,3 +499,79 @@ async fn a_request_the_relay_refuses_fails_clearly_and_does_not_block_the_outbox
         .unwrap();
     assert_eq!(sent.stage, Stage::Sent, "the next request went out anyway");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_relay_cannot_tell_which_device_asked_or_link_two_requests() {
+    let w = World::new(180).await;
+    let (alex, blair, sam) = (w.phone().await, w.phone().await, w.phone().await);
+    w.publish_roster(1, &[(&sam, "sam", "Sam R.")]).await;
+    for p in [&alex, &blair] {
+        team::sync_roster(&p.session).await.unwrap();
+    }
+    let a1 = officer::ask_for_peer(&alex.session, now_request())
+        .await
+        .unwrap();
+    let a2 = officer::ask_for_peer(&alex.session, now_request())
+        .await
+        .unwrap();
+    let b1 = officer::ask_for_peer(&blair.session, now_request())
+        .await
+        .unwrap();
+    for r in [&a1, &a2, &b1] {
+        assert_eq!(r.stage, Stage::Sent, "{:?}", r.failure);
+    }
+    let device_of = |p: &Phone| {
+        let s = p.session.lock().unwrap();
+        let m = team::require_membership(s.vault().unwrap()).unwrap();
+        (
+            m.device_id.clone(),
+            b64::encode(m.device_key.verifying_key().as_bytes()),
+        )
+    };
+    let (alex_id, alex_key) = device_of(&alex);
+
+    // Everything the relay holds about requests, tokens and nonces: no trace of the device.
+    let db = rusqlite::Connection::open(w.relay_db()).unwrap();
+    for table in [
+        "requests",
+        "spent_tokens",
+        "nonces",
+        "closed_requests",
+        "duty",
+    ] {
+        let mut stmt = db.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(row) = rows.next().unwrap() {
+            for i in 0..n {
+                let text = match row.get_ref(i).unwrap() {
+                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                        String::from_utf8_lossy(t).into_owned()
+                    }
+                    other => format!("{other:?}"),
+                };
+                assert!(
+                    !text.contains(&alex_id) && !text.contains(&alex_key),
+                    "{table} holds the device"
+                );
+            }
+        }
+    }
+    // Two requests of the same officer share nothing that is not shared with everyone:
+    // different status hashes, different tokens, and three spent tokens for three posts.
+    let hashes: Vec<String> = db
+        .prepare("SELECT status_hash FROM requests")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut unique = hashes.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((hashes.len(), unique.len()), (3, 3));
+    let spent: i64 = db
+        .query_row("SELECT count(*) FROM spent_tokens", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(spent, 3);
+}

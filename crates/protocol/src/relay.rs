@@ -198,6 +198,60 @@ pub struct PostRequest {
     pub ciphertext: String,
     /// SHA-256 (hex) of the per-request status secret the officer keeps.
     pub status_hash: String,
+    /// An anonymous one-time token: with it the post carries no device signature at all,
+    /// so the relay cannot tell which device asked.
+    #[serde(default)]
+    pub token: Option<Token>,
+}
+
+/// Most tokens issued in one call.
+pub const MAX_TOKENS_PER_BATCH: usize = 10;
+
+/// A team's current token-signing public key (`GET /v1/teams/{team}/token-keys`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenKey {
+    /// Key id.
+    pub key_id: String,
+    /// RSA public key, DER (SPKI), base64.
+    pub public_key: String,
+    /// Unix seconds after which tokens under this key are no longer accepted.
+    pub expires_at: i64,
+}
+
+/// `POST /v1/teams/{team}/tokens` (a device): blinded messages to sign (RFC 9474,
+/// RSABSSA-SHA384-PSS-Randomized).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IssueTokens {
+    /// The key to sign with.
+    pub key_id: String,
+    /// Blinded messages, base64.
+    pub blinded: Vec<String>,
+}
+
+/// Answer to [`IssueTokens`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokensIssued {
+    /// Blind signatures, base64, in order.
+    pub blind_signatures: Vec<String>,
+}
+
+/// A finalized one-time token, spent once on a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Token {
+    /// The key it was signed under.
+    pub key_id: String,
+    /// The random message (32 bytes), base64.
+    pub message: String,
+    /// The message randomizer (32 bytes), base64.
+    pub randomizer: String,
+    /// The unblinded signature, base64.
+    pub signature: String,
 }
 
 /// Answer to [`PostRequest`].

@@ -180,6 +180,7 @@ fn post_body(request_id: String) -> PostRequest {
         expires_at: now() + 3600,
         ciphertext: b64::encode(&[0xA5; 1024]),
         status_hash: secret_hash_hex(&id()),
+        token: None,
     }
 }
 

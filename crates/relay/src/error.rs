@@ -39,6 +39,9 @@ pub enum RelayError {
         /// What the relay holds.
         current: u64,
     },
+    /// The token was already used.
+    #[error("This request's token was already used; the app will use a new one.")]
+    TokenSpent,
     /// Another peer claimed first.
     #[error("Another peer has already taken this request.")]
     AlreadyTaken,
@@ -73,6 +76,7 @@ impl RelayError {
             Self::Invite(_) => "INVITE_INVALID",
             Self::StaleVersion { .. } => "STALE_VERSION",
             Self::AlreadyTaken => "ALREADY_TAKEN",
+            Self::TokenSpent => "TOKEN_SPENT",
             Self::RateLimited => "RATE_LIMITED",
             Self::TooLarge => "TOO_LARGE",
             Self::TooManyConnections => "TOO_MANY_CONNECTIONS",
@@ -87,9 +91,11 @@ impl RelayError {
             Self::BadJson(_) | Self::InvalidInput(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::Invite(_) => StatusCode::FORBIDDEN,
-            Self::Replay | Self::StaleVersion { .. } | Self::AlreadyTaken | Self::Conflict => {
-                StatusCode::CONFLICT
-            }
+            Self::Replay
+            | Self::StaleVersion { .. }
+            | Self::AlreadyTaken
+            | Self::Conflict
+            | Self::TokenSpent => StatusCode::CONFLICT,
             Self::UnknownTeam | Self::UnknownRequest => StatusCode::NOT_FOUND,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -33,6 +33,8 @@ pub struct Limits {
     pub per_signer_per_sec: u32,
     /// Burst allowed per signer.
     pub per_signer_burst: u32,
+    /// Anonymous request tokens one device may get per day.
+    pub tokens_per_day: u32,
 }
 
 impl Default for Limits {
@@ -46,6 +48,7 @@ impl Default for Limits {
             per_ip_burst: 300,
             per_signer_per_sec: 5,
             per_signer_burst: 60,
+            tokens_per_day: 20,
         }
     }
 }

@@ -849,7 +849,12 @@ async fn peers_go_on_and_off_duty() {
     let outsider = r.team(180).await.device().await;
     let e = outsider
         .client()
-        .call::<(), OnDuty>(Method::GET, &path, None, &[])
+        .call::<_, OnDuty>(
+            Method::PUT,
+            &path,
+            Some(&duty_body(&team.team_id, "sam", 30)),
+            &[],
+        )
         .await
         .unwrap_err();
     assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
@@ -901,4 +906,166 @@ async fn only_the_roster_peer_can_claim_or_set_duty_under_their_key() {
     assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
     // Nothing was taken.
     assert!(status(&r.url, &id, "s").await.unwrap().state == RequestState::Open);
+}
+
+async fn tokens_for(
+    device: &TestDevice,
+    n: usize,
+) -> Result<Vec<Token>, peerline_relay::client::ClientError> {
+    use blind_rsa_signatures::{BlindSignature, DefaultRng, Options, PublicKey};
+    let keys: Vec<TokenKey> = SignedClient::anonymous(&device.url)
+        .call::<(), _>(
+            Method::GET,
+            &format!("/v1/teams/{}/token-keys", device.team_id),
+            None,
+            &[],
+        )
+        .await?;
+    let key = &keys[0];
+    let pk =
+        PublicKey::from_der(&peerline_protocol::b64::decode(&key.public_key).unwrap()).unwrap();
+    let opts = Options::default();
+    let pending: Vec<_> = (0..n)
+        .map(|_| {
+            let msg: [u8; 32] = peerline_protocol::auth::secret_hash_hex(&rid()).as_bytes()[..32]
+                .try_into()
+                .unwrap();
+            let b = pk.blind(&mut DefaultRng, msg, &opts).unwrap();
+            (msg, b)
+        })
+        .collect();
+    let issued: TokensIssued = device
+        .client()
+        .call(
+            Method::POST,
+            &format!("/v1/teams/{}/tokens", device.team_id),
+            Some(&IssueTokens {
+                key_id: key.key_id.clone(),
+                blinded: pending
+                    .iter()
+                    .map(|(_, b)| peerline_protocol::b64::encode(&b.blind_message))
+                    .collect(),
+            }),
+            &[],
+        )
+        .await?;
+    Ok(pending
+        .iter()
+        .zip(issued.blind_signatures)
+        .map(|((msg, b), s)| {
+            let sig = pk
+                .finalize(
+                    &BlindSignature(peerline_protocol::b64::decode(&s).unwrap()),
+                    b,
+                    msg,
+                    &opts,
+                )
+                .unwrap();
+            Token {
+                key_id: key.key_id.clone(),
+                message: peerline_protocol::b64::encode(msg),
+                randomizer: peerline_protocol::b64::encode(&b.msg_randomizer.unwrap().0),
+                signature: peerline_protocol::b64::encode(&sig),
+            }
+        })
+        .collect())
+}
+
+fn anon_post(id: &str, token: Option<Token>) -> PostRequest {
+    PostRequest {
+        request_id: id.to_owned(),
+        urgency: Urgency::Now,
+        recipient_key_ids: vec!["sam".into()],
+        expires_at: now() + 3600,
+        ciphertext: peerline_protocol::b64::encode(b"ct"),
+        status_hash: peerline_protocol::auth::secret_hash_hex("s"),
+        token,
+    }
+}
+
+#[tokio::test]
+async fn anonymous_tokens_post_once_and_are_capped_per_device() {
+    let r = TestRelay::start_limited(peerline_relay::Limits {
+        tokens_per_day: 6,
+        ..Default::default()
+    })
+    .await;
+    let team = r.team(180).await;
+    let officer = team.device().await;
+    let path = format!("/v1/teams/{}/requests", team.team_id);
+    let anon = r.anon();
+    let e = anon
+        .call::<_, PostAccepted>(Method::POST, &path, Some(&anon_post(&rid(), None)), &[])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code_of(&e),
+        (401, "UNAUTHORIZED".into()),
+        "no token, no signature: refused"
+    );
+
+    let mut tokens = tokens_for(&officer, 5).await.unwrap();
+    let t = tokens.pop().unwrap();
+    let id = rid();
+    let ok: PostAccepted = anon
+        .call(
+            Method::POST,
+            &path,
+            Some(&anon_post(&id, Some(t.clone()))),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(!ok.duplicate);
+    // The same post again (a retry): accepted as a duplicate, nothing spent twice.
+    let again: PostAccepted = anon
+        .call(
+            Method::POST,
+            &path,
+            Some(&anon_post(&id, Some(t.clone()))),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(again.duplicate);
+    // The same token on another request: double spend.
+    let e = anon
+        .call::<_, PostAccepted>(Method::POST, &path, Some(&anon_post(&rid(), Some(t))), &[])
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e), (409, "TOKEN_SPENT".into()));
+    // A forged token.
+    let mut forged = tokens.pop().unwrap();
+    forged.message = peerline_protocol::b64::encode(&[9u8; 32]);
+    let e = anon
+        .call::<_, PostAccepted>(
+            Method::POST,
+            &path,
+            Some(&anon_post(&rid(), Some(forged))),
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e).0, 403);
+    // Another team's token is not valid here.
+    let other = r.team(180).await;
+    let other_token = tokens_for(&other.device().await, 1)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    let e = anon
+        .call::<_, PostAccepted>(
+            Method::POST,
+            &path,
+            Some(&anon_post(&rid(), Some(other_token))),
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e).0, 403);
+    // The daily cap: 5 issued, 6 allowed, so 2 more is over.
+    let e = tokens_for(&officer, 2).await.unwrap_err();
+    assert_eq!(code_of(&e), (429, "RATE_LIMITED".into()));
+    assert_eq!(tokens_for(&officer, 1).await.unwrap().len(), 1);
 }

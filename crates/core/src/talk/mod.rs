@@ -10,6 +10,7 @@ pub mod officer;
 pub mod payload;
 pub mod peer;
 pub mod team;
+pub mod tokens;
 
 use std::sync::Mutex;
 

@@ -7,8 +7,8 @@ use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
 use peerline_protocol::documents::Roster;
 use peerline_protocol::relay::{
-    HEADER_STATUS_SECRET, OnDuty, PostAccepted, PostRequest, RequestState, RequestStatus, Urgency,
-    WidenRequest,
+    HEADER_STATUS_SECRET, OnDuty, PostAccepted, PostRequest, RequestState, RequestStatus, Token,
+    Urgency, WidenRequest,
 };
 use reqwest::Method;
 use rusqlite::{OptionalExtension as _, params};
@@ -232,8 +232,9 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
 
 async fn fetch_on_duty(m: &Membership) -> Result<Vec<String>> {
     let path = format!("/v1/teams/{}/duty", m.team_id);
-    let d: OnDuty = m
-        .client()?
+    // Unsigned: a device signature here would tie this lookup to the anonymous post
+    // that follows it.
+    let d: OnDuty = RelayClient::anonymous(&m.relay_url)?
         .call::<(), _>(Method::GET, &path, None, &[])
         .await?;
     Ok(d.key_ids)
@@ -247,6 +248,7 @@ struct Outgoing {
     status_secret: String,
     expires_at: i64,
     attempts: i64,
+    token: Option<String>,
 }
 
 /// Sends every queued request that is due. Returns how many the relay now has. A relay
@@ -258,7 +260,7 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
         let mut stmt = v
             .conn()
             .prepare(
-                "SELECT request_id, urgency, recipients, ciphertext, status_secret, expires_at, attempts
+                "SELECT request_id, urgency, recipients, ciphertext, status_secret, expires_at, attempts, token
                  FROM peer_requests WHERE state = 'queued' AND next_attempt_at <= ?1
                  ORDER BY created_at_utc",
             )
@@ -273,17 +275,72 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
                     status_secret: r.get(4)?,
                     expires_at: r.get(5)?,
                     attempts: r.get(6)?,
+                    token: r.get(7)?,
                 })
             })
             .map_err(Error::from_sqlite)?;
         let due = rows.collect::<std::result::Result<Vec<_>, _>>().map_err(Error::from_sqlite)?;
         Ok((m, due))
     })?;
-    let client = m.client()?;
+    // Posts carry an anonymous token and no device signature: the relay learns that a
+    // member asked, not which one.
+    let client = RelayClient::anonymous(&m.relay_url)?;
     let path = format!("/v1/teams/{}/requests", m.team_id);
     let mut sent = 0;
     let mut unreachable = None;
+    let mut topped_up = false;
     for o in due {
+        // Each request keeps the token it was given, so a retry spends nothing new.
+        let token = match o
+            .token
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok())
+        {
+            Some(t) => t,
+            None => {
+                let id = o.request_id.clone();
+                let assign = |v: &mut Vault| -> Result<Option<Token>> {
+                    let Some(t) = super::tokens::take(v)? else {
+                        return Ok(None);
+                    };
+                    let json = serde_json::to_string(&t)
+                        .map_err(|e| Error::InvalidInput(e.to_string()))?;
+                    v.conn()
+                        .execute(
+                            "UPDATE peer_requests SET token = ?2 WHERE request_id = ?1",
+                            params![id, json],
+                        )
+                        .map_err(Error::from_sqlite)?;
+                    Ok(Some(t))
+                };
+                let mut t = vault.with_vault(assign)?;
+                if t.is_none() && !topped_up {
+                    topped_up = true;
+                    if let Err(e) = super::tokens::top_up(vault).await {
+                        tracing::debug!(code = e.code(), "could not fetch request tokens");
+                    }
+                    t = vault.with_vault(assign)?;
+                }
+                match t {
+                    Some(t) => t,
+                    None => {
+                        let wait = (1i64 << o.attempts.clamp(0, 8)).min(MAX_BACKOFF_SECS);
+                        vault.with_vault(|v| {
+                            v.conn()
+                                .execute(
+                                    "UPDATE peer_requests SET attempts = attempts + 1, next_attempt_at = ?2,
+                                       failure = 'Waiting for request tokens from the relay; it will send as soon as they arrive.'
+                                     WHERE request_id = ?1",
+                                    params![o.request_id, now + wait],
+                                )
+                                .map_err(Error::from_sqlite)?;
+                            Ok(())
+                        })?;
+                        continue;
+                    }
+                }
+            }
+        };
         let body = PostRequest {
             request_id: o.request_id.clone(),
             urgency: o.urgency,
@@ -291,6 +348,7 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
             expires_at: o.expires_at,
             ciphertext: b64::encode(&o.ciphertext),
             status_hash: secret_hash_hex(&o.status_secret),
+            token: Some(token),
         };
         let outcome: Result<PostAccepted> =
             client.call(Method::POST, &path, Some(&body), &[]).await;
@@ -301,7 +359,7 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
                 vault.with_vault(|v| {
                     v.conn()
                         .execute(
-                            "UPDATE peer_requests SET state = 'sent' WHERE request_id = ?1 AND state = 'queued'",
+                            "UPDATE peer_requests SET state = 'sent', failure = NULL WHERE request_id = ?1 AND state = 'queued'",
                             [&id],
                         )
                         .map_err(Error::from_sqlite)?;
@@ -327,7 +385,22 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
             Err(Error::RelayRefused { code, message }) => {
                 // Busy or a clock problem: wait and retry. Anything else will not get better
                 // by retrying: mark it failed, tell the officer, and go on with the rest.
-                let temporary = matches!(code.as_str(), "RATE_LIMITED" | "UNAUTHORIZED" | "REPLAY");
+                // A token the relay will not take (spent, or its key expired) is dropped so
+                // the next try uses a fresh one.
+                let bad_token = matches!(code.as_str(), "TOKEN_SPENT" | "FORBIDDEN");
+                let temporary = bad_token
+                    || matches!(code.as_str(), "RATE_LIMITED" | "UNAUTHORIZED" | "REPLAY");
+                if bad_token {
+                    vault.with_vault(|v| {
+                        v.conn()
+                            .execute(
+                                "UPDATE peer_requests SET token = NULL WHERE request_id = ?1",
+                                [&id],
+                            )
+                            .map_err(Error::from_sqlite)?;
+                        Ok(())
+                    })?;
+                }
                 vault.with_vault(|v| {
                     if temporary {
                         let wait = (1i64 << o.attempts.clamp(0, 8)).min(MAX_BACKOFF_SECS);

@@ -116,6 +116,13 @@ pub async fn join<A: VaultAccess>(vault: &A, invite_text: &str) -> Result<Member
     };
     let saved = m.clone();
     vault.with_vault(move |v| save_membership(v, &saved))?;
+    // Tokens ahead of need, so asking for a peer later is not tied in time to fetching them.
+    if let Err(e) = super::tokens::top_up(vault).await {
+        tracing::debug!(
+            code = e.code(),
+            "no request tokens yet; they will be fetched later"
+        );
+    }
     Ok(m)
 }
 
@@ -309,6 +316,7 @@ pub fn leave(v: &mut Vault) -> Result<()> {
         "DELETE FROM membership;
          DELETE FROM roster;
          DELETE FROM peer_identity;
+         DELETE FROM request_tokens;
          UPDATE peer_requests SET state = 'closed', reply_identity = NULL, ciphertext = x''
            WHERE state != 'closed';",
     )

@@ -66,7 +66,12 @@ const STEPS: &[&str] = &[
         accepted_by     TEXT,
         reply_message   TEXT,
         reply_eta_min   INTEGER,
-        failure         TEXT
+        failure         TEXT,
+        token           TEXT
+    ) STRICT;
+    CREATE TABLE request_tokens (
+        id    INTEGER PRIMARY KEY,
+        token TEXT NOT NULL
     ) STRICT;",
 ];
 

@@ -7,6 +7,7 @@ mod events;
 pub mod openapi;
 mod requests;
 mod teams;
+mod tokens;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -37,6 +38,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/devices", post(devices::register))
         .route("/v1/teams/{team}/duty", get(duty::list).put(duty::set))
+        .route("/v1/teams/{team}/token-keys", get(tokens::keys))
+        .route("/v1/teams/{team}/tokens", post(tokens::issue))
         .route(
             "/v1/teams/{team}/{kind}",
             get(blobs::fetch).put(blobs::publish),

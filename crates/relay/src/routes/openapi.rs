@@ -6,7 +6,7 @@ use peerline_protocol::relay::*;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{blobs, devices, duty, events, requests, teams};
+use super::{blobs, devices, duty, events, requests, teams, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,7 +20,7 @@ use super::{blobs, devices, duty, events, requests, teams};
         super::health,
         teams::create, teams::status, teams::issue_invite, teams::list_invites, teams::revoke_invite,
         devices::register,
-        duty::set, duty::list,
+        duty::set, duty::list, tokens::keys, tokens::issue,
         blobs::publish, blobs::fetch,
         requests::post, requests::list, requests::claim, requests::reply, requests::status, requests::close, requests::widen,
         events::team_events, events::request_events,
@@ -28,7 +28,7 @@ use super::{blobs, devices, duty, events, requests, teams};
     components(schemas(
         ErrorBody, Health, CreateTeam, TeamCreated, TeamStatus, IssueInvite, InviteInfo,
         RegisterDevice, DeviceRegistered, BlobKind, SignedBlob, Urgency, PostRequest, PostAccepted,
-        RequestState, OpenRequest, ClaimRequest, PostReply, RequestStatus, Event, SetDuty, OnDuty, WidenRequest,
+        RequestState, OpenRequest, ClaimRequest, PostReply, RequestStatus, Event, SetDuty, OnDuty, WidenRequest, TokenKey, IssueTokens, TokensIssued, Token,
     )),
     modifiers(&Security)
 )]

@@ -51,13 +51,28 @@ pub async fn post(
     headers: HeaderMap,
     Body(body): Body,
 ) -> Result<Json<PostAccepted>, RelayError> {
-    let device = team_device(&state, &method, &uri, &headers, &body).await?;
-    if device.team_id != team {
-        return Err(RelayError::Forbidden(
-            "This device is not a member of that team.",
-        ));
-    }
-    let req: PostRequest = parse(&body)?;
+    // Either an anonymous token (the app's way: nothing says which device asked) or a
+    // device signature (tools and older clients).
+    let req: PostRequest;
+    let spend = if headers.contains_key(peerline_protocol::auth::HEADER_SIGNER) {
+        let device = team_device(&state, &method, &uri, &headers, &body).await?;
+        if device.team_id != team {
+            return Err(RelayError::Forbidden(
+                "This device is not a member of that team.",
+            ));
+        }
+        req = parse(&body)?;
+        None
+    } else {
+        req = parse(&body)?;
+        if !is_id(&team) || state.storage.team(&team).await?.is_none() {
+            return Err(RelayError::UnknownTeam);
+        }
+        let token = req.token.as_ref().ok_or(RelayError::Unauthorized(
+            "a request needs a token or a device signature",
+        ))?;
+        Some(super::tokens::verify(&state, &team, token).await?)
+    };
     let now = state.now();
     if !is_id(&req.request_id) {
         return Err(RelayError::InvalidInput(
@@ -94,22 +109,28 @@ pub async fn post(
         (req.urgency == Urgency::Now).then(|| now + i64::from(team_row.escalation_secs));
     let outcome = state
         .storage
-        .post_request(StoredRequest {
-            request_id: req.request_id.clone(),
-            team_id: team.clone(),
-            urgency: req.urgency,
-            recipient_key_ids: req.recipient_key_ids,
-            created_at: now,
-            expires_at: req.expires_at,
-            escalate_at,
-            escalated: false,
-            ciphertext,
-            status_hash: req.status_hash.to_ascii_lowercase(),
-            claimed_by_key: None,
-            claimed_by_device: None,
-            reply: None,
-        })
+        .post_request(
+            StoredRequest {
+                request_id: req.request_id.clone(),
+                team_id: team.clone(),
+                urgency: req.urgency,
+                recipient_key_ids: req.recipient_key_ids,
+                created_at: now,
+                expires_at: req.expires_at,
+                escalate_at,
+                escalated: false,
+                ciphertext,
+                status_hash: req.status_hash.to_ascii_lowercase(),
+                claimed_by_key: None,
+                claimed_by_device: None,
+                reply: None,
+            },
+            spend,
+        )
         .await?;
+    if outcome == PostOutcome::TokenSpent {
+        return Err(RelayError::TokenSpent);
+    }
     let duplicate = outcome == PostOutcome::Duplicate;
     if !duplicate {
         let event = Event::NewRequest {

@@ -116,6 +116,23 @@ pub enum PostOutcome {
     Created,
     /// Already had it (or had it and closed it): nothing changed.
     Duplicate,
+    /// The token was spent before.
+    TokenSpent,
+}
+
+/// A token-signing key as stored.
+#[derive(Debug, Clone)]
+pub struct StoredTokenKey {
+    /// Id.
+    pub key_id: String,
+    /// RSA private key, PKCS#8 DER.
+    pub secret_der: Vec<u8>,
+    /// RSA public key, SPKI DER.
+    pub public_der: Vec<u8>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
 }
 
 /// Outcome of a claim.
@@ -167,8 +184,19 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<std::result::Result<(), u64>>;
     /// The latest signed blob.
     async fn blob(&self, team_id: &str, kind: BlobKind) -> Result<Option<SignedBlob>>;
-    /// Stores a request unless its id was seen before.
-    async fn post_request(&self, request: StoredRequest) -> Result<PostOutcome>;
+    /// Stores a request unless its id was seen before, spending `token` (hash, expiry) in
+    /// the same transaction when given.
+    async fn post_request(
+        &self,
+        request: StoredRequest,
+        token: Option<(String, i64)>,
+    ) -> Result<PostOutcome>;
+    /// A team's token keys still valid at `now`, newest first.
+    async fn token_keys(&self, team_id: &str, now: i64) -> Result<Vec<StoredTokenKey>>;
+    /// Stores a new token key.
+    async fn insert_token_key(&self, team_id: &str, key: StoredTokenKey) -> Result<()>;
+    /// Counts `n` tokens against the device's daily cap; false when over it.
+    async fn reserve_tokens(&self, device_id: &str, day: i64, n: u32, cap: u32) -> Result<bool>;
     /// A team's requests that are still open, claimed or replied.
     async fn team_requests(&self, team_id: &str, now: i64) -> Result<Vec<StoredRequest>>;
     /// One request.

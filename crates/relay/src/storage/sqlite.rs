@@ -11,7 +11,7 @@ use rusqlite_migration::{M, Migrations};
 
 use super::{
     ClaimOutcome, Device, InviteRefusal, NewInvite, PostOutcome, Result, Storage, StoredRequest,
-    Team,
+    StoredTokenKey, Team,
 };
 use crate::error::RelayError;
 
@@ -78,6 +78,27 @@ const MIGRATIONS: &[&str] = &[
         key_id   TEXT NOT NULL,
         until_at INTEGER NOT NULL,
         PRIMARY KEY (team_id, key_id)
+    ) STRICT;",
+    // v3: anonymous request tokens. Issuance is counted per device and day (the cap);
+    // spending records only a hash of the token, in a table with no device in it, so the
+    // two cannot be joined.
+    "CREATE TABLE token_keys (
+        key_id     TEXT PRIMARY KEY NOT NULL,
+        team_id    TEXT NOT NULL REFERENCES teams(team_id),
+        secret_der BLOB NOT NULL,
+        public_der BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE token_issuance (
+        device_id TEXT NOT NULL,
+        day       INTEGER NOT NULL,
+        issued    INTEGER NOT NULL,
+        PRIMARY KEY (device_id, day)
+    ) STRICT;
+    CREATE TABLE spent_tokens (
+        token_hash TEXT PRIMARY KEY NOT NULL,
+        expires_at INTEGER NOT NULL
     ) STRICT;",
 ];
 
@@ -408,9 +429,21 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn post_request(&self, q: StoredRequest) -> Result<PostOutcome> {
+    async fn post_request(
+        &self,
+        q: StoredRequest,
+        token: Option<(String, i64)>,
+    ) -> Result<PostOutcome> {
         self.with(move |c| {
             let tx = c.transaction()?;
+            let exists = tx
+                .query_row(
+                    "SELECT 1 FROM requests WHERE request_id = ?1",
+                    [&q.request_id],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
             let closed: bool = tx
                 .query_row(
                     "SELECT 1 FROM closed_requests WHERE id_hash = ?1",
@@ -419,8 +452,19 @@ impl Storage for SqliteStorage {
                 )
                 .optional()?
                 .is_some();
-            if closed {
+            if closed || exists {
+                // A retry of a post the relay already has: nothing changes, no token spent.
                 return Ok(PostOutcome::Duplicate);
+            }
+            if let Some((hash, expires_at)) = &token {
+                let fresh = tx.execute(
+                    "INSERT INTO spent_tokens (token_hash, expires_at) VALUES (?1, ?2)
+                     ON CONFLICT DO NOTHING",
+                    params![hash, expires_at],
+                )?;
+                if fresh == 0 {
+                    return Ok(PostOutcome::TokenSpent);
+                }
             }
             let keys = serde_json::to_string(&q.recipient_key_ids).unwrap_or_else(|_| "[]".into());
             let n = tx.execute(
@@ -575,6 +619,7 @@ impl Storage for SqliteStorage {
             };
             tx.execute("DELETE FROM closed_requests WHERE forget_at <= ?1", [now])?;
             tx.execute("DELETE FROM nonces WHERE expires_at <= ?1", [now])?;
+            tx.execute("DELETE FROM spent_tokens WHERE expires_at <= ?1", [now])?;
             tx.commit()?;
             Ok(gone)
         })
@@ -624,6 +669,62 @@ impl Storage for SqliteStorage {
             )?;
             let rows = stmt.query_map(params![t, now], |r| r.get(0))?;
             rows.collect()
+        })
+        .await
+    }
+
+    async fn token_keys(&self, team_id: &str, now: i64) -> Result<Vec<StoredTokenKey>> {
+        let t = team_id.to_owned();
+        self.with(move |c| {
+            let mut stmt = c.prepare(
+                "SELECT key_id, secret_der, public_der, created_at, expires_at FROM token_keys
+                 WHERE team_id = ?1 AND expires_at > ?2 ORDER BY created_at DESC",
+            )?;
+            let rows = stmt.query_map(params![t, now], |r| {
+                Ok(StoredTokenKey {
+                    key_id: r.get(0)?,
+                    secret_der: r.get(1)?,
+                    public_der: r.get(2)?,
+                    created_at: r.get(3)?,
+                    expires_at: r.get(4)?,
+                })
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+
+    async fn insert_token_key(&self, team_id: &str, key: StoredTokenKey) -> Result<()> {
+        let t = team_id.to_owned();
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO token_keys (key_id, team_id, secret_der, public_der, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![key.key_id, t, key.secret_der, key.public_der, key.created_at, key.expires_at],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
+    async fn reserve_tokens(&self, device_id: &str, day: i64, n: u32, cap: u32) -> Result<bool> {
+        let d = device_id.to_owned();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO token_issuance (device_id, day, issued) VALUES (?1, ?2, 0)
+                 ON CONFLICT DO NOTHING",
+                params![d, day],
+            )?;
+            // One guarded UPDATE: the cap holds even with several nodes issuing at once.
+            let ok = tx.execute(
+                "UPDATE token_issuance SET issued = issued + ?3
+                 WHERE device_id = ?1 AND day = ?2 AND issued + ?3 <= ?4",
+                params![d, day, n, cap],
+            )?;
+            tx.execute("DELETE FROM token_issuance WHERE day < ?1", [day - 1])?;
+            tx.commit()?;
+            Ok(ok == 1)
         })
         .await
     }

@@ -271,6 +271,7 @@ impl TestDevice {
                     expires_at: now() + 3600,
                     ciphertext: b64::encode(ciphertext),
                     status_hash: secret_hash_hex(secret),
+                    token: None,
                 }),
                 &[],
             )
