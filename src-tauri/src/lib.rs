@@ -175,75 +175,51 @@ fn spawn_outbox_flusher(state: AppState) {
     });
 }
 
+/// One list of commands for every platform; mobile adds the biometric unlock.
+macro_rules! commands {
+    ($($extra:ident),*) => {{
+        use commands::*;
+        use talk_commands::*;
+        tauri::generate_handler![
+            vault_status,
+            vault_retry,
+            vault_create,
+            vault_unlock,
+            vault_lock,
+            vault_set_passcode,
+            vault_remove_passcode,
+            vault_set_auto_lock,
+            vault_erase,
+            vault_set_aside_damaged,
+            checkin_save,
+            checkin_recent,
+            checkin_delete,
+            team_join,
+            team_info,
+            team_sync,
+            talk_ask,
+            talk_requests,
+            talk_refresh,
+            talk_cancel,
+            peer_keys,
+            peer_duty,
+            peer_inbox,
+            peer_claim,
+            peer_reply,
+            peer_close,
+            demo_invite,
+            team_leave,
+            $($extra,)*
+        ]
+    }};
+}
+
 #[cfg(desktop)]
 fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-    use commands::*;
-    use talk_commands::*;
-    tauri::generate_handler![
-        vault_status,
-        vault_retry,
-        vault_create,
-        vault_unlock,
-        vault_lock,
-        vault_set_passcode,
-        vault_remove_passcode,
-        vault_set_auto_lock,
-        vault_erase,
-        vault_set_aside_damaged,
-        checkin_save,
-        checkin_recent,
-        checkin_delete,
-        team_join,
-        team_info,
-        team_sync,
-        talk_ask,
-        talk_requests,
-        talk_refresh,
-        talk_cancel,
-        peer_keys,
-        peer_duty,
-        peer_inbox,
-        peer_claim,
-        peer_reply,
-        peer_close,
-        demo_invite,
-        team_leave,
-    ]
+    commands!()
 }
 
 #[cfg(mobile)]
 fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-    use commands::*;
-    use talk_commands::*;
-    tauri::generate_handler![
-        vault_status,
-        vault_retry,
-        vault_create,
-        vault_unlock,
-        vault_unlock_biometric,
-        vault_lock,
-        vault_set_passcode,
-        vault_remove_passcode,
-        vault_set_auto_lock,
-        vault_erase,
-        vault_set_aside_damaged,
-        checkin_save,
-        checkin_recent,
-        checkin_delete,
-        team_join,
-        team_info,
-        team_sync,
-        talk_ask,
-        talk_requests,
-        talk_refresh,
-        talk_cancel,
-        peer_keys,
-        peer_duty,
-        peer_inbox,
-        peer_claim,
-        peer_reply,
-        peer_close,
-        demo_invite,
-        team_leave,
-    ]
+    commands!(vault_unlock_biometric)
 }

@@ -66,6 +66,14 @@ async fn a_request_reaches_the_on_duty_peers_one_claims_and_the_officer_sees_who
         assert!(inbox[0].open);
     }
     assert!(peer::inbox(&pat.session).await.unwrap().is_empty());
+    let delivered = officer::refresh(&officer_phone.session, &sent.request_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        delivered.stage,
+        Stage::Delivered,
+        "it reached the peers' phones"
+    );
 
     peer::claim(&sam.session, &sent.request_id).await.unwrap();
     let taken = peer::claim(&lee.session, &sent.request_id)

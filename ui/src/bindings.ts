@@ -183,7 +183,7 @@ contact: Contact,
  */
 note: string | null, };
 
-export type Stage = "queued" | "sent" | "accepted" | "closed" | "failed";
+export type Stage = "queued" | "sent" | "delivered" | "accepted" | "closed" | "failed";
 
 export type RequestView = { 
 /**

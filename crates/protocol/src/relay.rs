@@ -363,6 +363,9 @@ pub struct RequestStatus {
     pub request_id: String,
     /// Where it stands.
     pub state: RequestState,
+    /// It has reached at least one peer's phone.
+    #[serde(default)]
+    pub delivered: bool,
     /// Sent to every peer after going unclaimed.
     pub escalated: bool,
     /// The encrypted reply, once there is one.

@@ -12,6 +12,7 @@ const URGENCIES = [
 const STEPS: { stage: RequestView['stage']; label: string }[] = [
   { stage: 'queued', label: 'Waiting to send' },
   { stage: 'sent', label: 'Sent to the peers on duty' },
+  { stage: 'delivered', label: 'Delivered to your team\u2019s phones' },
   { stage: 'accepted', label: 'A peer has it' },
   { stage: 'closed', label: 'Closed' },
 ];
@@ -32,7 +33,7 @@ function timeline(r: RequestView): HTMLElement {
   return h('ol', { class: 'timeline', 'aria-label': 'Request status' },
     ...STEPS.map((s, i) =>
       h('li', { class: i < at ? 'done' : i === at ? 'current' : 'todo', 'aria-current': i === at ? 'step' : null },
-        i === 2 && r.accepted_by ? `Accepted by ${r.accepted_by}` : s.label)));
+        s.stage === 'accepted' && r.accepted_by ? `Accepted by ${r.accepted_by}` : s.label)));
 }
 
 function statusView(r: RequestView, onCancel: () => void): HTMLElement {

@@ -49,6 +49,8 @@ pub enum Stage {
     Queued,
     /// The relay has it; on-duty peers were notified.
     Sent,
+    /// It has reached a peer's phone.
+    Delivered,
     /// A peer took it (their message may still be on its way).
     Accepted,
     /// Closed by the officer or the peer, or expired.
@@ -62,6 +64,7 @@ impl Stage {
         match self {
             Self::Queued => "queued",
             Self::Sent => "sent",
+            Self::Delivered => "delivered",
             Self::Accepted => "accepted",
             Self::Closed => "closed",
             Self::Failed => "failed",
@@ -71,6 +74,7 @@ impl Stage {
     fn parse(s: &str) -> Self {
         match s {
             "sent" => Self::Sent,
+            "delivered" => Self::Delivered,
             "accepted" => Self::Accepted,
             "closed" => Self::Closed,
             "failed" => Self::Failed,
@@ -449,7 +453,10 @@ pub async fn refresh<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Requ
             "There is no such request on this phone.".into(),
         ));
     };
-    if matches!(Stage::parse(&state), Stage::Queued | Stage::Closed) {
+    if matches!(
+        Stage::parse(&state),
+        Stage::Queued | Stage::Closed | Stage::Failed
+    ) {
         return vault.with_vault(|v| view(v, &id));
     }
     let status: Result<RequestStatus> = RelayClient::anonymous(&m.relay_url)?
@@ -474,6 +481,7 @@ pub async fn refresh<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Requ
                 _ => (None, None),
             };
             let stage = match s.state {
+                RequestState::Open if s.delivered => Stage::Delivered,
                 RequestState::Open => Stage::Sent,
                 RequestState::Claimed | RequestState::Replied => Stage::Accepted,
             };
@@ -504,7 +512,7 @@ pub async fn refresh<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Requ
         Err(e) => return Err(e),
     }
     let current = vault.with_vault(|v| view(v, &id))?;
-    if current.escalated && current.stage == Stage::Sent {
+    if current.escalated && matches!(current.stage, Stage::Sent | Stage::Delivered) {
         widen(vault, &m, &id, &secret, roster.as_ref().map(|(_, r)| r)).await?;
     }
     vault.with_vault(|v| view(v, &id))
@@ -640,7 +648,10 @@ pub async fn cancel<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Reque
             "There is no such request on this phone.".into(),
         ));
     };
-    if Stage::parse(&state) != Stage::Queued && Stage::parse(&state) != Stage::Closed {
+    if !matches!(
+        Stage::parse(&state),
+        Stage::Queued | Stage::Closed | Stage::Failed
+    ) {
         let res: Result<serde_json::Value> = RelayClient::anonymous(&m.relay_url)?
             .call::<(), _>(
                 Method::DELETE,
@@ -714,7 +725,7 @@ pub async fn refresh_open<A: VaultAccess>(vault: &A) -> Result<()> {
     let ids: Vec<String> = vault.with_vault(|v| {
         let mut stmt = v
             .conn()
-            .prepare("SELECT request_id FROM peer_requests WHERE state IN ('sent', 'accepted')")
+            .prepare("SELECT request_id FROM peer_requests WHERE state IN ('sent', 'delivered', 'accepted')")
             .map_err(Error::from_sqlite)?;
         let rows = stmt
             .query_map([], |r| r.get(0))
@@ -775,7 +786,14 @@ mod tests {
 
     #[test]
     fn stage_round_trips() {
-        for s in [Stage::Queued, Stage::Sent, Stage::Accepted, Stage::Closed] {
+        for s in [
+            Stage::Queued,
+            Stage::Sent,
+            Stage::Delivered,
+            Stage::Accepted,
+            Stage::Closed,
+            Stage::Failed,
+        ] {
             assert_eq!(Stage::parse(s.as_str()), s);
         }
         let _ = age::x25519::Identity::from_str(&payload::new_identity().0).unwrap();

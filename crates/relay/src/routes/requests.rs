@@ -124,6 +124,7 @@ pub async fn post(
                 claimed_by_key: None,
                 claimed_by_device: None,
                 reply: None,
+                delivered: false,
             },
             spend,
         )
@@ -175,6 +176,14 @@ pub async fn list(
         ));
     }
     let all = state.storage.team_requests(&team, state.now()).await?;
+    let fresh: Vec<String> = all
+        .iter()
+        .filter(|r| !r.delivered)
+        .map(|r| r.request_id.clone())
+        .collect();
+    if !fresh.is_empty() {
+        state.storage.mark_delivered(fresh).await?;
+    }
     Ok(Json(all.into_iter().map(to_open).collect()))
 }
 
@@ -313,6 +322,7 @@ pub async fn status(
         ))?;
     Ok(Json(RequestStatus {
         state: r.state(),
+        delivered: r.delivered,
         request_id: r.request_id,
         escalated: r.escalated,
         reply: r.reply.as_deref().map(b64::encode),

@@ -96,6 +96,8 @@ pub struct StoredRequest {
     pub claimed_by_device: Option<String>,
     /// Encrypted reply.
     pub reply: Option<Vec<u8>>,
+    /// A member's device has listed it.
+    pub delivered: bool,
 }
 
 impl StoredRequest {
@@ -228,6 +230,8 @@ pub trait Storage: Send + Sync + 'static {
     async fn set_duty(&self, team_id: &str, key_id: &str, until_at: Option<i64>) -> Result<()>;
     /// Roster keys on duty now.
     async fn on_duty(&self, team_id: &str, now: i64) -> Result<Vec<String>>;
+    /// Marks requests as having reached a member's device.
+    async fn mark_delivered(&self, request_ids: Vec<String>) -> Result<()>;
     /// Reclaims space and removes deleted data from logs (periodic).
     async fn compact(&self) -> Result<()>;
     /// Records a nonce; false if it was already used (a replay).

@@ -100,6 +100,8 @@ const MIGRATIONS: &[&str] = &[
         token_hash TEXT PRIMARY KEY NOT NULL,
         expires_at INTEGER NOT NULL
     ) STRICT;",
+    // v4: whether a request reached a peer's phone (a member's device listed it).
+    "ALTER TABLE requests ADD COLUMN delivered INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// SQLite storage. One connection: SQLite serialises writers anyway, and the relay's
@@ -152,7 +154,7 @@ fn key32(v: Vec<u8>) -> [u8; 32] {
 
 const REQUEST_COLUMNS: &str = "request_id, team_id, urgency, recipient_key_ids, created_at,
     expires_at, escalate_at, escalated, ciphertext, status_hash, claimed_by_key,
-    claimed_by_device, reply";
+    claimed_by_device, reply, delivered";
 
 fn row_to_request(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRequest> {
     let urgency: String = r.get(2)?;
@@ -171,6 +173,7 @@ fn row_to_request(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRequest> {
         claimed_by_key: r.get(10)?,
         claimed_by_device: r.get(11)?,
         reply: r.get(12)?,
+        delivered: r.get::<_, i64>(13)? != 0,
     })
 }
 
@@ -725,6 +728,20 @@ impl Storage for SqliteStorage {
             tx.execute("DELETE FROM token_issuance WHERE day < ?1", [day - 1])?;
             tx.commit()?;
             Ok(ok == 1)
+        })
+        .await
+    }
+
+    async fn mark_delivered(&self, request_ids: Vec<String>) -> Result<()> {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            for id in &request_ids {
+                tx.execute(
+                    "UPDATE requests SET delivered = 1 WHERE request_id = ?1 AND delivered = 0",
+                    [id],
+                )?;
+            }
+            tx.commit()
         })
         .await
     }
