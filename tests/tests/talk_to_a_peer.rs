@@ -583,3 +583,111 @@ async fn the_relay_cannot_tell_which_device_asked_or_link_two_requests() {
         .unwrap();
     assert_eq!(spent, 3);
 }
+
+/// The relay binary built beside this test (the workspace test run builds it).
+fn relay_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
+    let bin = dir.join("peerline-relay");
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p peerline-relay`",
+        bin.display()
+    );
+    bin
+}
+
+fn spawn_relay(w: &World) -> std::process::Child {
+    let token = w.dir.path().join("admin-token");
+    std::fs::write(&token, ADMIN).unwrap();
+    let child = std::process::Command::new(relay_binary())
+        .args(["serve", "--listen", &w.addr.to_string()])
+        .arg("--database")
+        .arg(w.relay_db())
+        .arg("--admin-token-file")
+        .arg(&token)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(w.addr).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "relay did not come up"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relay_killed_mid_post_and_restarted_still_delivers_each_request_exactly_once() {
+    let mut w = World::new(180).await;
+    let officer_phone = std::sync::Arc::new(w.phone().await);
+    let sam = w.phone().await;
+    w.publish_roster(1, &[(&sam, "sam", "Sam R.")]).await;
+    team::sync_roster(&officer_phone.session).await.unwrap();
+    team::sync_roster(&sam.session).await.unwrap();
+    w.stop_relay().await;
+    let mut child = spawn_relay(&w);
+
+    let mut asked = Vec::new();
+    for round in 0..8u64 {
+        let phone = officer_phone.clone();
+        let ask =
+            tokio::spawn(async move { officer::ask_for_peer(&phone.session, now_request()).await });
+        // Kill at a different moment each round: before, during or after the post.
+        tokio::time::sleep(Duration::from_millis(round * 3)).await;
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let view = tokio::time::timeout(Duration::from_secs(30), ask)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        asked.push(view.request_id);
+        child = spawn_relay(&w);
+        // Let the outbox retry now rather than after its back-off (bounded).
+        for _ in 0..20 {
+            officer_phone
+                .session
+                .lock()
+                .unwrap()
+                .vault()
+                .unwrap()
+                .conn()
+                .execute(
+                    "UPDATE peer_requests SET next_attempt_at = 0 WHERE state = 'queued'",
+                    [],
+                )
+                .unwrap();
+            let _ = officer::flush_outbox(&officer_phone.session).await;
+            let queued: i64 = officer_phone
+                .session
+                .lock()
+                .unwrap()
+                .vault()
+                .unwrap()
+                .conn()
+                .query_row(
+                    "SELECT count(*) FROM peer_requests WHERE state = 'queued'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            if queued == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let inbox = peer::inbox(&sam.session).await.unwrap();
+    let mut seen: Vec<_> = inbox.iter().map(|i| i.request_id.clone()).collect();
+    seen.sort();
+    let mut want = asked.clone();
+    want.sort();
+    assert_eq!(seen, want, "every request once, none lost, none twice");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
