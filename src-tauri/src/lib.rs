@@ -209,6 +209,8 @@ macro_rules! commands {
             peer_close,
             demo_invite,
             team_leave,
+            settings_contact,
+            settings_set_contact,
             $($extra,)*
         ]
     }};

@@ -107,3 +107,22 @@ pub async fn demo_invite(demo: State<'_, crate::DemoInvite>) -> Res<Option<Strin
 pub async fn team_leave(state: State<'_, AppState>) -> Res<()> {
     state.run(|s| team::leave(s.vault_mut()?)).await
 }
+
+#[tauri::command]
+pub async fn settings_contact(
+    state: State<'_, AppState>,
+) -> Res<peerline_core::talk::payload::Contact> {
+    state
+        .run(|s| peerline_core::settings::contact(s.vault()?))
+        .await
+}
+
+#[tauri::command]
+pub async fn settings_set_contact(
+    state: State<'_, AppState>,
+    contact: peerline_core::talk::payload::Contact,
+) -> Res<()> {
+    state
+        .run(move |s| peerline_core::settings::set_contact(s.vault()?, &contact))
+        .await
+}

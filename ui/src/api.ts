@@ -3,6 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import type {
   CheckIn,
+  Contact,
   InboxItem,
   NewRequest,
   PeerPublicKeys,
@@ -52,4 +53,6 @@ export const api = {
   peerClose: (id: string) => call<null>('peer_close', { id }),
   demoInvite: () => call<string | null>('demo_invite'),
   teamLeave: () => call<null>('team_leave'),
+  contact: () => call<Contact>('settings_contact'),
+  setContact: (contact: Contact) => call<null>('settings_set_contact', { contact }),
 };

@@ -7,6 +7,7 @@ pub mod clock;
 mod error;
 mod ids;
 pub mod session;
+pub mod settings;
 pub mod talk;
 pub mod vault;
 

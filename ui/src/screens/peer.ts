@@ -1,4 +1,5 @@
 import { listen } from '@tauri-apps/api/event';
+import QRCode from 'qrcode';
 import { api } from '../api';
 import type { Contact, InboxItem } from '../bindings';
 import { h, messageArea, mount } from '../dom';
@@ -84,8 +85,10 @@ export async function peerScreen(root: HTMLElement, back: () => void): Promise<(
   const showKeys = async () => {
     try {
       const k = await api.peerKeys(null);
+      const qr = await QRCode.toDataURL(k.roster_entry, { margin: 1, width: 260, errorCorrectionLevel: 'M' });
       keys.replaceChildren(
         h('p', {}, 'Give this entry to your coordinator for the roster (they add your name). It holds only public keys.'),
+        h('img', { class: 'qr', src: qr, width: 260, height: 260, alt: 'QR code of your roster entry (public keys only)' }),
         h('pre', { class: 'keys', tabindex: 0 }, k.roster_entry),
       );
       await refresh();

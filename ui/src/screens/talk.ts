@@ -105,6 +105,8 @@ export async function talk(root: HTMLElement, team: TeamInfo, back: () => void):
     const contact: Contact = m === 'call' ? { method: 'call', value: number.value }
       : m === 'text' ? { method: 'text', value: number.value } : { method: 'in_app' };
     try {
+      // Remember how to be reached for next time (best effort; the request goes regardless).
+      void api.setContact(contact).catch(() => undefined);
       const r = await api.talkAsk({ urgency: urgency.value, contact, note: note.value.trim() === '' ? null : note.value });
       msg.textContent = '';
       showRequest(r);
@@ -130,6 +132,13 @@ export async function talk(root: HTMLElement, team: TeamInfo, back: () => void):
       h('label', { for: 'contact-number' }, 'Your number (only if call or text)'), number,
       h('label', { for: 'talk-note' }, 'A note for the peer (optional, encrypted)'), note)));
 
+  try {
+    const saved = await api.contact();
+    method.value = saved.method;
+    if (saved.method !== 'in_app') number.value = saved.value;
+  } catch {
+    // Defaults stay: reply in the app.
+  }
   mount(
     root,
     h('h1', {}, 'Talk to a peer'),

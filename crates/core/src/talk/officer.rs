@@ -113,7 +113,7 @@ fn parse_urgency(s: &str) -> Result<Urgency> {
     Urgency::parse(s).ok_or_else(|| Error::InvalidInput("Choose now, today or this week.".into()))
 }
 
-fn check_contact(c: &Contact) -> Result<()> {
+pub(crate) fn check_contact(c: &Contact) -> Result<()> {
     match c {
         Contact::Call(n) | Contact::Text(n) => {
             let digits = n.chars().filter(char::is_ascii_digit).count();

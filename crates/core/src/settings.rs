@@ -1,0 +1,68 @@
+//! Private settings kept in the vault (they say something about the officer, so they are
+//! encrypted like everything else): how peers should reach them, and the like.
+
+use rusqlite::{OptionalExtension as _, params};
+
+use crate::error::{Error, Result};
+use crate::talk::payload::Contact;
+use crate::vault::Vault;
+
+const CONTACT: &str = "contact";
+
+fn get(v: &Vault, key: &str) -> Result<Option<String>> {
+    v.conn()
+        .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(Error::from_sqlite)
+}
+
+fn set(v: &Vault, key: &str, value: &str) -> Result<()> {
+    v.conn()
+        .execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )
+        .map_err(Error::from_sqlite)?;
+    Ok(())
+}
+
+/// How peers should reach the officer by default (in the app, until they choose).
+pub fn contact(v: &Vault) -> Result<Contact> {
+    Ok(get(v, CONTACT)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or(Contact::InApp))
+}
+
+/// Remembers how peers should reach the officer.
+pub fn set_contact(v: &Vault, contact: &Contact) -> Result<()> {
+    crate::talk::officer::check_contact(contact)?;
+    let json = serde_json::to_string(contact).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    set(v, CONTACT, &json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::VaultKey;
+
+    #[test]
+    fn contact_defaults_to_in_app_and_is_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = Vault::create(&dir.path().join("vault.db"), &VaultKey::generate()).unwrap();
+        assert_eq!(contact(&v).unwrap(), Contact::InApp);
+        set_contact(&v, &Contact::Text("+1 555 010 0000".into())).unwrap();
+        assert_eq!(
+            contact(&v).unwrap(),
+            Contact::Text("+1 555 010 0000".into())
+        );
+        assert!(set_contact(&v, &Contact::Call("not a number".into())).is_err());
+        assert_eq!(
+            contact(&v).unwrap(),
+            Contact::Text("+1 555 010 0000".into()),
+            "unchanged"
+        );
+    }
+}
