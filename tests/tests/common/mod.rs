@@ -96,6 +96,11 @@ impl World {
 
     /// A one-use invite link, as `peerline-relay invite issue` prints it.
     pub async fn invite(&self) -> String {
+        self.invite_to(&self.url()).await
+    }
+
+    /// A one-use invite naming `relay_url` (e.g. a recording proxy in front of the relay).
+    pub async fn invite_to(&self, relay_url: &str) -> String {
         let code = format!("code{}", peerline_core::random_id());
         let _: serde_json::Value = self
             .coordinator()
@@ -112,7 +117,7 @@ impl World {
             .await
             .unwrap();
         Invite {
-            relay_url: self.url(),
+            relay_url: relay_url.to_owned(),
             team_id: self.team_id.clone(),
             team_public_key: self.team_key.verifying_key().to_bytes(),
             code,
@@ -122,6 +127,11 @@ impl World {
 
     /// A phone with a vault, joined to the team.
     pub async fn phone(&self) -> Phone {
+        self.phone_via(&self.url()).await
+    }
+
+    /// A phone that reaches the relay at `relay_url`.
+    pub async fn phone_via(&self, relay_url: &str) -> Phone {
         let dir = tempfile::tempdir().unwrap();
         let mut s = Session::start_with_clock(
             SessionConfig {
@@ -136,7 +146,7 @@ impl World {
             session: Mutex::new(s),
             _dir: dir,
         };
-        team::join(&phone.session, &self.invite().await)
+        team::join(&phone.session, &self.invite_to(relay_url).await)
             .await
             .unwrap();
         phone
