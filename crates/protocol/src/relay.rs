@@ -205,7 +205,7 @@ pub struct PostRequest {
 }
 
 /// Most tokens issued in one call.
-pub const MAX_TOKENS_PER_BATCH: usize = 10;
+pub const MAX_TOKENS_PER_BATCH: usize = 20;
 
 /// A team's current token-signing public key (`GET /v1/teams/{team}/token-keys`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

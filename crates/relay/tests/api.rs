@@ -1069,3 +1069,69 @@ async fn anonymous_tokens_post_once_and_are_capped_per_device() {
     assert_eq!(code_of(&e), (429, "RATE_LIMITED".into()));
     assert_eq!(tokens_for(&officer, 1).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn token_keys_rotate_and_old_tokens_are_honoured_until_their_key_expires() {
+    let r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let officer = team.device().await;
+    let mut old = tokens_for(&officer, 2).await.unwrap();
+    let old_key = old[0].key_id.clone();
+    // Age the key past the rotation period, as a week would.
+    let db = rusqlite::Connection::open(r.db()).unwrap();
+    db.busy_timeout(Duration::from_secs(5)).unwrap();
+    db.execute(
+        "UPDATE token_keys SET created_at = created_at - 8 * 86400",
+        [],
+    )
+    .unwrap();
+    let keys: Vec<TokenKey> = r
+        .anon()
+        .call::<(), _>(
+            Method::GET,
+            &format!("/v1/teams/{}/token-keys", team.team_id),
+            None,
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 2, "a new key, and the old one still listed");
+    assert_ne!(keys[0].key_id, old_key, "the newest comes first");
+    let new = tokens_for(&officer, 1).await.unwrap();
+    assert_ne!(
+        new[0].key_id, old_key,
+        "new tokens are issued under the new key"
+    );
+
+    let path = format!("/v1/teams/{}/requests", team.team_id);
+    let grace: PostAccepted = r
+        .anon()
+        .call(
+            Method::POST,
+            &path,
+            Some(&anon_post(&rid(), Some(old.pop().unwrap()))),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(
+        !grace.duplicate,
+        "an old-key token is honoured during the grace period"
+    );
+    db.execute(
+        "UPDATE token_keys SET expires_at = 1 WHERE key_id = ?1",
+        [&old_key],
+    )
+    .unwrap();
+    let e = r
+        .anon()
+        .call::<_, PostAccepted>(
+            Method::POST,
+            &path,
+            Some(&anon_post(&rid(), Some(old.pop().unwrap()))),
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e).0, 403, "after the grace period it is refused");
+}
