@@ -27,12 +27,20 @@ fn main() {
     let mut finalize = Vec::new();
     let mut tokens = Vec::new();
     for round in 0..10 {
-        let msgs: Vec<[u8; 32]> = (0..20u8).map(|i| [i.wrapping_add(round as u8); 32]).collect();
+        let msgs: Vec<[u8; 32]> = (0..20u8)
+            .map(|i| [i.wrapping_add(round as u8); 32])
+            .collect();
         let t = Instant::now();
-        let blinded: Vec<_> = msgs.iter().map(|m| kp.pk.blind(&mut DefaultRng, m, &opts).unwrap()).collect();
+        let blinded: Vec<_> = msgs
+            .iter()
+            .map(|m| kp.pk.blind(&mut DefaultRng, m, &opts).unwrap())
+            .collect();
         blind.push(t.elapsed());
         let t = Instant::now();
-        let sigs: Vec<_> = blinded.iter().map(|b| kp.sk.blind_sign(&b.blind_message).unwrap()).collect();
+        let sigs: Vec<_> = blinded
+            .iter()
+            .map(|b| kp.sk.blind_sign(&b.blind_message).unwrap())
+            .collect();
         issue.push(t.elapsed());
         let t = Instant::now();
         for ((m, b), s) in msgs.iter().zip(&blinded).zip(&sigs) {
