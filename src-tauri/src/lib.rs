@@ -171,6 +171,9 @@ fn spawn_outbox_flusher(state: AppState) {
             let _ = peerline_core::talk::officer::flush_outbox(&*session).await;
             // Keeps escalation and replies moving even when no screen is polling.
             let _ = peerline_core::talk::officer::refresh_open(&*session).await;
+            // Refill anonymous tokens at random moments (about every five minutes while
+            // low), never in step with a request.
+            let _ = peerline_core::talk::tokens::top_up_at_random(&*session, 20).await;
         }
     });
 }

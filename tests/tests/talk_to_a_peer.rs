@@ -691,3 +691,41 @@ async fn a_relay_killed_mid_post_and_restarted_still_delivers_each_request_exact
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_are_fetched_at_join_and_refilled_off_the_request_path() {
+    let w = World::new(180).await;
+    let officer_phone = w.phone().await;
+    let sam = w.phone().await;
+    w.publish_roster(1, &[(&sam, "sam", "Sam R.")]).await;
+    team::sync_roster(&officer_phone.session).await.unwrap();
+    let held = |p: &Phone| {
+        let s = p.session.lock().unwrap();
+        peerline_core::talk::tokens::count(s.vault().unwrap()).unwrap()
+    };
+    assert_eq!(
+        held(&officer_phone),
+        peerline_core::talk::tokens::BATCH,
+        "fetched at join"
+    );
+    for _ in 0..3 {
+        officer::ask_for_peer(&officer_phone.session, now_request())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        held(&officer_phone),
+        2,
+        "posting spends and does not fetch while any are left"
+    );
+    // The app's timer: with odds of one in one it refills now.
+    peerline_core::talk::tokens::top_up_at_random(&officer_phone.session, 1)
+        .await
+        .unwrap();
+    assert_eq!(held(&officer_phone), 2 + peerline_core::talk::tokens::BATCH);
+    // Not low: nothing fetched.
+    peerline_core::talk::tokens::top_up_at_random(&officer_phone.session, 1)
+        .await
+        .unwrap();
+    assert_eq!(held(&officer_phone), 2 + peerline_core::talk::tokens::BATCH);
+}
