@@ -69,6 +69,7 @@ pub async fn start() -> Result<Demo, String> {
             Some(&CreateTeam {
                 team_public_key: b64::encode(team_key.verifying_key().as_bytes()),
                 escalation_secs: Some(120),
+                tokens_per_day: None,
             }),
             &[("authorization", &format!("Bearer {admin}"))],
         )

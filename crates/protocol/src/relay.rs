@@ -14,6 +14,9 @@ pub struct CreateTeam {
     /// Seconds an urgent ("now") request may stay unclaimed before it goes to every peer.
     #[serde(default)]
     pub escalation_secs: Option<u32>,
+    /// Anonymous request tokens one device may get per day (the relay's default if absent).
+    #[serde(default)]
+    pub tokens_per_day: Option<u32>,
 }
 
 /// Answer to [`CreateTeam`].

@@ -113,6 +113,7 @@ async fn team(url: &str) -> Team {
             Some(&CreateTeam {
                 team_public_key: b64::encode(key.verifying_key().as_bytes()),
                 escalation_secs: Some(3600),
+                tokens_per_day: None,
             }),
             &[("authorization", &format!("Bearer {ADMIN}"))],
         )

@@ -33,7 +33,7 @@ pub struct Limits {
     pub per_signer_per_sec: u32,
     /// Burst allowed per signer.
     pub per_signer_burst: u32,
-    /// Anonymous request tokens one device may get per day.
+    /// Default for a new team's cap on anonymous tokens per device and day.
     pub tokens_per_day: u32,
 }
 

@@ -35,6 +35,7 @@ async fn team_creation_needs_the_admin_token_and_a_real_key() {
     let body = CreateTeam {
         team_public_key: peerline_protocol::b64::encode(&[9; 32]),
         escalation_secs: None,
+        tokens_per_day: None,
     };
     let e = r
         .anon()
@@ -56,6 +57,7 @@ async fn team_creation_needs_the_admin_token_and_a_real_key() {
     let bad_key = CreateTeam {
         team_public_key: "short".into(),
         escalation_secs: None,
+        tokens_per_day: None,
     };
     let e = r
         .anon()
@@ -1134,4 +1136,38 @@ async fn token_keys_rotate_and_old_tokens_are_honoured_until_their_key_expires()
         .await
         .unwrap_err();
     assert_eq!(code_of(&e).0, 403, "after the grace period it is refused");
+}
+
+#[tokio::test]
+async fn the_token_cap_is_a_team_setting() {
+    let r = TestRelay::start().await;
+    let key = peerline_relay::client::generate_key();
+    let created: TeamCreated = r
+        .anon()
+        .call(
+            Method::POST,
+            "/v1/teams",
+            Some(&CreateTeam {
+                team_public_key: peerline_protocol::b64::encode(key.verifying_key().as_bytes()),
+                escalation_secs: None,
+                tokens_per_day: Some(3),
+            }),
+            &[("authorization", &format!("Bearer {ADMIN}"))],
+        )
+        .await
+        .unwrap();
+    let team = TestTeam {
+        url: r.url.clone(),
+        team_id: created.team_id,
+        key,
+    };
+    team.publish_test_roster(1).await;
+    let officer = team.device().await;
+    assert_eq!(tokens_for(&officer, 3).await.unwrap().len(), 3);
+    let e = tokens_for(&officer, 1).await.unwrap_err();
+    assert_eq!(
+        code_of(&e),
+        (429, "RATE_LIMITED".into()),
+        "this team allows 3 a day"
+    );
 }

@@ -54,6 +54,7 @@ impl World {
                 Some(&CreateTeam {
                     team_public_key: b64::encode(team_key.verifying_key().as_bytes()),
                     escalation_secs: Some(escalation_secs),
+                    tokens_per_day: None,
                 }),
                 &[("authorization", &format!("Bearer {ADMIN}"))],
             )

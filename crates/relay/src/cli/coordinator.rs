@@ -50,6 +50,9 @@ pub enum TeamCommand {
         /// Seconds an urgent request may go unclaimed before it goes to every peer.
         #[arg(long, default_value_t = 180)]
         escalation_secs: u32,
+        /// Anonymous request tokens one phone may get per day.
+        #[arg(long, default_value_t = 20)]
+        tokens_per_day: u32,
     },
     /// Show the team's counts (devices, open requests, versions).
     Status {
@@ -186,6 +189,7 @@ pub async fn run(command: Command) -> Result<(), String> {
             admin_token_file,
             key_file,
             escalation_secs,
+            tokens_per_day,
         }) => {
             if key_file.exists() {
                 return Err(format!(
@@ -199,6 +203,7 @@ pub async fn run(command: Command) -> Result<(), String> {
             let body = CreateTeam {
                 team_public_key: b64::encode(key.verifying_key().as_bytes()),
                 escalation_secs: Some(escalation_secs),
+                tokens_per_day: Some(tokens_per_day),
             };
             let bearer = format!("Bearer {}", token.trim());
             let created: TeamCreated = SignedClient::anonymous(&relay)

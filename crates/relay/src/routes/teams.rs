@@ -55,6 +55,12 @@ pub async fn create(
             "escalation_secs must be between 1 and 86400.".into(),
         ));
     }
+    let tokens_per_day = req.tokens_per_day.unwrap_or(state.limits.tokens_per_day);
+    if !(1..=1000).contains(&tokens_per_day) {
+        return Err(RelayError::InvalidInput(
+            "tokens_per_day must be between 1 and 1000.".into(),
+        ));
+    }
     let team_id = random_id();
     state
         .storage
@@ -62,6 +68,7 @@ pub async fn create(
             team_id: team_id.clone(),
             public_key,
             escalation_secs,
+            tokens_per_day,
         })
         .await?;
     tracing::info!(team_id, "team created");

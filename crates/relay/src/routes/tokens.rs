@@ -128,9 +128,15 @@ pub async fn issue(
         .ok_or_else(|| RelayError::InvalidInput("A blinded message is not base64.".into()))?;
     let day = state.now().div_euclid(86_400);
     let n = u32::try_from(blinded.len()).unwrap_or(u32::MAX);
+    let cap = state
+        .storage
+        .team(&team)
+        .await?
+        .ok_or(RelayError::UnknownTeam)?
+        .tokens_per_day;
     if !state
         .storage
-        .reserve_tokens(&device.device_id, day, n, state.limits.tokens_per_day)
+        .reserve_tokens(&device.device_id, day, n, cap)
         .await?
     {
         return Err(RelayError::RateLimited);

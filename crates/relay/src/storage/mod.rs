@@ -26,6 +26,8 @@ pub struct Team {
     pub public_key: [u8; 32],
     /// Escalation limit for urgent requests.
     pub escalation_secs: u32,
+    /// Anonymous tokens one device may get per day.
+    pub tokens_per_day: u32,
 }
 
 /// A registered device.

@@ -102,6 +102,8 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;",
     // v4: whether a request reached a peer's phone (a member's device listed it).
     "ALTER TABLE requests ADD COLUMN delivered INTEGER NOT NULL DEFAULT 0;",
+    // v5: the team's own cap on anonymous tokens per device and day.
+    "ALTER TABLE teams ADD COLUMN tokens_per_day INTEGER NOT NULL DEFAULT 20;",
 ];
 
 /// SQLite storage. One connection: SQLite serialises writers anyway, and the relay's
@@ -186,8 +188,14 @@ impl Storage for SqliteStorage {
     async fn create_team(&self, team: Team) -> Result<()> {
         self.with(move |c| {
             c.execute(
-                "INSERT INTO teams (team_id, public_key, escalation_secs) VALUES (?1, ?2, ?3)",
-                params![team.team_id, team.public_key.to_vec(), team.escalation_secs],
+                "INSERT INTO teams (team_id, public_key, escalation_secs, tokens_per_day)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    team.team_id,
+                    team.public_key.to_vec(),
+                    team.escalation_secs,
+                    team.tokens_per_day
+                ],
             )
             .map(|_| ())
         })
@@ -198,13 +206,14 @@ impl Storage for SqliteStorage {
         let id = team_id.to_owned();
         self.with(move |c| {
             c.query_row(
-                "SELECT team_id, public_key, escalation_secs FROM teams WHERE team_id = ?1",
+                "SELECT team_id, public_key, escalation_secs, tokens_per_day FROM teams WHERE team_id = ?1",
                 [id],
                 |r| {
                     Ok(Team {
                         team_id: r.get(0)?,
                         public_key: key32(r.get(1)?),
                         escalation_secs: r.get(2)?,
+                        tokens_per_day: r.get(3)?,
                     })
                 },
             )

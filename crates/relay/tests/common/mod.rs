@@ -69,6 +69,7 @@ impl TestRelay {
                 Some(&CreateTeam {
                     team_public_key: b64::encode(key.verifying_key().as_bytes()),
                     escalation_secs: Some(escalation_secs),
+                    tokens_per_day: None,
                 }),
                 &[("authorization", &format!("Bearer {ADMIN}"))],
             )
