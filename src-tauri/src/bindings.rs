@@ -51,7 +51,12 @@ fn bindings_are_fresh() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
     let want = render();
     if std::env::var_os("PEERLINE_WRITE_BINDINGS").is_some() {
-        std::fs::write(&path, &want).unwrap();
+        let written = std::fs::write(&path, &want);
+        assert!(
+            written.is_ok(),
+            "could not write {}: {written:?}",
+            path.display()
+        );
         return;
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
