@@ -11,9 +11,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 app=(target/debug/peerline-app)
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
-  # A headless box has no session bus, so no credential store: Peerline will ask for a
-  # passcode to protect the vault (the designed fallback). Give it a private bus anyway.
-  app=(dbus-run-session -- "${app[@]}")
+  # A headless box has no session bus, so no credential store: Peerline asks for a passcode
+  # to protect the vault (the designed fallback). Say so plainly to the D-Bus library too,
+  # rather than let a keyring daemon wait on a password prompt no one can see.
+  export DBUS_SESSION_BUS_ADDRESS="disabled:"
 fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "==> No display found: running Peerline on a virtual display (Xvfb)."

@@ -39,7 +39,7 @@ pub struct SessionConfig {
 impl SessionConfig {
     /// The usual set-up: probe the platform credential store under Peerline's service name.
     pub fn probe(data_dir: impl Into<PathBuf>) -> Self {
-        let store = CredentialStore::probe(CredentialStore::SERVICE);
+        let store = probe_with_timeout(PROBE_TIMEOUT);
         if let Err(why) = &store {
             info!(reason = %why, "no usable credential store; the vault key will be passcode-wrapped");
         }
@@ -49,6 +49,31 @@ impl SessionConfig {
             store,
         }
     }
+}
+
+/// How long the credential store may take to answer the start-up self-test. A store that
+/// wants to show a prompt nobody can see (a headless box with a keyring daemon but no
+/// unlocked keyring) would otherwise hang the app before its first screen.
+pub const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
+
+fn probe_with_timeout(
+    timeout: std::time::Duration,
+) -> std::result::Result<CredentialStore, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("credential-store-probe".into())
+        .spawn(move || {
+            let _ = tx.send(CredentialStore::probe(CredentialStore::SERVICE));
+        });
+    if spawned.is_err() {
+        return Err("could not start the credential-store check".into());
+    }
+    rx.recv_timeout(timeout).unwrap_or_else(|_| {
+        Err(format!(
+            "the credential store did not answer within {} s",
+            timeout.as_secs()
+        ))
+    })
 }
 
 /// Why the vault is locked.
