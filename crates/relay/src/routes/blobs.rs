@@ -2,15 +2,13 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, Uri};
 use ed25519_dalek::{Signature, VerifyingKey};
 use peerline_protocol::ErrorBody;
 use peerline_protocol::b64;
 use peerline_protocol::relay::{BlobKind, SignedBlob, blob_signing_message};
 
-use super::teams::coordinator;
-use super::{Body, parse};
-use crate::auth::{Caller, authenticate};
+use super::parse;
+use super::signed::Signed;
 use crate::error::RelayError;
 use crate::state::AppState;
 
@@ -28,14 +26,11 @@ fn kind(s: &str) -> Result<BlobKind, RelayError> {
 pub async fn publish(
     State(state): State<AppState>,
     Path((team, kind_s)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    Body(body): Body,
+    signed: Signed,
 ) -> Result<Json<serde_json::Value>, RelayError> {
     let kind = kind(&kind_s)?;
-    let t = coordinator(&state, &team, &method, &uri, &headers, &body).await?;
-    let blob: SignedBlob = parse(&body)?;
+    let t = signed.coordinator_of(&team)?;
+    let blob: SignedBlob = parse(&signed.body)?;
     let payload = b64::decode(&blob.payload)
         .ok_or_else(|| RelayError::InvalidInput("payload is not base64.".into()))?;
     let sig = b64::decode(&blob.signature)
@@ -71,20 +66,10 @@ pub async fn publish(
 pub async fn fetch(
     State(state): State<AppState>,
     Path((team, kind_s)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    signed: Signed,
 ) -> Result<Json<SignedBlob>, RelayError> {
     let kind = kind(&kind_s)?;
-    match authenticate(&state, &method, &uri, &headers, b"").await? {
-        Caller::Device(d) if d.team_id == team => {}
-        Caller::Team(t) if t.team_id == team => {}
-        _ => {
-            return Err(RelayError::Forbidden(
-                "Only members of this team may read this.",
-            ));
-        }
-    }
+    signed.of_team(&team)?;
     state
         .storage
         .blob(&team, kind)

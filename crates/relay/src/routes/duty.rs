@@ -3,33 +3,16 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, Uri};
 use peerline_protocol::ErrorBody;
 use peerline_protocol::relay::{OnDuty, SetDuty, duty_proof_message};
 
-use super::{Body, parse};
-use crate::auth::{Caller, authenticate};
+use super::parse;
+use super::signed::Signed;
 use crate::error::RelayError;
 use crate::state::AppState;
 
 /// Longest single on-duty stretch, minutes (a shift and then some).
 const MAX_DUTY_MINUTES: u32 = 24 * 60;
-
-async fn member(
-    state: &AppState,
-    team: &str,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<(), RelayError> {
-    match authenticate(state, method, uri, headers, body).await? {
-        Caller::Device(d) if d.team_id == team => Ok(()),
-        _ => Err(RelayError::Forbidden(
-            "This device is not a member of that team.",
-        )),
-    }
-}
 
 #[utoipa::path(put, path = "/v1/teams/{team}/duty", tag = "duty", params(("team" = String, Path)),
     request_body = SetDuty, security(("signed" = [])),
@@ -37,13 +20,10 @@ async fn member(
 pub async fn set(
     State(state): State<AppState>,
     Path(team): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    Body(body): Body,
+    signed: Signed,
 ) -> Result<Json<OnDuty>, RelayError> {
-    member(&state, &team, &method, &uri, &headers, &body).await?;
-    let req: SetDuty = parse(&body)?;
+    signed.member_of(&team)?;
+    let req: SetDuty = parse(&signed.body)?;
     if req.key_id.is_empty()
         || req.key_id.len() > 64
         || !req

@@ -6,6 +6,7 @@ mod duty;
 mod events;
 pub mod openapi;
 mod requests;
+mod signed;
 mod teams;
 mod tokens;
 

@@ -12,6 +12,7 @@ use peerline_protocol::relay::{
     RequestStatus, Urgency, WidenRequest, claim_proof_message,
 };
 
+use super::signed::Signed;
 use super::{Body, parse};
 use crate::auth::{Caller, authenticate};
 use crate::error::RelayError;
@@ -165,16 +166,9 @@ fn to_open(r: StoredRequest) -> OpenRequest {
 pub async fn list(
     State(state): State<AppState>,
     Path(team): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    signed: Signed,
 ) -> Result<Json<Vec<OpenRequest>>, RelayError> {
-    let device = team_device(&state, &method, &uri, &headers, b"").await?;
-    if device.team_id != team {
-        return Err(RelayError::Forbidden(
-            "This device is not a member of that team.",
-        ));
-    }
+    signed.member_of(&team)?;
     let all = state.storage.team_requests(&team, state.now()).await?;
     let fresh: Vec<String> = all
         .iter()
@@ -193,13 +187,10 @@ pub async fn list(
 pub async fn claim(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    Body(body): Body,
+    signed: Signed,
 ) -> Result<Json<serde_json::Value>, RelayError> {
-    let device = team_device(&state, &method, &uri, &headers, &body).await?;
-    let req: ClaimRequest = parse(&body)?;
+    let device = signed.device()?;
+    let req: ClaimRequest = parse(&signed.body)?;
     if !valid_key_id(&req.key_id) {
         return Err(RelayError::InvalidInput(
             "key_id is not a roster key id.".into(),
@@ -253,13 +244,10 @@ pub async fn claim(
 pub async fn reply(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    Body(body): Body,
+    signed: Signed,
 ) -> Result<Json<serde_json::Value>, RelayError> {
-    let device = team_device(&state, &method, &uri, &headers, &body).await?;
-    let req: PostReply = parse(&body)?;
+    let device = signed.device()?;
+    let req: PostReply = parse(&signed.body)?;
     let ciphertext = b64::decode(&req.ciphertext)
         .filter(|c| !c.is_empty())
         .ok_or_else(|| RelayError::InvalidInput("ciphertext is not base64.".into()))?;

@@ -2,16 +2,15 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, Uri};
+use axum::http::HeaderMap;
 use peerline_protocol::ErrorBody;
 use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
-use peerline_protocol::invite::is_id;
 use peerline_protocol::relay::{CreateTeam, InviteInfo, IssueInvite, TeamCreated, TeamStatus};
 use serde::Serialize;
 
+use super::signed::Signed;
 use super::{Body, parse};
-use crate::auth::{Caller, authenticate};
 use crate::error::RelayError;
 use crate::ids::random_id;
 use crate::state::AppState;
@@ -75,37 +74,15 @@ pub async fn create(
     Ok(Json(TeamCreated { team_id }))
 }
 
-/// Checks that the request is signed by the coordinator of `team`.
-pub(super) async fn coordinator(
-    state: &AppState,
-    team: &str,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Team, RelayError> {
-    if !is_id(team) {
-        return Err(RelayError::UnknownTeam);
-    }
-    match authenticate(state, method, uri, headers, body).await? {
-        Caller::Team(t) if t.team_id == team => Ok(t),
-        _ => Err(RelayError::Forbidden(
-            "Only the team's coordinator may do this.",
-        )),
-    }
-}
-
 #[utoipa::path(get, path = "/v1/teams/{team}", tag = "teams", params(("team" = String, Path)),
     security(("signed" = [])),
     responses((status = 200, body = TeamStatus), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn status(
     State(state): State<AppState>,
     Path(team): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    signed: Signed,
 ) -> Result<Json<TeamStatus>, RelayError> {
-    coordinator(&state, &team, &method, &uri, &headers, b"").await?;
+    signed.coordinator_of(&team)?;
     state
         .storage
         .team_status(&team, state.now())
@@ -125,13 +102,10 @@ pub struct InviteIssued {
 pub async fn issue_invite(
     State(state): State<AppState>,
     Path(team): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    Body(body): Body,
+    signed: Signed,
 ) -> Result<Json<InviteIssued>, RelayError> {
-    coordinator(&state, &team, &method, &uri, &headers, &body).await?;
-    let req: IssueInvite = parse(&body)?;
+    signed.coordinator_of(&team)?;
+    let req: IssueInvite = parse(&signed.body)?;
     if req.expires_at <= state.now() {
         return Err(RelayError::InvalidInput(
             "The invite's expiry is in the past.".into(),
@@ -166,11 +140,9 @@ pub async fn issue_invite(
 pub async fn list_invites(
     State(state): State<AppState>,
     Path(team): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    signed: Signed,
 ) -> Result<Json<Vec<InviteInfo>>, RelayError> {
-    coordinator(&state, &team, &method, &uri, &headers, b"").await?;
+    signed.coordinator_of(&team)?;
     Ok(Json(state.storage.list_invites(&team).await?))
 }
 
@@ -180,11 +152,9 @@ pub async fn list_invites(
 pub async fn revoke_invite(
     State(state): State<AppState>,
     Path((team, invite)): Path<(String, String)>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    signed: Signed,
 ) -> Result<Json<serde_json::Value>, RelayError> {
-    coordinator(&state, &team, &method, &uri, &headers, b"").await?;
+    signed.coordinator_of(&team)?;
     if !state.storage.revoke_invite(&team, &invite).await? {
         return Err(RelayError::InvalidInput(
             "There is no such invite in this team.".into(),

@@ -5,7 +5,6 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, Uri};
 use blind_rsa_signatures::{
     BlindSignature, DefaultRng, KeyPair, MessageRandomizer, Options, PublicKey, SecretKey,
     Signature,
@@ -15,8 +14,8 @@ use peerline_protocol::b64;
 use peerline_protocol::invite::is_id;
 use peerline_protocol::relay::{IssueTokens, MAX_TOKENS_PER_BATCH, Token, TokenKey, TokensIssued};
 
-use super::{Body, parse};
-use crate::auth::{Caller, authenticate};
+use super::parse;
+use super::signed::Signed;
 use crate::error::RelayError;
 use crate::ids::random_id;
 use crate::state::AppState;
@@ -90,20 +89,10 @@ pub async fn keys(
 pub async fn issue(
     State(state): State<AppState>,
     Path(team): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    Body(body): Body,
+    signed: Signed,
 ) -> Result<Json<TokensIssued>, RelayError> {
-    let device = match authenticate(&state, &method, &uri, &headers, &body).await? {
-        Caller::Device(d) if d.team_id == team => d,
-        _ => {
-            return Err(RelayError::Forbidden(
-                "Only members of this team get its tokens.",
-            ));
-        }
-    };
-    let req: IssueTokens = parse(&body)?;
+    let device = signed.member_of(&team)?;
+    let req: IssueTokens = parse(&signed.body)?;
     if req.blinded.is_empty() || req.blinded.len() > MAX_TOKENS_PER_BATCH {
         return Err(RelayError::InvalidInput(format!(
             "Ask for 1 to {MAX_TOKENS_PER_BATCH} tokens at a time."
