@@ -6,6 +6,7 @@ pub mod checkins;
 pub mod clock;
 mod error;
 mod ids;
+pub mod screeners;
 pub mod session;
 pub mod settings;
 pub mod talk;
