@@ -3,6 +3,7 @@
 //! when run with `PEERLINE_WRITE_BINDINGS=1`.
 
 use peerline_core::checkins::{CheckIn, QuickCheckIn, Tag};
+use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score};
 use peerline_core::session::{LockReason, VaultStatus};
 use peerline_core::talk::officer::{NewRequest, RequestView, Stage};
 use peerline_core::talk::payload::Contact;
@@ -31,6 +32,12 @@ fn render() -> String {
         RequestView::decl(&cfg),
         PeerPublicKeys::decl(&cfg),
         InboxItem::decl(&cfg),
+        Instrument::decl(&cfg),
+        Choice::decl(&cfg),
+        Item::decl(&cfg),
+        Form::decl(&cfg),
+        Score::decl(&cfg),
+        SavedScore::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

@@ -1,6 +1,7 @@
 //! The IPC surface. Each command is one core call; no logic lives here.
 
 use peerline_core::checkins::{self, CheckIn, QuickCheckIn};
+use peerline_core::screeners;
 use peerline_core::session::VaultStatus;
 use peerline_protocol::ErrorBody;
 use tauri::State;
@@ -119,4 +120,30 @@ pub async fn vault_unlock_biometric(
             )
         })?;
     state.run(|s| s.unlock_after_device_auth()).await
+}
+
+#[tauri::command]
+pub async fn screener_form(instrument: screeners::Instrument) -> Res<screeners::Form> {
+    Ok(screeners::form(instrument))
+}
+
+#[tauri::command]
+pub async fn screener_submit(
+    state: State<'_, AppState>,
+    instrument: screeners::Instrument,
+    answers: Vec<u8>,
+) -> Res<screeners::SavedScore> {
+    state
+        .run(move |s| screeners::save(s.vault()?, instrument, &answers, s.clock().now_local()))
+        .await
+}
+
+#[tauri::command]
+pub async fn screener_history(
+    state: State<'_, AppState>,
+    instrument: screeners::Instrument,
+) -> Res<Vec<screeners::SavedScore>> {
+    state
+        .run(move |s| screeners::history(s.vault()?, instrument, 100))
+        .await
 }

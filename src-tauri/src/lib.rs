@@ -214,6 +214,9 @@ macro_rules! commands {
             team_leave,
             settings_contact,
             settings_set_contact,
+            screener_form,
+            screener_submit,
+            screener_history,
             $($extra,)*
         ]
     }};

@@ -51,7 +51,7 @@ test('a check-in saves and shows as the last one', async () => {
 });
 
 test('lock, a wrong passcode, then the right one', async () => {
-  await app.click('nav button:last-child');
+  await app.click('#nav-lock');
   await app.waitFor('h1', /Peerline is locked/);
   await app.screenshot('03-locked');
   await app.type('input[type=password]', 'wrong-passcode');
@@ -83,7 +83,7 @@ test('every tap target is at least 44 px', async () => {
 });
 
 test('settings erase everything, and the app starts as new', async () => {
-  await app.click('nav button:first-child');
+  await app.click('#nav-settings');
   await app.waitFor('h1', /Settings/);
   await app.screenshot('05-settings');
   await app.click('button.danger-outline');

@@ -86,7 +86,10 @@ function makeApp(client, dataDir) {
       throw new Error(`timed out waiting for ${css} ${textPattern ?? ''} (last text: ${JSON.stringify(last)})`);
     },
     async click(css) {
-      await client.elementClick(await find(css));
+      const id = await find(css);
+      // Centre it first: the sticky top bar would otherwise cover elements scrolled to the top.
+      await client.executeScript('arguments[0].scrollIntoView({ block: "center" })', [{ [ELEMENT]: id }]);
+      await client.elementClick(id);
     },
     async type(css, text) {
       const id = await find(css);

@@ -46,7 +46,7 @@ test('one tap sends, and the officer sees who took it and when', async () => {
 test('the peer supporter screen shows a roster entry with public keys only', async () => {
   await app.click('button.back');
   await app.waitFor('h1', /How are you doing\?/);
-  await app.click('nav button:nth-child(2)');
+  await app.click('#nav-peer');
   await app.waitFor('h1', /Peer supporter/);
   await app.click('#keys-h ~ button');
   const entry = await app.waitFor('pre.keys', /age_recipient = "age1/);

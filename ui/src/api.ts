@@ -4,6 +4,9 @@ import { invoke } from '@tauri-apps/api/core';
 import type {
   CheckIn,
   Contact,
+  Form,
+  Instrument,
+  SavedScore,
   InboxItem,
   NewRequest,
   PeerPublicKeys,
@@ -52,6 +55,9 @@ export const api = {
     call<null>('peer_reply', { id, message, etaMinutes }),
   peerClose: (id: string) => call<null>('peer_close', { id }),
   demoInvite: () => call<string | null>('demo_invite'),
+  screenerForm: (instrument: Instrument) => call<Form>('screener_form', { instrument }),
+  screenerSubmit: (instrument: Instrument, answers: number[]) =>
+    call<SavedScore>('screener_submit', { instrument, answers }),
   teamLeave: () => call<null>('team_leave'),
   contact: () => call<Contact>('settings_contact'),
   setContact: (contact: Contact) => call<null>('settings_set_contact', { contact }),

@@ -278,3 +278,84 @@ contact: Contact,
  * The officer's note.
  */
 note: string | null, };
+
+export type Instrument = "phq9" | "phq2" | "gad7" | "gad2" | "who5" | "audit_c";
+
+export type Choice = { 
+/**
+ * Points.
+ */
+value: number, 
+/**
+ * Published wording.
+ */
+label: string, };
+
+export type Item = { 
+/**
+ * Published wording.
+ */
+text: string, 
+/**
+ * Its choices (AUDIT-C items each have their own).
+ */
+choices: Array<Choice>, };
+
+export type Form = { 
+/**
+ * Which.
+ */
+instrument: Instrument, 
+/**
+ * Name.
+ */
+title: string, 
+/**
+ * The instruction before the items.
+ */
+stem: string, 
+/**
+ * Items in order.
+ */
+items: Array<Item>, 
+/**
+ * Source and licence, shown in the app.
+ */
+credit: string, };
+
+export type Score = { 
+/**
+ * Which.
+ */
+instrument: Instrument, 
+/**
+ * The published total (WHO-5: the 0–100 percentage).
+ */
+total: number, 
+/**
+ * The band's published name.
+ */
+band: string, 
+/**
+ * What the band means, in plain words.
+ */
+interpretation: string, 
+/**
+ * True when the result should open the safety screen (crisis lines, a peer now, and a
+ * professional referral) before the score is shown.
+ */
+safety: boolean, };
+
+export type SavedScore = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * When, UTC (RFC 3339).
+ */
+taken_at_utc: string, 
+/**
+ * The score.
+ */
+score: Score, };

@@ -10,12 +10,13 @@ import { peerScreen } from './screens/peer';
 import { talk } from './screens/talk';
 import { onboarding } from './screens/onboarding';
 import { problem } from './screens/problem';
+import { screeners } from './screens/screeners';
 import { settings } from './screens/settings';
 import { unlock } from './screens/unlock';
 
 const root = document.getElementById('app') as HTMLElement;
 let current: VaultStatus | undefined;
-type Page = 'home' | 'settings' | 'talk' | 'join' | 'peer';
+type Page = 'home' | 'settings' | 'talk' | 'join' | 'peer' | 'screeners';
 let page: Page = 'home';
 let leave: (() => void) | undefined;
 
@@ -61,11 +62,14 @@ function show(status: VaultStatus): void {
         settings(root, status, show, () => go('home'));
       } else if (page === 'talk' || page === 'join') {
         void openTalk();
+      } else if (page === 'screeners') {
+        screeners(root, { back: () => go('home'), talk: () => void openTalk() });
       } else if (page === 'peer') {
         void peerScreen(root, () => go('home')).then((stop) => (leave = stop));
       } else {
         void home(root, status, show, {
           settings: () => go('settings'),
+          screeners: () => go('screeners'),
           talk: () => void openTalk(),
           peer: () => go('peer'),
         });

@@ -3,9 +3,13 @@
 //! that shows distress always opens the crisis lines, a peer and a professional referral.
 //! PCL-5 is not here yet.
 
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::ids::random_id;
+use crate::vault::Vault;
 
 /// The instruments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -376,6 +380,102 @@ pub fn score(instrument: Instrument, answers: &[u8]) -> Result<Score> {
     })
 }
 
+impl Instrument {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Phq9 => "phq9",
+            Self::Phq2 => "phq2",
+            Self::Gad7 => "gad7",
+            Self::Gad2 => "gad2",
+            Self::Who5 => "who5",
+            Self::AuditC => "audit_c",
+        }
+    }
+}
+
+/// A screener taken and kept in the vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SavedScore {
+    /// Id.
+    pub id: String,
+    /// When, UTC (RFC 3339).
+    pub taken_at_utc: String,
+    /// The score.
+    pub score: Score,
+}
+
+/// Scores and stores a screener; nothing is saved if the answers are refused.
+pub fn save(
+    vault: &Vault,
+    instrument: Instrument,
+    answers: &[u8],
+    at: DateTime<FixedOffset>,
+) -> Result<SavedScore> {
+    let score = score(instrument, answers)?;
+    let saved = SavedScore {
+        id: random_id(),
+        taken_at_utc: at
+            .with_timezone(&Utc)
+            .to_rfc3339_opts(SecondsFormat::Secs, true),
+        score,
+    };
+    let answers_json =
+        serde_json::to_string(answers).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    vault
+        .conn()
+        .execute(
+            "INSERT INTO screener_results (id, instrument, taken_at_utc, utc_offset_min, answers, total, band, safety)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                saved.id,
+                instrument.as_str(),
+                saved.taken_at_utc,
+                at.offset().local_minus_utc() / 60,
+                answers_json,
+                saved.score.total,
+                saved.score.band,
+                saved.score.safety,
+            ],
+        )
+        .map_err(Error::from_sqlite)?;
+    Ok(saved)
+}
+
+/// Past results of one instrument, newest first, rescored from the stored answers (so a
+/// corrected band definition applies to old results too).
+pub fn history(vault: &Vault, instrument: Instrument, limit: u32) -> Result<Vec<SavedScore>> {
+    let mut stmt = vault
+        .conn()
+        .prepare(
+            "SELECT id, taken_at_utc, answers FROM screener_results WHERE instrument = ?1
+             ORDER BY taken_at_utc DESC, rowid DESC LIMIT ?2",
+        )
+        .map_err(Error::from_sqlite)?;
+    let rows = stmt
+        .query_map(params![instrument.as_str(), limit], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .map_err(Error::from_sqlite)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, taken_at_utc, answers) = row.map_err(Error::from_sqlite)?;
+        let answers: Vec<u8> = serde_json::from_str(&answers).unwrap_or_default();
+        if let Ok(score) = score(instrument, &answers) {
+            out.push(SavedScore {
+                id,
+                taken_at_utc,
+                score,
+            });
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -526,6 +626,24 @@ mod tests {
             form(Instrument::AuditC).items[1].choices[4].label,
             "10 or more"
         );
+    }
+
+    #[test]
+    fn results_are_kept_and_refused_answers_save_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = Vault::create(
+            &dir.path().join("vault.db"),
+            &crate::vault::VaultKey::generate(),
+        )
+        .unwrap();
+        let at = DateTime::parse_from_rfc3339("2026-11-25T02:00:00-05:00").unwrap();
+        assert!(save(&v, Instrument::Gad7, &[9; 7], at).is_err());
+        assert!(history(&v, Instrument::Gad7, 10).unwrap().is_empty());
+        let s = save(&v, Instrument::Gad7, &[3, 3, 3, 2, 2, 1, 1], at).unwrap();
+        assert_eq!(s.score.band, "Severe");
+        assert_eq!(s.taken_at_utc, "2026-11-25T07:00:00Z");
+        assert_eq!(history(&v, Instrument::Gad7, 10).unwrap(), vec![s]);
+        assert!(history(&v, Instrument::Phq9, 10).unwrap().is_empty());
     }
 
     fn instruments() -> impl Strategy<Value = Instrument> {

@@ -88,6 +88,7 @@ function lastCheckIn(c: CheckIn | undefined): HTMLElement {
 
 export interface HomeLinks {
   settings: () => void;
+  screeners: () => void;
   talk: () => void;
   peer: () => void;
 }
@@ -127,6 +128,7 @@ export async function home(
     ? h('button', {
         type: 'button',
         class: 'secondary',
+        id: 'nav-lock',
         onclick: async () => {
           try {
             show(await api.lock());
@@ -163,8 +165,9 @@ export async function home(
       msg,
     ),
     h('nav', { class: 'row', 'aria-label': 'More' },
-      h('button', { type: 'button', class: 'secondary', onclick: links.settings }, 'Settings'),
-      h('button', { type: 'button', class: 'secondary', onclick: links.peer }, 'Peer supporter'),
+      h('button', { type: 'button', class: 'secondary', id: 'nav-screeners', onclick: links.screeners }, 'Questionnaires'),
+      h('button', { type: 'button', class: 'secondary', id: 'nav-settings', onclick: links.settings }, 'Settings'),
+      h('button', { type: 'button', class: 'secondary', id: 'nav-peer', onclick: links.peer }, 'Peer supporter'),
       lockButton,
     ),
   );

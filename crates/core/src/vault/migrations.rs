@@ -73,6 +73,18 @@ const STEPS: &[&str] = &[
         id    INTEGER PRIMARY KEY,
         token TEXT NOT NULL
     ) STRICT;",
+    // v4: screener results. Answers are kept so a score can be explained later.
+    "CREATE TABLE screener_results (
+        id             TEXT PRIMARY KEY NOT NULL,
+        instrument     TEXT NOT NULL,
+        taken_at_utc   TEXT NOT NULL,
+        utc_offset_min INTEGER NOT NULL,
+        answers        TEXT NOT NULL,
+        total          INTEGER NOT NULL,
+        band           TEXT NOT NULL,
+        safety         INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX screener_results_by_time ON screener_results (instrument, taken_at_utc);",
 ];
 
 /// All migrations, oldest first.

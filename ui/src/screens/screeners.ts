@@ -1,0 +1,107 @@
+import { api } from '../api';
+import type { Form, Instrument, SavedScore } from '../bindings';
+import { h, messageArea, mount } from '../dom';
+import { describe, toErrorBody } from '../errors';
+
+const LIST: { instrument: Instrument; label: string; hint: string }[] = [
+  { instrument: 'phq9', label: 'Mood (PHQ-9)', hint: '9 questions about the last two weeks' },
+  { instrument: 'gad7', label: 'Anxiety (GAD-7)', hint: '7 questions about the last two weeks' },
+  { instrument: 'who5', label: 'Wellbeing (WHO-5)', hint: '5 statements about the last two weeks' },
+  { instrument: 'audit_c', label: 'Alcohol (AUDIT-C)', hint: '3 questions about the past year' },
+  { instrument: 'phq2', label: 'Quick mood check (PHQ-2)', hint: '2 questions' },
+  { instrument: 'gad2', label: 'Quick anxiety check (GAD-2)', hint: '2 questions' },
+];
+
+interface Links {
+  back: () => void;
+  talk: () => void;
+}
+
+/** Shown before any score when core raises the safety flag: never a dead end. */
+function safety(result: SavedScore, links: Links, showScore: () => void): HTMLElement[] {
+  return [
+    h('h1', {}, 'You don\u2019t have to carry this alone'),
+    h('p', {}, 'Some of your answers tell us things are hard right now. Reaching out is a strong move, and help is one tap away.'),
+    h('button', { type: 'button', class: 'danger big', onclick: () => document.getElementById('crisis-button')?.click() },
+      'Call or text 988 now'),
+    h('button', { type: 'button', class: 'primary big', id: 'safety-talk', onclick: links.talk }, 'Talk to a peer now'),
+    h('p', {}, 'A professional can help too: your EAP or a counselor who works with first responders. Your coordinator\u2019s directory lists them.'),
+    h('button', { type: 'button', class: 'secondary', onclick: showScore }, `See my ${result.score.instrument === 'who5' ? 'result' : 'score'}`),
+  ];
+}
+
+function scoreView(result: SavedScore, form: Form, links: Links): HTMLElement[] {
+  const s = result.score;
+  return [
+    h('h1', {}, form.title),
+    h('p', { class: 'score', id: 'screener-score' }, `${s.total}${s.instrument === 'who5' ? ' %' : ''} \u2014 ${s.band}`),
+    h('p', {}, s.interpretation),
+    h('p', {}, 'These questions help you notice how you\u2019re doing; they are not a diagnosis. A peer or a professional can talk it through with you.'),
+    h('button', { type: 'button', class: 'primary', onclick: links.talk }, 'Talk to a peer'),
+    h('button', { type: 'button', class: 'secondary', onclick: links.back }, 'Done'),
+    h('p', { class: 'hint' }, form.credit),
+  ];
+}
+
+async function take(root: HTMLElement, instrument: Instrument, links: Links): Promise<void> {
+  const msg = messageArea();
+  let form: Form;
+  try {
+    form = await api.screenerForm(instrument);
+  } catch (e) {
+    mount(root, h('h1', {}, 'Questionnaire'), h('p', {}, describe(toErrorBody(e))));
+    return;
+  }
+  const answers: (number | null)[] = form.items.map(() => null);
+  const items = form.items.map((item, i) =>
+    h('fieldset', { class: 'scale item' },
+      h('legend', {}, `${i + 1}. ${item.text}`),
+      h('div', { class: 'choices' },
+        ...item.choices.map((c) => {
+          const id = `q${i}-${c.value}`;
+          return h('span', { class: 'choice' },
+            h('input', { type: 'radio', name: `q${i}`, id, value: c.value, onchange: () => { answers[i] = c.value; } }),
+            h('label', { for: id }, c.label));
+        }))));
+  mount(
+    root,
+    h('h1', {}, form.title),
+    h('button', { type: 'button', class: 'secondary back', onclick: links.back }, '\u2190 Back'),
+    h('p', {}, form.stem),
+    h('form', {
+      class: 'stack',
+      onsubmit: async (ev: Event) => {
+        ev.preventDefault();
+        const missing = answers.findIndex((a) => a === null);
+        if (missing >= 0) {
+          msg.textContent = `Please answer question ${missing + 1}.`;
+          return;
+        }
+        try {
+          const result = await api.screenerSubmit(instrument, answers as number[]);
+          const showScore = () => mount(root, ...scoreView(result, form, links));
+          if (result.score.safety) mount(root, ...safety(result, links, showScore));
+          else showScore();
+        } catch (e) {
+          msg.textContent = describe(toErrorBody(e));
+        }
+      },
+    }, ...items, h('button', { type: 'submit', class: 'primary big' }, 'See result'), msg),
+    h('p', { class: 'hint' }, form.credit),
+  );
+}
+
+/** The list of questionnaires. */
+export function screeners(root: HTMLElement, links: Links): void {
+  mount(
+    root,
+    h('h1', {}, 'Questionnaires'),
+    h('button', { type: 'button', class: 'secondary back', onclick: links.back }, '\u2190 Back'),
+    h('p', {}, 'Standard questionnaires clinicians use. Your answers stay in your vault on this phone.'),
+    h('ul', { class: 'screener-list' },
+      ...LIST.map((l) => h('li', {},
+        h('button', { type: 'button', class: 'secondary big', 'data-instrument': l.instrument,
+          onclick: () => void take(root, l.instrument, links) }, l.label),
+        h('span', { class: 'hint' }, l.hint)))),
+  );
+}
