@@ -279,7 +279,7 @@ contact: Contact,
  */
 note: string | null, };
 
-export type Instrument = "phq9" | "phq2" | "gad7" | "gad2" | "who5" | "audit_c";
+export type Instrument = "phq9" | "phq2" | "gad7" | "gad2" | "who5" | "audit_c" | "pcl5";
 
 export type Choice = { 
 /**

@@ -1,7 +1,6 @@
 //! Validated screeners with their published wording, scoring and bands: PHQ-9, PHQ-2,
 //! GAD-7, GAD-2, WHO-5 and AUDIT-C. Core decides the safety flag, never the UI: a screen
 //! that shows distress always opens the crisis lines, a peer and a professional referral.
-//! PCL-5 is not here yet.
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rusqlite::params;
@@ -28,6 +27,8 @@ pub enum Instrument {
     Who5,
     /// AUDIT-C, alcohol use, 3 items.
     AuditC,
+    /// PTSD Checklist for DSM-5, 20 items.
+    Pcl5,
 }
 
 /// One answer choice.
@@ -138,6 +139,40 @@ const AUDITC_ITEMS: [(&str, [&str; 5]); 3] = [
         ],
     ),
 ];
+const PCL5_STEM: &str = "Below is a list of problems that people sometimes have in response to a very stressful experience. Keeping your worst event in mind, please read each problem carefully and then choose how much you have been bothered by that problem in the past month. In the past month, how much were you bothered by:";
+const PCL5_ITEMS: [&str; 20] = [
+    "Repeated, disturbing, and unwanted memories of the stressful experience?",
+    "Repeated, disturbing dreams of the stressful experience?",
+    "Suddenly feeling or acting as if the stressful experience were actually happening again (as if you were actually back there reliving it)?",
+    "Feeling very upset when something reminded you of the stressful experience?",
+    "Having strong physical reactions when something reminded you of the stressful experience (for example, heart pounding, trouble breathing, sweating)?",
+    "Avoiding memories, thoughts, or feelings related to the stressful experience?",
+    "Avoiding external reminders of the stressful experience (for example, people, places, conversations, activities, objects, or situations)?",
+    "Trouble remembering important parts of the stressful experience?",
+    "Having strong negative beliefs about yourself, other people, or the world (for example, having thoughts such as: I am bad, there is something seriously wrong with me, no one can be trusted, the world is completely dangerous)?",
+    "Blaming yourself or someone else for the stressful experience or what happened after it?",
+    "Having strong negative feelings such as fear, horror, anger, guilt, or shame?",
+    "Loss of interest in activities that you used to enjoy?",
+    "Feeling distant or cut off from other people?",
+    "Trouble experiencing positive feelings (for example, being unable to feel happiness or have loving feelings for people close to you)?",
+    "Irritable behavior, angry outbursts, or acting aggressively?",
+    "Taking too many risks or doing things that could cause you harm?",
+    "Being \"superalert\" or watchful or on guard?",
+    "Feeling jumpy or easily startled?",
+    "Having difficulty concentrating?",
+    "Trouble falling or staying asleep?",
+];
+const PCL5_CHOICES: [(u8, &str); 5] = [
+    (0, "Not at all"),
+    (1, "A little bit"),
+    (2, "Moderately"),
+    (3, "Quite a bit"),
+    (4, "Extremely"),
+];
+/// PCL-5 total at or above which PTSD is provisionally likely (National Center for PTSD:
+/// a cut-off of 31–33; the upper end is used so fewer officers are flagged by noise).
+pub const PCL5_CUTOFF: u32 = 33;
+const PCL5_CREDIT: &str = "PTSD Checklist for DSM-5 (PCL-5): Weathers, Litz, Keane, Palmieri, Marx & Schnurr, National Center for PTSD (2013). In the public domain.";
 const PHQ_CREDIT: &str = "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with an educational grant from Pfizer Inc. No permission required to reproduce, translate, display or distribute.";
 const WHO5_CREDIT: &str = "WHO-5 Well-Being Index, Psychiatric Research Unit, Mental Health Centre North Zealand (WHO Collaborating Centre), 1998. Free to use with attribution.";
 const AUDITC_CREDIT: &str = "AUDIT-C: Bush K, Kivlahan DR, McDonell MB, Fihn SD, Bradley KA (1998), from the WHO AUDIT. In the public domain.";
@@ -207,6 +242,25 @@ pub fn form(instrument: Instrument) -> Form {
                 })
                 .collect(),
             credit: WHO5_CREDIT,
+        },
+        Instrument::Pcl5 => Form {
+            instrument,
+            title: "PCL-5",
+            stem: PCL5_STEM,
+            items: PCL5_ITEMS
+                .iter()
+                .map(|t| Item {
+                    text: t,
+                    choices: PCL5_CHOICES
+                        .iter()
+                        .map(|(v, l)| Choice {
+                            value: *v,
+                            label: l,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            credit: PCL5_CREDIT,
         },
         Instrument::AuditC => Form {
             instrument,
@@ -357,6 +411,25 @@ pub fn score(instrument: Instrument, answers: &[u8]) -> Result<Score> {
                 safety,
             }
         }
+        Instrument::Pcl5 => {
+            let likely = raw >= PCL5_CUTOFF;
+            Score {
+                instrument,
+                total: raw,
+                band: if likely {
+                    "Probable PTSD (provisional)"
+                } else {
+                    "Below the PTSD cut-off"
+                },
+                interpretation: if likely {
+                    "Your answers are in the range where PTSD is likely; a professional who works with first responders can confirm and help."
+                } else {
+                    "Below the provisional cut-off; if a call is still with you, talking about it helps."
+                },
+                // A high PCL-5 opens the safety screen.
+                safety: likely,
+            }
+        }
         Instrument::AuditC => {
             // Positive at 4 or more for men and 3 or more for women; Peerline does not ask
             // sex, so it uses the lower threshold and says so.
@@ -389,6 +462,7 @@ impl Instrument {
             Self::Gad2 => "gad2",
             Self::Who5 => "who5",
             Self::AuditC => "audit_c",
+            Self::Pcl5 => "pcl5",
         }
     }
 }
@@ -591,6 +665,24 @@ mod tests {
     }
 
     #[test]
+    fn pcl5_provisional_cut_off_and_range() {
+        for (t, band, safety) in [
+            (0, "Below the PTSD cut-off", false),
+            (32, "Below the PTSD cut-off", false),
+            (33, "Probable PTSD (provisional)", true),
+            (80, "Probable PTSD (provisional)", true),
+        ] {
+            let s = score(Instrument::Pcl5, &summing(20, t, 4)).unwrap();
+            assert_eq!((s.total, s.band, s.safety), (t, band, safety), "total {t}");
+        }
+        assert!(score(Instrument::Pcl5, &[5; 20]).is_err());
+        assert_eq!(
+            form(Instrument::Pcl5).items[16].text,
+            "Being \"superalert\" or watchful or on guard?"
+        );
+    }
+
+    #[test]
     fn incomplete_or_out_of_range_answers_are_refused() {
         assert_eq!(
             score(Instrument::Phq9, &[0; 8]).unwrap_err().code(),
@@ -670,8 +762,8 @@ mod tests {
         #[test]
         fn scores_stay_in_range_and_never_drop_when_an_answer_rises(
             i in instruments(),
-            seed in proptest::collection::vec(0u8..=5, 9),
-            which in 0usize..9,
+            seed in proptest::collection::vec(0u8..=5, 20),
+            which in 0usize..20,
         ) {
             let f = form(i);
             let answers: Vec<u8> = f.items.iter().zip(&seed)

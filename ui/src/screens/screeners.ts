@@ -7,6 +7,7 @@ const LIST: { instrument: Instrument; label: string; hint: string }[] = [
   { instrument: 'phq9', label: 'Mood (PHQ-9)', hint: '9 questions about the last two weeks' },
   { instrument: 'gad7', label: 'Anxiety (GAD-7)', hint: '7 questions about the last two weeks' },
   { instrument: 'who5', label: 'Wellbeing (WHO-5)', hint: '5 statements about the last two weeks' },
+  { instrument: 'pcl5', label: 'After a hard call (PCL-5)', hint: '20 questions about the past month' },
   { instrument: 'audit_c', label: 'Alcohol (AUDIT-C)', hint: '3 questions about the past year' },
   { instrument: 'phq2', label: 'Quick mood check (PHQ-2)', hint: '2 questions' },
   { instrument: 'gad2', label: 'Quick anxiety check (GAD-2)', hint: '2 questions' },
