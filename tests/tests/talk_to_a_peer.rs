@@ -164,18 +164,10 @@ async fn offline_requests_wait_in_the_outbox_and_are_delivered_exactly_once() {
 
     // A send whose answer was lost (the phone never heard back) is sent again: the relay
     // deduplicates, so the peer still sees one request.
-    officer_phone
-        .session
-        .lock()
-        .unwrap()
-        .vault()
-        .unwrap()
-        .conn()
-        .execute(
-            "UPDATE peer_requests SET state = 'queued', next_attempt_at = 0",
-            [],
-        )
-        .unwrap();
+    officer_phone.sql(
+        "UPDATE peer_requests SET state = 'queued', next_attempt_at = 0",
+        [],
+    );
     assert_eq!(
         officer::flush_outbox(&officer_phone.session).await.unwrap(),
         1
@@ -468,27 +460,11 @@ async fn a_request_the_relay_refuses_fails_clearly_and_does_not_block_the_outbox
         .await
         .unwrap();
     // The first waited so long offline that its expiry passed.
-    officer_phone
-        .session
-        .lock()
-        .unwrap()
-        .vault()
-        .unwrap()
-        .conn()
-        .execute(
-            "UPDATE peer_requests SET expires_at = 1000, next_attempt_at = 0 WHERE request_id = ?1",
-            [&stale.request_id],
-        )
-        .unwrap();
-    officer_phone
-        .session
-        .lock()
-        .unwrap()
-        .vault()
-        .unwrap()
-        .conn()
-        .execute("UPDATE peer_requests SET next_attempt_at = 0", [])
-        .unwrap();
+    officer_phone.sql(
+        "UPDATE peer_requests SET expires_at = 1000, next_attempt_at = 0 WHERE request_id = ?1",
+        [&stale.request_id],
+    );
+    officer_phone.sql("UPDATE peer_requests SET next_attempt_at = 0", []);
     w.start_relay_again().await;
     assert_eq!(
         officer::flush_outbox(&officer_phone.session).await.unwrap(),
@@ -650,32 +626,13 @@ async fn a_relay_killed_mid_post_and_restarted_still_delivers_each_request_exact
         child = spawn_relay(&w);
         // Let the outbox retry now rather than after its back-off (bounded).
         for _ in 0..20 {
-            officer_phone
-                .session
-                .lock()
-                .unwrap()
-                .vault()
-                .unwrap()
-                .conn()
-                .execute(
-                    "UPDATE peer_requests SET next_attempt_at = 0 WHERE state = 'queued'",
-                    [],
-                )
-                .unwrap();
+            officer_phone.sql(
+                "UPDATE peer_requests SET next_attempt_at = 0 WHERE state = 'queued'",
+                [],
+            );
             let _ = officer::flush_outbox(&officer_phone.session).await;
-            let queued: i64 = officer_phone
-                .session
-                .lock()
-                .unwrap()
-                .vault()
-                .unwrap()
-                .conn()
-                .query_row(
-                    "SELECT count(*) FROM peer_requests WHERE state = 'queued'",
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap();
+            let queued: i64 =
+                officer_phone.count("SELECT count(*) FROM peer_requests WHERE state = 'queued'");
             if queued == 0 {
                 break;
             }

@@ -177,17 +177,15 @@ const PHQ_CREDIT: &str = "Developed by Drs. Robert L. Spitzer, Janet B.W. Willia
 const WHO5_CREDIT: &str = "WHO-5 Well-Being Index, Psychiatric Research Unit, Mental Health Centre North Zealand (WHO Collaborating Centre), 1998. Free to use with attribution.";
 const AUDITC_CREDIT: &str = "AUDIT-C: Bush K, Kivlahan DR, McDonell MB, Fihn SD, Bradley KA (1998), from the WHO AUDIT. In the public domain.";
 
-fn freq_items(texts: &[&'static str]) -> Vec<Item> {
+/// Items that all share one answer scale.
+fn scaled(texts: &[&'static str], scale: &[(u8, &'static str)]) -> Vec<Item> {
     texts
         .iter()
         .map(|t| Item {
             text: t,
-            choices: FREQ
+            choices: scale
                 .iter()
-                .map(|(v, l)| Choice {
-                    value: *v,
-                    label: l,
-                })
+                .map(|&(value, label)| Choice { value, label })
                 .collect(),
         })
         .collect()
@@ -195,93 +193,57 @@ fn freq_items(texts: &[&'static str]) -> Vec<Item> {
 
 /// The form for an instrument.
 pub fn form(instrument: Instrument) -> Form {
-    match instrument {
-        Instrument::Phq9 => Form {
-            instrument,
-            title: "PHQ-9",
-            stem: PHQ_STEM,
-            items: freq_items(&PHQ9_ITEMS),
-            credit: PHQ_CREDIT,
-        },
-        Instrument::Phq2 => Form {
-            instrument,
-            title: "PHQ-2",
-            stem: PHQ_STEM,
-            items: freq_items(&PHQ9_ITEMS[..2]),
-            credit: PHQ_CREDIT,
-        },
-        Instrument::Gad7 => Form {
-            instrument,
-            title: "GAD-7",
-            stem: GAD_STEM,
-            items: freq_items(&GAD7_ITEMS),
-            credit: PHQ_CREDIT,
-        },
-        Instrument::Gad2 => Form {
-            instrument,
-            title: "GAD-2",
-            stem: GAD_STEM,
-            items: freq_items(&GAD7_ITEMS[..2]),
-            credit: PHQ_CREDIT,
-        },
-        Instrument::Who5 => Form {
-            instrument,
-            title: "WHO-5 Well-Being Index",
-            stem: WHO5_STEM,
-            items: WHO5_ITEMS
+    let (title, stem, items, credit) = match instrument {
+        Instrument::Phq9 => ("PHQ-9", PHQ_STEM, scaled(&PHQ9_ITEMS, &FREQ), PHQ_CREDIT),
+        Instrument::Phq2 => (
+            "PHQ-2",
+            PHQ_STEM,
+            scaled(&PHQ9_ITEMS[..2], &FREQ),
+            PHQ_CREDIT,
+        ),
+        Instrument::Gad7 => ("GAD-7", GAD_STEM, scaled(&GAD7_ITEMS, &FREQ), PHQ_CREDIT),
+        Instrument::Gad2 => (
+            "GAD-2",
+            GAD_STEM,
+            scaled(&GAD7_ITEMS[..2], &FREQ),
+            PHQ_CREDIT,
+        ),
+        Instrument::Who5 => (
+            "WHO-5 Well-Being Index",
+            WHO5_STEM,
+            scaled(&WHO5_ITEMS, &WHO5_CHOICES),
+            WHO5_CREDIT,
+        ),
+        Instrument::Pcl5 => (
+            "PCL-5",
+            PCL5_STEM,
+            scaled(&PCL5_ITEMS, &PCL5_CHOICES),
+            PCL5_CREDIT,
+        ),
+        // AUDIT-C is the one instrument whose items each have their own answers.
+        Instrument::AuditC => (
+            "AUDIT-C",
+            "Think about your drinking over the past year.",
+            AUDITC_ITEMS
                 .iter()
-                .map(|t| Item {
-                    text: t,
-                    choices: WHO5_CHOICES
-                        .iter()
-                        .map(|(v, l)| Choice {
-                            value: *v,
-                            label: l,
-                        })
-                        .collect(),
-                })
-                .collect(),
-            credit: WHO5_CREDIT,
-        },
-        Instrument::Pcl5 => Form {
-            instrument,
-            title: "PCL-5",
-            stem: PCL5_STEM,
-            items: PCL5_ITEMS
-                .iter()
-                .map(|t| Item {
-                    text: t,
-                    choices: PCL5_CHOICES
-                        .iter()
-                        .map(|(v, l)| Choice {
-                            value: *v,
-                            label: l,
-                        })
-                        .collect(),
-                })
-                .collect(),
-            credit: PCL5_CREDIT,
-        },
-        Instrument::AuditC => Form {
-            instrument,
-            title: "AUDIT-C",
-            stem: "Think about your drinking over the past year.",
-            items: AUDITC_ITEMS
-                .iter()
-                .map(|(t, labels)| Item {
-                    text: t,
+                .map(|(text, labels)| Item {
+                    text,
                     choices: labels
                         .iter()
-                        .enumerate()
-                        .map(|(i, l)| Choice {
-                            value: i as u8,
-                            label: l,
-                        })
+                        .zip(0u8..)
+                        .map(|(label, value)| Choice { value, label })
                         .collect(),
                 })
                 .collect(),
-            credit: AUDITC_CREDIT,
-        },
+            AUDITC_CREDIT,
+        ),
+    };
+    Form {
+        instrument,
+        title,
+        stem,
+        items,
+        credit,
     }
 }
 

@@ -208,6 +208,32 @@ pub struct Phone {
     _dir: tempfile::TempDir,
 }
 
+impl Phone {
+    /// Runs one statement on this phone's vault (tests reach under the API to stage a case).
+    pub fn sql(&self, statement: &str, params: impl rusqlite::Params) -> usize {
+        self.session
+            .lock()
+            .unwrap()
+            .vault()
+            .unwrap()
+            .conn()
+            .execute(statement, params)
+            .unwrap()
+    }
+
+    /// One integer from this phone's vault.
+    pub fn count(&self, query: &str) -> i64 {
+        self.session
+            .lock()
+            .unwrap()
+            .vault()
+            .unwrap()
+            .conn()
+            .query_row(query, [], |r| r.get(0))
+            .unwrap()
+    }
+}
+
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
