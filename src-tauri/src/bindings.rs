@@ -2,13 +2,17 @@
 //! `ui/src/bindings.ts` is checked in; this test fails when it is stale and rewrites it
 //! when run with `PEERLINE_WRITE_BINDINGS=1`.
 
+use peerline_core::backup::{BackupReport, RestoreMode};
 use peerline_core::checkins::{CheckIn, QuickCheckIn, Tag};
+use peerline_core::export::{ExportFormat, ExportOptions};
+use peerline_core::reminders::ReminderTime;
 use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score};
 use peerline_core::session::{LockReason, VaultStatus};
 use peerline_core::talk::officer::{NewRequest, RequestView, Stage};
 use peerline_core::talk::payload::Contact;
 use peerline_core::talk::peer::{InboxItem, PeerPublicKeys};
 use peerline_core::talk::team::{PeerCard, TeamInfo};
+use peerline_core::trends::{Bucket, ScreenerSeries, Trends};
 use peerline_core::vault::meta::Custody;
 use peerline_protocol::ErrorBody;
 use ts_rs::{Config, TS};
@@ -38,6 +42,14 @@ fn render() -> String {
         Form::decl(&cfg),
         Score::decl(&cfg),
         SavedScore::decl(&cfg),
+        Bucket::decl(&cfg),
+        ScreenerSeries::decl(&cfg),
+        Trends::decl(&cfg),
+        ReminderTime::decl(&cfg),
+        ExportFormat::decl(&cfg),
+        ExportOptions::decl(&cfg),
+        RestoreMode::decl(&cfg),
+        BackupReport::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

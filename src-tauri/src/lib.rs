@@ -5,6 +5,7 @@ mod commands;
 mod demo;
 mod state;
 mod talk_commands;
+mod wellness_commands;
 
 #[cfg(test)]
 mod bindings;
@@ -39,7 +40,8 @@ pub fn run() {
 
     let builder = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
-        .plugin(tauri_plugin_notification::init());
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init());
     #[cfg(mobile)]
     let builder = builder.plugin(tauri_plugin_biometric::init());
 
@@ -49,7 +51,9 @@ pub fn run() {
             info!(dir = %dir.display(), "starting");
             let state = AppState::new(Session::start(SessionConfig::probe(dir)));
             app.manage(state.clone());
+            app.manage(wellness_commands::PickedBackup::default());
             spawn_auto_lock_timer(app.handle().clone(), state.clone());
+            spawn_reminder_timer(app.handle().clone(), state.clone());
             spawn_outbox_flusher(state.clone());
             spawn_live_updates(app.handle().clone(), state);
             let demo = DemoInvite::default();
@@ -110,6 +114,25 @@ fn spawn_auto_lock_timer(app: tauri::AppHandle, state: AppState) {
             });
             if let Some(Some(status)) = changed {
                 let _ = app.emit("vault-status", status);
+            }
+        }
+    });
+}
+
+/// Shows the daily check-in reminder when it is due. Its words are fixed in core and say
+/// nothing from the vault, so it is safe on a lock screen.
+fn spawn_reminder_timer(app: tauri::AppHandle, state: AppState) {
+    use tauri_plugin_notification::NotificationExt as _;
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(30));
+            if state.with(|s| s.take_due_reminder()) == Some(true) {
+                let _ = app
+                    .notification()
+                    .builder()
+                    .title(peerline_core::reminders::TITLE)
+                    .body(peerline_core::reminders::TEXT)
+                    .show();
             }
         }
     });
@@ -183,6 +206,7 @@ macro_rules! commands {
     ($($extra:ident),*) => {{
         use commands::*;
         use talk_commands::*;
+        use wellness_commands::*;
         tauri::generate_handler![
             vault_status,
             vault_retry,
@@ -217,6 +241,14 @@ macro_rules! commands {
             screener_form,
             screener_submit,
             screener_history,
+            checkin_update,
+            trends,
+            reminder_get,
+            reminder_set,
+            export_save,
+            backup_save,
+            backup_choose,
+            backup_restore,
             $($extra,)*
         ]
     }};

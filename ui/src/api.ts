@@ -2,6 +2,12 @@
 // them to the Rust parameters' snake_case.
 import { invoke } from '@tauri-apps/api/core';
 import type {
+  BackupReport,
+  ExportFormat,
+  ExportOptions,
+  ReminderTime,
+  RestoreMode,
+  Bucket,
   CheckIn,
   Contact,
   Form,
@@ -13,6 +19,7 @@ import type {
   QuickCheckIn,
   RequestView,
   TeamInfo,
+  Trends,
   VaultStatus,
 } from './bindings';
 import { ApiError, toErrorBody } from './errors';
@@ -40,6 +47,9 @@ export const api = {
   saveCheckIn: (entry: QuickCheckIn) => call<CheckIn>('checkin_save', { entry }),
   recentCheckIns: (limit: number) => call<CheckIn[]>('checkin_recent', { limit }),
   deleteCheckIn: (id: string) => call<boolean>('checkin_delete', { id }),
+  updateCheckIn: (id: string, entry: QuickCheckIn) => call<CheckIn>('checkin_update', { id, entry }),
+  // `days` counts back from today (local), today included.
+  trends: (bucket: Bucket, days: number) => call<Trends>('trends', { bucket, days }),
   teamJoin: (invite: string) => call<TeamInfo | null>('team_join', { invite }),
   teamInfo: () => call<TeamInfo | null>('team_info'),
   teamSync: () => call<TeamInfo | null>('team_sync'),
@@ -61,4 +71,14 @@ export const api = {
   teamLeave: () => call<null>('team_leave'),
   contact: () => call<Contact>('settings_contact'),
   setContact: (contact: Contact) => call<null>('settings_set_contact', { contact }),
+  reminderGet: () => call<ReminderTime | null>('reminder_get'),
+  reminderSet: (at: ReminderTime | null) => call<ReminderTime | null>('reminder_set', { at }),
+  /** Opens the system save dialog; `null` when the officer cancels. */
+  exportSave: (format: ExportFormat, options: ExportOptions) =>
+    call<number | null>('export_save', { format, options }),
+  backupSave: (passphrase: string) => call<BackupReport | null>('backup_save', { passphrase }),
+  /** Opens the system file chooser; the chosen file's name, or `null` when cancelled. */
+  backupChoose: () => call<string | null>('backup_choose'),
+  backupRestore: (passphrase: string, mode: RestoreMode) =>
+    call<BackupReport>('backup_restore', { passphrase, mode }),
 };

@@ -359,3 +359,91 @@ taken_at_utc: string,
  * The score.
  */
 score: Score, };
+
+export type Bucket = "day" | "week" | "month";
+
+export type ScreenerSeries = { 
+/**
+ * Which instrument.
+ */
+instrument: Instrument, 
+/**
+ * Its name as shown.
+ */
+title: string, 
+/**
+ * Highest possible total, for the chart's scale.
+ */
+max_total: number, 
+/**
+ * Mean total in each bucket; `None` where none was taken.
+ */
+totals: Array<number | null>, };
+
+export type Trends = { 
+/**
+ * The grouping.
+ */
+bucket: Bucket, 
+/**
+ * First local day of each bucket (`YYYY-MM-DD`), oldest first.
+ */
+starts: Array<string>, 
+/**
+ * Mean mood (1–5).
+ */
+mood: Array<number | null>, 
+/**
+ * Mean stress (1–5).
+ */
+stress: Array<number | null>, 
+/**
+ * Mean energy (1–5).
+ */
+energy: Array<number | null>, 
+/**
+ * Mean hours slept.
+ */
+sleep_hours: Array<number | null>, 
+/**
+ * Check-ins in each bucket.
+ */
+checkins: Array<number>, 
+/**
+ * Screeners taken at least once in the range, in a fixed order.
+ */
+screeners: Array<ScreenerSeries>, };
+
+export type ReminderTime = { 
+/**
+ * 0–23.
+ */
+hour: number, 
+/**
+ * 0–59.
+ */
+minute: number, };
+
+export type ExportFormat = "csv" | "summary";
+
+export type ExportOptions = { 
+/**
+ * Include the private notes written with check-ins (off unless chosen).
+ */
+include_notes: boolean, };
+
+export type RestoreMode = "ask" | "add" | "replace";
+
+export type BackupReport = { 
+/**
+ * Check-ins in the backup.
+ */
+checkins: number, 
+/**
+ * Questionnaire results in the backup.
+ */
+screeners: number, 
+/**
+ * Size of the backup file in bytes.
+ */
+file_bytes: number, };

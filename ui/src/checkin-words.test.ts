@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sleepWords, when, word } from './checkin-words';
+import { sleepWords, tagLabel, when, word } from './checkin-words';
 
 describe('check-in words', () => {
   it('names every point of every scale', () => {
@@ -7,6 +7,11 @@ describe('check-in words', () => {
     expect(word('mood', 5)).toBe('Very good');
     expect(word('stress', 5)).toBe('Overwhelmed');
     expect(word('energy', 3)).toBe('Okay');
+  });
+
+  it('names tags as the chips do', () => {
+    expect(tagLabel('shift_change')).toBe('Shift change');
+    expect(tagLabel('critical_incident')).toBe('Critical incident');
   });
 
   it('says sleep in hours and halves', () => {

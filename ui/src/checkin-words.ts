@@ -20,6 +20,10 @@ export const TAGS: { tag: Tag; label: string }[] = [
   { tag: 'other', label: 'Other' },
 ];
 
+export function tagLabel(tag: Tag): string {
+  return TAGS.find((t) => t.tag === tag)?.label ?? tag;
+}
+
 export function word(scale: ScaleName, value: number): string {
   return SCALES[scale].words[value - 1] ?? String(value);
 }

@@ -1,13 +1,17 @@
+// Must stay the first import: see locale-guard.ts.
+import './locale-guard';
 import { listen } from '@tauri-apps/api/event';
 import { api } from './api';
 import type { VaultStatus } from './bindings';
 import { setUpCrisisButton } from './crisis';
 import { h, mount } from './dom';
 import { describe, toErrorBody } from './errors';
+import { historyScreen } from './screens/history';
 import { home } from './screens/home';
 import { join } from './screens/join';
 import { peerScreen } from './screens/peer';
 import { talk } from './screens/talk';
+import { trends } from './screens/trends';
 import { onboarding } from './screens/onboarding';
 import { problem } from './screens/problem';
 import { screeners } from './screens/screeners';
@@ -16,7 +20,7 @@ import { unlock } from './screens/unlock';
 
 const root = document.getElementById('app') as HTMLElement;
 let current: VaultStatus | undefined;
-type Page = 'home' | 'settings' | 'talk' | 'join' | 'peer' | 'screeners';
+type Page = 'home' | 'settings' | 'talk' | 'join' | 'peer' | 'screeners' | 'trends' | 'history';
 let page: Page = 'home';
 let leave: (() => void) | undefined;
 
@@ -64,12 +68,18 @@ function show(status: VaultStatus): void {
         void openTalk();
       } else if (page === 'screeners') {
         screeners(root, { back: () => go('home'), talk: () => void openTalk() });
+      } else if (page === 'trends') {
+        leave = trends(root, { back: () => go('home') });
+      } else if (page === 'history') {
+        historyScreen(root, { back: () => go('home') });
       } else if (page === 'peer') {
         void peerScreen(root, () => go('home')).then((stop) => (leave = stop));
       } else {
         void home(root, status, show, {
           settings: () => go('settings'),
           screeners: () => go('screeners'),
+          trends: () => go('trends'),
+          history: () => go('history'),
           talk: () => void openTalk(),
           peer: () => go('peer'),
         });

@@ -133,11 +133,8 @@ pub fn save_all(
     Ok(saved)
 }
 
-fn insert(
-    conn: &rusqlite::Connection,
-    entry: &QuickCheckIn,
-    at: DateTime<FixedOffset>,
-) -> Result<CheckIn> {
+/// Validates, sorts and dedups tags, and drops a blank note.
+fn normalized(entry: &QuickCheckIn) -> Result<QuickCheckIn> {
     entry.validate()?;
     let mut tags = entry.tags.clone();
     tags.sort_by_key(|t| *t as u8);
@@ -148,17 +145,25 @@ fn insert(
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map(str::to_owned);
+    Ok(QuickCheckIn {
+        tags,
+        note,
+        ..entry.clone()
+    })
+}
+
+fn insert(
+    conn: &rusqlite::Connection,
+    entry: &QuickCheckIn,
+    at: DateTime<FixedOffset>,
+) -> Result<CheckIn> {
     let record = CheckIn {
         id: random_id(),
         recorded_at_utc: at
             .with_timezone(&Utc)
             .to_rfc3339_opts(SecondsFormat::Secs, true),
         utc_offset_min: at.offset().local_minus_utc() / 60,
-        entry: QuickCheckIn {
-            tags,
-            note,
-            ..entry.clone()
-        },
+        entry: normalized(entry)?,
     };
     let tags_json = serde_json::to_string(&record.entry.tags)
         .map_err(|e| Error::InvalidInput(format!("Tags could not be saved: {e}")))?;
@@ -201,6 +206,33 @@ pub fn recent(vault: &Vault, limit: u32) -> Result<Vec<CheckIn>> {
         .map_err(Error::from_sqlite)
 }
 
+/// The UTC instants that surely hold every record of the local days `from..=to`, as the
+/// vault stores them: offsets on Earth lie within −12 h and +14 h.
+pub(crate) fn utc_window(from: chrono::NaiveDate, to: chrono::NaiveDate) -> (String, String) {
+    let at = |d: chrono::NaiveDate, hours: i64| {
+        (d.and_time(chrono::NaiveTime::MIN) + chrono::Duration::hours(hours))
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
+    };
+    (at(from, -14), at(to, 24 + 12))
+}
+
+/// Whether any check-in was recorded on the local day `day` (the officer's own day).
+pub fn checked_in_on(vault: &Vault, day: chrono::NaiveDate) -> Result<bool> {
+    // The UTC window around the day narrows the scan to the index; the local day decides.
+    let (lo, hi) = utc_window(day, day);
+    vault
+        .conn()
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM checkins
+               WHERE recorded_at_utc >= ?1 AND recorded_at_utc < ?2
+                 AND date(recorded_at_utc, printf('%+d minutes', utc_offset_min)) = ?3)",
+            params![lo, hi, day.format("%Y-%m-%d").to_string()],
+            |r| r.get(0),
+        )
+        .map_err(Error::from_sqlite)
+}
+
 /// One check-in by id.
 pub fn get(vault: &Vault, id: &str) -> Result<Option<CheckIn>> {
     vault
@@ -214,6 +246,38 @@ pub fn get(vault: &Vault, id: &str) -> Result<Option<CheckIn>> {
         )
         .optional()
         .map_err(Error::from_sqlite)
+}
+
+/// Changes what a saved check-in says; its time stays as it was.
+pub fn update(vault: &Vault, id: &str, entry: &QuickCheckIn) -> Result<CheckIn> {
+    let entry = normalized(entry)?;
+    let tags_json = serde_json::to_string(&entry.tags)
+        .map_err(|e| Error::InvalidInput(format!("Tags could not be saved: {e}")))?;
+    let n = vault
+        .conn()
+        .execute(
+            "UPDATE checkins SET mood = ?2, stress = ?3, energy = ?4, sleep_half_hours = ?5,
+               tags = ?6, note = ?7
+             WHERE id = ?1",
+            params![
+                id,
+                entry.mood,
+                entry.stress,
+                entry.energy,
+                entry.sleep_half_hours,
+                tags_json,
+                entry.note,
+            ],
+        )
+        .map_err(Error::from_sqlite)?;
+    if n == 0 {
+        return Err(Error::NotFound(
+            "That check-in is no longer there; it may have been deleted.",
+        ));
+    }
+    get(vault, id)?.ok_or(Error::NotFound(
+        "That check-in is no longer there; it may have been deleted.",
+    ))
 }
 
 /// Deletes a check-in; `false` if there was none with that id.
@@ -338,6 +402,46 @@ mod tests {
             2
         );
         assert_eq!(recent(&v, 10).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn update_changes_the_entry_but_not_its_time() {
+        let (_d, v) = vault();
+        let a = save(
+            &v,
+            &QuickCheckIn::default(),
+            at("2026-11-24T10:00:00-05:00"),
+        )
+        .unwrap();
+        let changed = QuickCheckIn {
+            mood: 1,
+            tags: vec![Tag::Court, Tag::Court],
+            note: Some("  rough day ".into()),
+            ..Default::default()
+        };
+        let b = update(&v, &a.id, &changed).unwrap();
+        assert_eq!(b.recorded_at_utc, a.recorded_at_utc);
+        assert_eq!(b.utc_offset_min, -300);
+        assert_eq!(b.entry.mood, 1);
+        assert_eq!(b.entry.tags, vec![Tag::Court]);
+        assert_eq!(b.entry.note.as_deref(), Some("rough day"));
+        assert_eq!(get(&v, &a.id).unwrap(), Some(b.clone()));
+        let bad = QuickCheckIn {
+            stress: 0,
+            ..Default::default()
+        };
+        assert_eq!(update(&v, &a.id, &bad).unwrap_err().code(), "INVALID_INPUT");
+        assert_eq!(
+            get(&v, &a.id).unwrap(),
+            Some(b),
+            "unchanged after a refused edit"
+        );
+        assert_eq!(
+            update(&v, "gone", &QuickCheckIn::default())
+                .unwrap_err()
+                .code(),
+            "NOT_FOUND"
+        );
     }
 
     #[test]

@@ -112,6 +112,27 @@ pub enum Error {
     /// Input that does not fit (out of range, too long, wrong state).
     #[error("{0}")]
     InvalidInput(String),
+    /// The record asked for is not there (deleted meanwhile).
+    #[error("{0}")]
+    NotFound(&'static str),
+    /// The backup's passphrase is not the one it was made with.
+    #[error(
+        "That passphrase does not open this backup. Check it and try again; nothing was changed."
+    )]
+    BackupPassphrase,
+    /// The backup file is damaged, cut short or not a Peerline backup.
+    #[error("This backup file can't be used: {0}. Nothing was changed on this phone.")]
+    BackupDamaged(String),
+    /// Restoring would touch records already on this phone; the officer must choose.
+    #[error(
+        "This phone already holds {checkins} check-ins and {screeners} questionnaire results. Choose whether to add the backup to them or to replace them; nothing has been changed yet."
+    )]
+    RestoreNeedsChoice {
+        /// Check-ins on this phone now.
+        checkins: u64,
+        /// Screener results on this phone now.
+        screeners: u64,
+    },
 }
 
 impl Error {
@@ -141,6 +162,10 @@ impl Error {
             Self::NotJoined => "NOT_JOINED",
             Self::NoPeers => "NO_PEERS",
             Self::AlreadyTaken => "ALREADY_TAKEN",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::BackupPassphrase => "BACKUP_WRONG_PASSPHRASE",
+            Self::BackupDamaged(_) => "BACKUP_DAMAGED",
+            Self::RestoreNeedsChoice { .. } => "RESTORE_NEEDS_CHOICE",
         }
     }
 

@@ -2,14 +2,18 @@
 //! the Tauri shell only maps commands onto it. This crate knows nothing of Tauri.
 #![deny(missing_docs)]
 
+pub mod backup;
 pub mod checkins;
 pub mod clock;
 mod error;
+pub mod export;
 mod ids;
+pub mod reminders;
 pub mod screeners;
 pub mod session;
 pub mod settings;
 pub mod talk;
+pub mod trends;
 pub mod vault;
 
 pub use error::{Error, Result};

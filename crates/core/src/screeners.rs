@@ -416,7 +416,36 @@ pub fn score(instrument: Instrument, answers: &[u8]) -> Result<Score> {
 }
 
 impl Instrument {
-    fn as_str(self) -> &'static str {
+    /// Every instrument, in the order the app lists them.
+    pub const ALL: [Self; 7] = [
+        Self::Phq9,
+        Self::Phq2,
+        Self::Gad7,
+        Self::Gad2,
+        Self::Who5,
+        Self::Pcl5,
+        Self::AuditC,
+    ];
+
+    /// The highest total the instrument can give (WHO-5 as its 0–100 percentage).
+    pub fn max_total(self) -> u32 {
+        match self {
+            Self::Who5 => 100,
+            other => form(other)
+                .items
+                .iter()
+                .map(|i| {
+                    i.choices
+                        .iter()
+                        .map(|c| u32::from(c.value))
+                        .max()
+                        .unwrap_or(0)
+                })
+                .sum(),
+        }
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Phq9 => "phq9",
             Self::Phq2 => "phq2",
@@ -701,23 +730,7 @@ mod tests {
     }
 
     fn instruments() -> impl Strategy<Value = Instrument> {
-        prop_oneof![
-            Just(Instrument::Phq9),
-            Just(Instrument::Phq2),
-            Just(Instrument::Gad7),
-            Just(Instrument::Gad2),
-            Just(Instrument::Who5),
-            Just(Instrument::AuditC),
-        ]
-    }
-
-    fn max_total(i: Instrument) -> u32 {
-        form(i)
-            .items
-            .iter()
-            .map(|it| u32::from(it.choices.iter().map(|c| c.value).max().unwrap_or(0)))
-            .sum::<u32>()
-            * if i == Instrument::Who5 { 4 } else { 1 }
+        proptest::sample::select(Instrument::ALL.to_vec())
     }
 
     proptest! {
@@ -732,7 +745,7 @@ mod tests {
                 .map(|(it, s)| { let max = it.choices.iter().map(|c| c.value).max().unwrap_or(0); s % (max + 1) })
                 .collect();
             let s = score(i, &answers).unwrap();
-            prop_assert!(s.total <= max_total(i));
+            prop_assert!(s.total <= i.max_total());
             let k = which % answers.len();
             let max = f.items[k].choices.iter().map(|c| c.value).max().unwrap_or(0);
             if answers[k] < max {

@@ -338,6 +338,7 @@ impl Session {
             auto_lock_minutes: wrapped_key.as_ref().map(|_| DEFAULT_AUTO_LOCK_MINUTES),
             wrapped_key,
             throttle: Default::default(),
+            reminder: Default::default(),
         };
         meta.save(&self.paths.meta())?;
         let made = (|| -> Result<Vault> {
@@ -780,6 +781,25 @@ impl Session {
     /// The data directory.
     pub fn data_dir(&self) -> &std::path::Path {
         self.paths.dir()
+    }
+
+    /// The settings file as last read or written (`None` before a vault exists).
+    pub(crate) fn meta(&self) -> Option<&Meta> {
+        self.meta.as_ref()
+    }
+
+    /// Changes the settings file and writes it; on a failed write the change is undone, so
+    /// memory never says something the disk does not.
+    pub(crate) fn update_meta<T>(&mut self, change: impl FnOnce(&mut Meta) -> T) -> Result<T> {
+        let path = self.paths.meta();
+        let meta = self.meta.as_mut().ok_or(Error::NoVault)?;
+        let before = meta.clone();
+        let out = change(meta);
+        if let Err(e) = meta.save(&path) {
+            *meta = before;
+            return Err(e);
+        }
+        Ok(out)
     }
 
     fn require_open(&self) -> Result<()> {

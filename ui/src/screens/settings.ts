@@ -4,6 +4,7 @@ import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
 import { eraseButton } from './erase';
 import { currentPasscodeField, passcodeFields } from './passcode';
+import { backupSection, exportSection, reminderSection } from './records-settings';
 
 type OpenStatus = Extract<VaultStatus, { state: 'unlocked' }>;
 
@@ -124,6 +125,8 @@ export function settings(
       ),
     );
   }
+
+  sections.push(reminderSection(), exportSection(), backupSection());
 
   const teamMsg = messageArea();
   sections.push(

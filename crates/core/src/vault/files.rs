@@ -11,6 +11,34 @@ pub const META_FILE: &str = "vault.json";
 /// Damaged vaults are moved into directories with this prefix, never deleted silently.
 pub const DAMAGED_PREFIX: &str = "damaged-";
 
+/// Writes `bytes` to `path`, readable by this user only, so that readers see either the old
+/// file or the new one: a crash or a full disk leaves the previous version (or nothing)
+/// and no half-written file.
+pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> crate::Result<()> {
+    use std::io::Write as _;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!("{name}.tmp"));
+    let result = (|| -> io::Result<()> {
+        let mut f = create_private(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // Make the rename itself durable.
+            fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&tmp);
+        return Err(crate::Error::from_io(e));
+    }
+    Ok(())
+}
+
 /// Paths of one vault.
 #[derive(Debug, Clone)]
 pub struct VaultPaths {

@@ -4,7 +4,6 @@
 //! disk leaves the previous version intact.
 
 use std::fs;
-use std::io::Write as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -53,6 +52,10 @@ pub struct Meta {
     /// Wrong-passcode bookkeeping.
     #[serde(default)]
     pub throttle: Throttle,
+    /// The daily check-in reminder. Kept here, outside the vault, so it can fire while the
+    /// app is locked; it holds a time of day and a date, nothing about the officer's health.
+    #[serde(default)]
+    pub reminder: crate::reminders::ReminderState,
 }
 
 /// The metadata format this build writes and reads.
@@ -82,7 +85,7 @@ impl Meta {
     pub fn save(&self, path: &Path) -> Result<()> {
         let json = serde_json::to_vec_pretty(self)
             .map_err(|e| Error::MetaCorrupt(format!("could not encode settings: {e}")))?;
-        write_atomically(path, &json)
+        super::files::write_private_atomically(path, &json)
     }
 }
 
@@ -90,25 +93,4 @@ fn display(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
-}
-
-/// Writes `bytes` to `path` so that readers see either the old file or the new one.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    let result = (|| -> std::io::Result<()> {
-        let mut f = super::files::create_private(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)?;
-        if let Some(dir) = path.parent() {
-            // Make the rename itself durable.
-            fs::File::open(dir)?.sync_all()?;
-        }
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(Error::from_io(e));
-    }
-    Ok(())
 }

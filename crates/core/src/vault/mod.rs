@@ -13,3 +13,4 @@ pub mod wrap;
 pub use db::Vault;
 pub use key::VaultKey;
 pub use migrations::LATEST as SCHEMA_VERSION;
+pub(crate) use migrations::migrations;
