@@ -136,13 +136,24 @@ pub fn trends(vault: &Vault, bucket: Bucket, from: NaiveDate, to: NaiveDate) -> 
     }
     let n = starts.len();
     let (lo, hi) = crate::checkins::utc_window(from, to);
-    let slot = |day: &str| -> Option<usize> {
-        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+    // The local day is the UTC time moved by the offset the officer had then, so a late
+    // shift counts for the day it was for them. Worked out here rather than with SQLite's
+    // date functions: a ten-year chart reads every row, and this is several times faster.
+    let slot = |utc: &str, offset_min: i64| -> Option<usize> {
+        let t = chrono::NaiveDateTime::parse_from_str(utc, "%Y-%m-%dT%H:%M:%SZ").ok()?;
+        let day = (t + chrono::Duration::minutes(offset_min)).date();
         if day < from || day > to {
             return None;
         }
         index.get(&bucket.start_of(day)).copied()
     };
+    let text = |r: &rusqlite::Row<'_>, i: usize| -> Result<String> {
+        r.get_ref(i)
+            .and_then(|v| Ok(v.as_str()?.to_owned()))
+            .map_err(Error::from_sqlite)
+    };
+    let int =
+        |r: &rusqlite::Row<'_>, i: usize| -> Result<i64> { r.get(i).map_err(Error::from_sqlite) };
 
     let mut fields = [
         vec![Sum::default(); n],
@@ -150,24 +161,20 @@ pub fn trends(vault: &Vault, bucket: Bucket, from: NaiveDate, to: NaiveDate) -> 
         vec![Sum::default(); n],
         vec![Sum::default(); n],
     ];
-    // The local day is the UTC time moved by the offset the officer had then, so a late
-    // shift counts for the day it was for them.
     let mut stmt = vault
         .conn()
         .prepare_cached(
-            "SELECT date(recorded_at_utc, printf('%+d minutes', utc_offset_min)) AS d,
-                    sum(mood), sum(stress), sum(energy), sum(sleep_half_hours), count(*)
-             FROM checkins WHERE recorded_at_utc >= ?1 AND recorded_at_utc < ?2
-             GROUP BY d",
+            "SELECT recorded_at_utc, utc_offset_min, mood, stress, energy, sleep_half_hours
+             FROM checkins WHERE recorded_at_utc >= ?1 AND recorded_at_utc < ?2",
         )
         .map_err(Error::from_sqlite)?;
     let mut rows = stmt.query(params![lo, hi]).map_err(Error::from_sqlite)?;
     while let Some(r) = rows.next().map_err(Error::from_sqlite)? {
-        let day: String = r.get(0).map_err(Error::from_sqlite)?;
-        let Some(i) = slot(&day) else { continue };
-        let count: u32 = r.get(5).map_err(Error::from_sqlite)?;
-        for (f, col) in fields.iter_mut().zip(1..=4) {
-            f[i].add(r.get(col).map_err(Error::from_sqlite)?, count);
+        let Some(i) = slot(&text(r, 0)?, int(r, 1)?) else {
+            continue;
+        };
+        for (f, col) in fields.iter_mut().zip(2..=5) {
+            f[i].add(int(r, col)?, 1);
         }
     }
 
@@ -175,30 +182,24 @@ pub fn trends(vault: &Vault, bucket: Bucket, from: NaiveDate, to: NaiveDate) -> 
     let mut stmt = vault
         .conn()
         .prepare_cached(
-            "SELECT instrument, date(taken_at_utc, printf('%+d minutes', utc_offset_min)) AS d,
-                    sum(total), count(*)
-             FROM screener_results WHERE taken_at_utc >= ?1 AND taken_at_utc < ?2
-             GROUP BY instrument, d",
+            "SELECT instrument, taken_at_utc, utc_offset_min, total
+             FROM screener_results WHERE taken_at_utc >= ?1 AND taken_at_utc < ?2",
         )
         .map_err(Error::from_sqlite)?;
     let mut rows = stmt.query(params![lo, hi]).map_err(Error::from_sqlite)?;
     while let Some(r) = rows.next().map_err(Error::from_sqlite)? {
-        let name: String = r.get(0).map_err(Error::from_sqlite)?;
-        let day: String = r.get(1).map_err(Error::from_sqlite)?;
+        let name = text(r, 0)?;
         // A result of an instrument this build does not know (a newer app) is skipped.
         let (Some(pos), Some(i)) = (
             Instrument::ALL.iter().position(|x| x.as_str() == name),
-            slot(&day),
+            slot(&text(r, 1)?, int(r, 2)?),
         ) else {
             continue;
         };
         let entry = by_instrument
             .entry(pos)
             .or_insert_with(|| (Instrument::ALL[pos], vec![Sum::default(); n]));
-        entry.1[i].add(
-            r.get(2).map_err(Error::from_sqlite)?,
-            r.get(3).map_err(Error::from_sqlite)?,
-        );
+        entry.1[i].add(int(r, 3)?, 1);
     }
 
     let means = |v: &[Sum], scale: f64| v.iter().map(|s| s.mean(scale)).collect();
