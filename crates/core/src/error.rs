@@ -133,6 +133,19 @@ pub enum Error {
         /// Screener results on this phone now.
         screeners: u64,
     },
+    /// A newer agency directory failed verification; it was not installed.
+    #[error("Your agency's directory update was not installed: {reason}. {}", directory_kept_words(*kept))]
+    DirectoryRefused {
+        /// What was wrong, in plain words.
+        reason: String,
+        /// Whether a good earlier copy is still in use.
+        kept: bool,
+    },
+    /// A link outside the allow-list (only tel:, sms: and https: are opened).
+    #[error(
+        "Peerline only opens phone calls, text messages and secure (https) web pages, so this link was not opened."
+    )]
+    LinkNotAllowed,
 }
 
 impl Error {
@@ -166,6 +179,8 @@ impl Error {
             Self::BackupPassphrase => "BACKUP_WRONG_PASSPHRASE",
             Self::BackupDamaged(_) => "BACKUP_DAMAGED",
             Self::RestoreNeedsChoice { .. } => "RESTORE_NEEDS_CHOICE",
+            Self::DirectoryRefused { .. } => "DIRECTORY_REFUSED",
+            Self::LinkNotAllowed => "LINK_NOT_ALLOWED",
         }
     }
 
@@ -216,6 +231,14 @@ impl Error {
 
 fn is_disk_full(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
+}
+
+fn directory_kept_words(kept: bool) -> &'static str {
+    if kept {
+        "The list you had is kept and still works; tell your coordinator so they can publish a corrected one."
+    } else {
+        "The national crisis lines and resources still work; tell your coordinator so they can publish a corrected list."
+    }
 }
 
 fn wait_words(secs: u64) -> String {

@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod checkins;
 pub mod clock;
+pub mod directory;
 mod error;
 pub mod export;
 mod ids;

@@ -101,6 +101,10 @@ pub struct DirectoryEntry {
     /// Number for text messages.
     #[serde(default)]
     pub sms: Option<String>,
+    /// Words to start the text with, when the service asks for them ("HOME" for Crisis
+    /// Text Line); the phone fills them in so the officer only has to press send.
+    #[serde(default)]
+    pub sms_body: Option<String>,
     /// Web page (https only).
     #[serde(default)]
     pub web: Option<String>,
@@ -191,6 +195,14 @@ impl Directory {
             {
                 return Err(bad("web", "must start with https://"));
             }
+            if let Some(body) = &e.sms_body
+                && (e.sms.is_none() || body.trim().is_empty() || body.chars().count() > 160)
+            {
+                return Err(bad(
+                    "sms_body",
+                    "needs an sms number and 1–160 characters of text",
+                ));
+            }
             if e.phone.is_none() && e.sms.is_none() && e.web.is_none() {
                 return Err(bad("phone", "an entry needs a phone, sms or web contact"));
             }
@@ -252,6 +264,7 @@ mod tests {
             region: None,
             phone: Some("+1 (555) 010-0000".into()),
             sms: None,
+            sms_body: None,
             web: None,
             notes: None,
         };
@@ -270,6 +283,21 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.0, "entries[0] (EAP).web: must start with https://");
         e.web = None;
+        e.sms_body = Some("HOME".into());
+        let err = Directory {
+            entries: vec![e.clone()],
+        }
+        .validate()
+        .unwrap_err();
+        assert!(err.0.contains("sms_body"), "a body needs an sms number");
+        e.sms = Some("741741".into());
+        assert!(
+            Directory {
+                entries: vec![e.clone()]
+            }
+            .validate()
+            .is_ok()
+        );
         e.phone = Some("call me".into());
         assert!(Directory { entries: vec![e] }.validate().is_err());
     }

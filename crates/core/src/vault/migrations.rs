@@ -85,6 +85,28 @@ const STEPS: &[&str] = &[
         safety         INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX screener_results_by_time ON screener_results (instrument, taken_at_utc);",
+    // v5: the agency's directory, exactly as signed (so it can be checked again), for the
+    // team that published it; and the last update that was refused, to tell the officer.
+    // The search index is not stored: it is rebuilt in memory from these and the built-in
+    // list, so a backup or restore never carries index tables.
+    "CREATE TABLE agency_directory (
+        id               INTEGER PRIMARY KEY CHECK (id = 1),
+        team_id          TEXT NOT NULL,
+        team_public_key  BLOB NOT NULL,
+        version          INTEGER NOT NULL,
+        digest           TEXT NOT NULL,
+        entries          INTEGER NOT NULL,
+        installed_at_utc TEXT NOT NULL,
+        signature        BLOB NOT NULL,
+        payload          BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE agency_directory_refusal (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        team_id     TEXT NOT NULL,
+        version     INTEGER NOT NULL,
+        reason      TEXT NOT NULL,
+        at_utc      TEXT NOT NULL
+    ) STRICT;",
 ];
 
 /// All migrations, oldest first.
