@@ -107,6 +107,17 @@ function makeApp(client, dataDir) {
       const b64 = await client.takeScreenshot();
       writeFileSync(join(screenshotDir, `${name}.png`), Buffer.from(b64, 'base64'));
     },
+    /** Visible controls smaller than 44×44 px, described for an assertion message. */
+    async smallTapTargets() {
+      return client.executeScript(
+        `return [...document.querySelectorAll('button, select, input:not([type=radio]):not([type=checkbox]), .segment label, .chip label')]
+          .filter((el) => el.offsetParent !== null)
+          .map((el) => ({ el: el.outerHTML.slice(0, 60), r: el.getBoundingClientRect() }))
+          .filter(({ r }) => r.height < 44 || r.width < 44)
+          .map(({ el, r }) => el + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));`,
+        [],
+      );
+    },
     async phoneSize() {
       await client.setWindowRect(null, null, 390, 844);
     },

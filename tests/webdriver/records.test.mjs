@@ -73,14 +73,7 @@ test('the daily reminder is set and remembered; settings tap targets are 44 px',
   await app.click('label[for=reminder-on]');
   await app.waitFor('section[aria-labelledby=reminder-h] .message', /each day at 21:15/);
   await app.screenshot('13-settings-records');
-  const small = await app.script(() =>
-    [...document.querySelectorAll('button, select, input:not([type=radio]):not([type=checkbox]), .segment label, .chip label')]
-      .filter((el) => el.offsetParent !== null)
-      .map((el) => ({ el: el.outerHTML.slice(0, 60), r: el.getBoundingClientRect() }))
-      .filter(({ r }) => r.height < 44 || r.width < 44)
-      .map(({ el, r }) => `${el} ${Math.round(r.width)}x${Math.round(r.height)}`),
-  );
-  assert.deepEqual(small, []);
+  assert.deepEqual(await app.smallTapTargets(), []);
   // Back home and into Settings again: the reminder was kept by core.
   await app.click('button.back');
   await app.waitFor('h1', /How are you doing\?/);
