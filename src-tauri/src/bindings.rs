@@ -4,6 +4,9 @@
 
 use peerline_core::backup::{BackupReport, RestoreMode};
 use peerline_core::checkins::{CheckIn, QuickCheckIn, Tag};
+use peerline_core::directory::{
+    Action, ActionKind, AgencyInfo, EntryCard, Hit, Kind, Origin, Query, Refusal,
+};
 use peerline_core::export::{ExportFormat, ExportOptions};
 use peerline_core::reminders::ReminderTime;
 use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score};
@@ -50,6 +53,15 @@ fn render() -> String {
         ExportOptions::decl(&cfg),
         RestoreMode::decl(&cfg),
         BackupReport::decl(&cfg),
+        Kind::decl(&cfg),
+        Origin::decl(&cfg),
+        ActionKind::decl(&cfg),
+        Action::decl(&cfg),
+        EntryCard::decl(&cfg),
+        Hit::decl(&cfg),
+        Query::decl(&cfg),
+        Refusal::decl(&cfg),
+        AgencyInfo::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

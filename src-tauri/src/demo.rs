@@ -12,7 +12,7 @@ use peerline_core::talk::{peer, team};
 use peerline_core::vault::wrap::KdfParams;
 use peerline_protocol::auth::{Signer, secret_hash_hex};
 use peerline_protocol::b64;
-use peerline_protocol::documents::{Roster, RosterPeer};
+use peerline_protocol::documents::{Directory, Roster, RosterPeer};
 use peerline_protocol::invite::Invite;
 use peerline_protocol::relay::{
     BlobKind, CreateTeam, IssueInvite, SignedBlob, TeamCreated, blob_signing_message,
@@ -136,26 +136,26 @@ pub async fn start() -> Result<Demo, String> {
         });
         peers.push((name, session));
     }
-    let payload = serde_json::to_vec(&Roster { peers: roster }).map_err(|e| e.to_string())?;
-    let sig = team_key.sign(&blob_signing_message(
-        &team_id,
-        BlobKind::Roster,
-        1,
-        &payload,
-    ));
-    coordinator
-        .call::<_, serde_json::Value>(
-            Method::PUT,
-            &format!("/v1/teams/{team_id}/roster"),
-            Some(&SignedBlob {
-                version: 1,
-                payload: b64::encode(&payload),
-                signature: b64::encode(&sig.to_bytes()),
-            }),
-            &[],
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+    let publish = |kind: BlobKind, payload: Vec<u8>| {
+        let sig = team_key.sign(&blob_signing_message(&team_id, kind, 1, &payload));
+        let blob = SignedBlob {
+            version: 1,
+            payload: b64::encode(&payload),
+            signature: b64::encode(&sig.to_bytes()),
+        };
+        let route = format!("/v1/teams/{team_id}/{}", kind.as_str());
+        let coordinator = &coordinator;
+        async move {
+            coordinator
+                .call::<_, serde_json::Value>(Method::PUT, &route, Some(&blob), &[])
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+    };
+    let roster = serde_json::to_vec(&Roster { peers: roster }).map_err(|e| e.to_string())?;
+    publish(BlobKind::Roster, roster).await?;
+    publish(BlobKind::Directory, demo_directory()?).await?;
     for (name, session) in peers {
         let _ = team::sync_roster(&session).await;
         let _ = peer::set_duty(&session, 24 * 60).await;
@@ -167,6 +167,15 @@ pub async fn start() -> Result<Demo, String> {
         invite: link,
         relay,
     })
+}
+
+/// The demo agency's directory: made-up counselors, EAP, chaplain and programs with
+/// numbers from the 555-01xx range reserved for fiction.
+fn demo_directory() -> Result<Vec<u8>, String> {
+    let doc: Directory = serde_json::from_str(include_str!("../data/demo_directory.json"))
+        .map_err(|e| format!("demo directory: {e}"))?;
+    doc.validate().map_err(|e| format!("demo directory: {e}"))?;
+    serde_json::to_vec(&doc).map_err(|e| e.to_string())
 }
 
 /// A demo peer: takes any open request it can read and answers with an ETA.

@@ -3,6 +3,7 @@
 
 mod commands;
 mod demo;
+mod directory_commands;
 mod state;
 mod talk_commands;
 mod wellness_commands;
@@ -207,6 +208,7 @@ macro_rules! commands {
         use commands::*;
         use talk_commands::*;
         use wellness_commands::*;
+        use directory_commands::*;
         tauri::generate_handler![
             vault_status,
             vault_retry,
@@ -249,6 +251,11 @@ macro_rules! commands {
             backup_save,
             backup_choose,
             backup_restore,
+            directory_builtin,
+            directory_search,
+            directory_info,
+            directory_sync,
+            directory_open,
             $($extra,)*
         ]
     }};

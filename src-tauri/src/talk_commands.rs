@@ -18,8 +18,10 @@ fn body(e: peerline_core::Error) -> ErrorBody {
 pub async fn team_join(state: State<'_, AppState>, invite: String) -> Res<Option<TeamInfo>> {
     let s = state.session();
     team::join(&*s, &invite).await.map_err(body)?;
-    // The roster may not be published yet; joining still succeeded.
+    // The roster and the agency's directory may not be published yet; joining still
+    // succeeded, and a refused directory is recorded for the directory screen to show.
     let _ = team::sync_roster(&*s).await;
+    let _ = peerline_core::directory::sync_directory(&*s).await;
     state.run(|s| team::team_info(s.vault()?)).await
 }
 

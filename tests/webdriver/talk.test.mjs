@@ -53,3 +53,47 @@ test('the peer supporter screen shows a roster entry with public keys only', asy
   assert.doesNotMatch(entry, /AGE-SECRET-KEY/);
   await app.screenshot('12-peer');
 });
+
+test("the directory lists the built-in lines and the team's signed list, and searches it offline", async () => {
+  await app.click('button.back');
+  await app.waitFor('h1', /How are you doing\?/);
+  await app.click('#nav-directory');
+  await app.waitFor('h1', /Find professional help/);
+  // Joining the demo team fetched its signed directory; the built-in lines are there too.
+  await app.waitFor('#directory-agency', /version 1, 5 entries/, 20_000);
+  await app.waitFor('#directory-results', /988 Suicide & Crisis Lifeline/);
+  await app.waitFor('#directory-results', /Dr\. Maria Alvarez \(demo\)/);
+  await app.screenshot('13-directory');
+  assert.deepEqual(await app.smallTapTargets(), []);
+
+  // A typo still finds the counselors; a kind filter narrows to the EAP.
+  await app.type('#directory-search', 'counslor');
+  // Wait for the search to replace the full list (it runs after a short typing pause).
+  const found = await app.waitFor('#directory-results', /^(?![\s\S]*COPLINE)[\s\S]*Alvarez/);
+  assert.doesNotMatch(found, /Chaplain Tom/);
+  await app.type('#directory-search', ' ');
+  await app.click('label[for=kind-eap]');
+  await app.waitFor('#directory-count', /^1 place to get help$/);
+  const eap = await app.text('#directory-results');
+  assert.match(eap, /Employee Assistance Program/);
+  assert.match(eap, /Call \+1 555 010 0102/);
+  await app.click('label[for=kind-eap]');
+
+  // Only tel:, sms: and https: links are ever handed to the system.
+  const refused = await app.script(() =>
+    window.__TAURI_INTERNALS__
+      .invoke('directory_open', { uri: 'javascript:alert(1)' })
+      .then(() => 'opened', (e) => e.code),
+  );
+  assert.equal(refused, 'LINK_NOT_ALLOWED');
+});
+
+test('the crisis sheet lists the built-in crisis lines and leads to the directory', async () => {
+  await app.click('#crisis-button');
+  const sheet = await app.waitFor('#crisis-dialog', /Crisis Text Line/);
+  assert.match(sheet, /Text HOME to 741741/);
+  assert.match(sheet, /Call 911/);
+  await app.screenshot('14-crisis-lines');
+  await app.click('#crisis-browse');
+  await app.waitFor('h1', /Find professional help/);
+});

@@ -2,6 +2,9 @@
 // them to the Rust parameters' snake_case.
 import { invoke } from '@tauri-apps/api/core';
 import type {
+  AgencyInfo,
+  Hit,
+  Query,
   BackupReport,
   ExportFormat,
   ExportOptions,
@@ -81,4 +84,11 @@ export const api = {
   backupChoose: () => call<string | null>('backup_choose'),
   backupRestore: (passphrase: string, mode: RestoreMode) =>
     call<BackupReport>('backup_restore', { passphrase, mode }),
+  /** The built-in national resources; works locked. */
+  directoryBuiltin: () => call<Hit[]>('directory_builtin'),
+  directorySearch: (query: Query) => call<Hit[]>('directory_search', { query }),
+  directoryInfo: () => call<AgencyInfo | null>('directory_info'),
+  directorySync: () => call<AgencyInfo | null>('directory_sync'),
+  /** Hands a call / text / web link to the system, after core's allow-list. */
+  directoryOpen: (uri: string) => call<null>('directory_open', { uri }),
 };

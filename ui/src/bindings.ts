@@ -447,3 +447,193 @@ screeners: number,
  * Size of the backup file in bytes.
  */
 file_bytes: number, };
+
+export type Kind = "crisis_line" | "counselor" | "eap" | "chaplain" | "program" | "peer_team";
+
+export type Origin = "builtin" | "agency";
+
+export type ActionKind = "call" | "text" | "web";
+
+export type Action = { 
+/**
+ * Call, text or web.
+ */
+kind: ActionKind, 
+/**
+ * What the button says ("Call 988", "Text HOME to 741741", "Open copline.org").
+ */
+label: string, 
+/**
+ * The link to open; passes [`allowed_uri`]. `None` when the action is disabled.
+ */
+uri: string | null, 
+/**
+ * Why the action is disabled, when it is.
+ */
+disabled_reason: string | null, };
+
+export type EntryCard = { 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Kind.
+ */
+kind: Kind, 
+/**
+ * Specialties, as written by the publisher.
+ */
+specialties: Array<string>, 
+/**
+ * Experienced with first responders.
+ */
+first_responder_competent: boolean, 
+/**
+ * Offers telehealth.
+ */
+telehealth: boolean, 
+/**
+ * Languages.
+ */
+languages: Array<string>, 
+/**
+ * Free, EAP-covered, insurance, sliding scale.
+ */
+cost: string | null, 
+/**
+ * Open around the clock.
+ */
+always_open: boolean, 
+/**
+ * Opening hours in words, when not 24/7.
+ */
+hours: string | null, 
+/**
+ * Region served.
+ */
+region: string | null, 
+/**
+ * Phone number, as written.
+ */
+phone: string | null, 
+/**
+ * Number for text messages, as written.
+ */
+sms: string | null, 
+/**
+ * Words the text message starts with.
+ */
+sms_body: string | null, 
+/**
+ * Web page.
+ */
+web: string | null, 
+/**
+ * Notes.
+ */
+notes: string | null, };
+
+export type Hit = { 
+/**
+ * Stable id: the built-in resource's id, or `agency-<position>` in the agency's list.
+ */
+id: string, 
+/**
+ * Built into the app, or the agency's.
+ */
+origin: Origin, 
+/**
+ * The entry.
+ */
+entry: EntryCard, 
+/**
+ * Call, text and web, in that order, for the contacts the entry has.
+ */
+actions: Array<Action>, 
+/**
+ * Where a built-in entry was checked (none for the agency's).
+ */
+source_url: string | null, 
+/**
+ * When a built-in entry was checked, `YYYY-MM-DD`.
+ */
+checked_on: string | null, };
+
+export type Query = { 
+/**
+ * What the officer typed; any text is accepted.
+ */
+text: string, 
+/**
+ * Only these kinds (empty: all).
+ */
+kinds: Array<Kind>, 
+/**
+ * Only entries with this specialty ("ptsd", "Substance use").
+ */
+specialty: string | null, 
+/**
+ * Only entries experienced with first responders.
+ */
+first_responder_competent: boolean, 
+/**
+ * Only entries offering telehealth.
+ */
+telehealth: boolean, 
+/**
+ * Only entries in this language ("es").
+ */
+language: string | null, 
+/**
+ * Only entries at this cost ("free", "eap_covered", "insurance", "sliding_scale").
+ */
+cost: string | null, 
+/**
+ * Only entries open 24/7.
+ */
+always_open: boolean, 
+/**
+ * Only entries for this region ("US", "Travis County").
+ */
+region: string | null, 
+/**
+ * Only built-in entries, or only the agency's.
+ */
+origin: Origin | null, 
+/**
+ * Most results (default 50, at most 200).
+ */
+limit: number | null, };
+
+export type Refusal = { 
+/**
+ * The version the relay offered.
+ */
+version: number, 
+/**
+ * Why it was refused, in plain words.
+ */
+reason: string, 
+/**
+ * When (UTC, RFC 3339).
+ */
+at_utc: string, };
+
+export type AgencyInfo = { 
+/**
+ * Version installed, if any.
+ */
+version: number | null, 
+/**
+ * Entries in it (search with `origin: agency` to list them).
+ */
+entries: number, 
+/**
+ * When it was installed (UTC, RFC 3339).
+ */
+installed_at_utc: string | null, 
+/**
+ * The last update that was refused, when it is newer than the copy in use.
+ */
+refused: Refusal | null, };

@@ -6,6 +6,7 @@ import type { VaultStatus } from './bindings';
 import { setUpCrisisButton } from './crisis';
 import { h, mount } from './dom';
 import { describe, toErrorBody } from './errors';
+import { directory } from './screens/directory';
 import { historyScreen } from './screens/history';
 import { home } from './screens/home';
 import { join } from './screens/join';
@@ -20,7 +21,7 @@ import { unlock } from './screens/unlock';
 
 const root = document.getElementById('app') as HTMLElement;
 let current: VaultStatus | undefined;
-type Page = 'home' | 'settings' | 'talk' | 'join' | 'peer' | 'screeners' | 'trends' | 'history';
+type Page = 'home' | 'settings' | 'talk' | 'join' | 'peer' | 'screeners' | 'trends' | 'history' | 'directory';
 let page: Page = 'home';
 let leave: (() => void) | undefined;
 
@@ -70,6 +71,8 @@ function show(status: VaultStatus): void {
         screeners(root, { back: () => go('home'), talk: () => void openTalk() });
       } else if (page === 'trends') {
         leave = trends(root, { back: () => go('home') });
+      } else if (page === 'directory') {
+        leave = directory(root, { back: () => go('home') });
       } else if (page === 'history') {
         historyScreen(root, { back: () => go('home') });
       } else if (page === 'peer') {
@@ -80,6 +83,7 @@ function show(status: VaultStatus): void {
           screeners: () => go('screeners'),
           trends: () => go('trends'),
           history: () => go('history'),
+          directory: () => go('directory'),
           talk: () => void openTalk(),
           peer: () => go('peer'),
         });
@@ -94,7 +98,10 @@ function show(status: VaultStatus): void {
 }
 
 async function start(): Promise<void> {
-  setUpCrisisButton();
+  setUpCrisisButton({
+    canBrowse: () => current?.state === 'unlocked',
+    browse: () => go('directory'),
+  });
   // The core locks the vault on its own (auto-lock); cover the screen as soon as it does.
   await listen<VaultStatus>('vault-status', (ev) => {
     const was = current?.state;

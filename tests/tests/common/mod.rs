@@ -11,7 +11,7 @@ use peerline_core::talk::{peer, team};
 use peerline_core::vault::wrap::KdfParams;
 use peerline_protocol::auth::{Signer, secret_hash_hex};
 use peerline_protocol::b64;
-use peerline_protocol::documents::{Roster, RosterPeer};
+use peerline_protocol::documents::{Directory, DirectoryEntry, Roster, RosterPeer};
 use peerline_protocol::invite::Invite;
 use peerline_protocol::relay::*;
 use peerline_relay::client::{SignedClient, generate_key};
@@ -179,23 +179,46 @@ impl World {
                 })
                 .collect(),
         };
-        let payload = serde_json::to_vec(&roster).unwrap();
-        let sig = self.team_key.sign(&blob_signing_message(
-            &self.team_id,
+        self.publish(
             BlobKind::Roster,
             version,
-            &payload,
-        ));
+            serde_json::to_vec(&roster).unwrap(),
+        )
+        .await;
+    }
+
+    /// Signs and publishes the agency's directory, as `peerline-relay directory
+    /// sign-publish` does.
+    pub async fn publish_directory(&self, version: u64, entries: Vec<DirectoryEntry>) {
+        let doc = Directory { entries };
+        doc.validate().unwrap();
+        self.publish(
+            BlobKind::Directory,
+            version,
+            serde_json::to_vec(&doc).unwrap(),
+        )
+        .await;
+    }
+
+    /// A blob signed with the team key, exactly as the coordinator's tool makes it.
+    pub fn signed_blob(&self, kind: BlobKind, version: u64, payload: &[u8]) -> SignedBlob {
+        let sig = self
+            .team_key
+            .sign(&blob_signing_message(&self.team_id, kind, version, payload));
+        SignedBlob {
+            version,
+            payload: b64::encode(payload),
+            signature: b64::encode(&sig.to_bytes()),
+        }
+    }
+
+    async fn publish(&self, kind: BlobKind, version: u64, payload: Vec<u8>) {
         let _: serde_json::Value = self
             .coordinator()
             .call(
                 Method::PUT,
-                &format!("/v1/teams/{}/roster", self.team_id),
-                Some(&SignedBlob {
-                    version,
-                    payload: b64::encode(&payload),
-                    signature: b64::encode(&sig.to_bytes()),
-                }),
+                &format!("/v1/teams/{}/{}", self.team_id, kind.as_str()),
+                Some(&self.signed_blob(kind, version, &payload)),
                 &[],
             )
             .await

@@ -21,6 +21,7 @@ export interface HomeLinks {
   screeners: () => void;
   trends: () => void;
   history: () => void;
+  directory: () => void;
   talk: () => void;
   peer: () => void;
 }
@@ -92,6 +93,7 @@ export async function home(
       h('button', { type: 'submit', class: 'primary big' }, 'Save check-in'),
       msg,
     ),
+    h('button', { type: 'button', class: 'secondary big', id: 'nav-directory', onclick: links.directory }, 'Find professional help'),
     h('nav', { class: 'row', 'aria-label': 'More' },
       h('button', { type: 'button', class: 'secondary', id: 'nav-trends', onclick: links.trends }, 'Trends'),
       h('button', { type: 'button', class: 'secondary', id: 'nav-history', onclick: links.history }, 'History'),

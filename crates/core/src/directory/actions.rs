@@ -325,6 +325,8 @@ mod tests {
     fn only_tel_sms_and_https_links_are_allowed() {
         for ok in [
             "tel:988",
+            // The crisis sheet's emergency line.
+            "tel:911",
             "tel:+18002675463",
             "sms:741741",
             "sms:741741?body=HOME",
