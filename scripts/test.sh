@@ -33,10 +33,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "==> Rust tests (unit, integration, end-to-end; includes the IPC bindings freshness check)"
 cargo nextest run --workspace --locked --no-fail-fast
 
-echo "==> WebDriver tests of the real window (Xvfb, tauri-driver, WebKitWebDriver)"
+echo "==> WebDriver tests of the real window (Xvfb, tauri-driver, WebKitWebDriver), light then dark"
 (cd tests/webdriver && dbus-run-session -- sh -c '
   printf peerline-wd | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  set -e
   xvfb-run -a -s "-screen 0 1280x1024x24" npm test --silent
+  xvfb-run -a -s "-screen 0 1280x1024x24" npm run test:dark --silent
 ')
 
 echo "==> All tests passed"

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { startApp } from './harness.mjs';
+import { startApp, theme } from './harness.mjs';
 
 const PASS = 'steady-hands-42';
 let app;
@@ -19,6 +19,9 @@ after(async () => {
 
 test('first launch explains privacy and sets up the vault', async () => {
   await app.waitFor('h1', /Welcome to Peerline/);
+  // The screenshots are only worth their name if the page really follows the theme.
+  const dark = await app.script(() => matchMedia('(prefers-color-scheme: dark)').matches);
+  assert.equal(dark, theme === 'dark', `the window should be in ${theme} mode`);
   const promises = await app.text('.promises');
   assert.match(promises, /stay on this phone/);
   assert.match(promises, /No name, badge number/);

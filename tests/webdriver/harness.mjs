@@ -14,6 +14,8 @@ const PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
 
 export const appBinary = process.env.PEERLINE_APP_BINARY ?? join(repo, 'target/debug/peerline-app');
 export const screenshotDir = join(here, 'screenshots');
+/** `light` or `dark`: WebKitGTK takes `prefers-color-scheme` from the GTK theme. */
+export const theme = process.env.PEERLINE_WD_THEME === 'dark' ? 'dark' : 'light';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,7 +37,13 @@ async function waitForPort(deadlineMs) {
 export async function startApp(extraEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'peerline-wd-'));
   const driver = spawn('tauri-driver', ['--port', String(PORT)], {
-    env: { ...process.env, PEERLINE_DATA_DIR: dataDir, RUST_LOG: 'warn', ...extraEnv },
+    env: {
+      ...process.env,
+      PEERLINE_DATA_DIR: dataDir,
+      RUST_LOG: 'warn',
+      GTK_THEME: theme === 'dark' ? 'Adwaita:dark' : 'Adwaita',
+      ...extraEnv,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   await waitForPort(20_000);
@@ -105,7 +113,7 @@ function makeApp(client, dataDir) {
     async screenshot(name) {
       mkdirSync(screenshotDir, { recursive: true });
       const b64 = await client.takeScreenshot();
-      writeFileSync(join(screenshotDir, `${name}.png`), Buffer.from(b64, 'base64'));
+      writeFileSync(join(screenshotDir, `${name}-${theme}.png`), Buffer.from(b64, 'base64'));
     },
     /** Visible controls smaller than 44×44 px, described for an assertion message. */
     async smallTapTargets() {

@@ -36,7 +36,7 @@ test('a check-in appears in the trends table for today', async () => {
   );
   assert.equal(cells.length, 1, `one day recorded: ${table}`);
   assert.match(cells[0], /4/);
-  await app.screenshot('10-trends-light');
+  await app.screenshot('30-trends');
   await app.click('button.back');
 });
 
@@ -52,7 +52,7 @@ test('history edits and deletes a check-in', async () => {
   await app.click('#save-edit');
   await app.waitFor('.message', /Saved your changes/);
   await app.waitFor(`#checkin-${id}`, /Very low/);
-  await app.screenshot('12-history');
+  await app.screenshot('31-history');
   await app.click(`#delete-${id}`);
   await app.waitFor('#confirm-delete');
   await app.click('#confirm-delete');
@@ -72,7 +72,7 @@ test('the daily reminder is set and remembered; settings tap targets are 44 px',
   });
   await app.click('label[for=reminder-on]');
   await app.waitFor('section[aria-labelledby=reminder-h] .message', /each day at 21:15/);
-  await app.screenshot('13-settings-records');
+  await app.screenshot('32-settings-records');
   assert.deepEqual(await app.smallTapTargets(), []);
   // Back home and into Settings again: the reminder was kept by core.
   await app.click('button.back');

@@ -35,12 +35,12 @@ test('set up, then join the demo team from its invite', async () => {
 });
 
 test('one tap sends, and the officer sees who took it and when', async () => {
-  await app.screenshot('10-talk');
+  await app.screenshot('40-talk');
   await app.click('#send-request');
   const status = await app.waitFor('#request-status', /Accepted by (Sam|Lee|Kim) \(demo\)/, 45_000);
   assert.match(status, /a demo peer\. I'll call you in 10 minutes/);
   assert.match(status, /about 10 min/);
-  await app.screenshot('11-accepted');
+  await app.screenshot('41-accepted');
 });
 
 test('the peer supporter screen shows a roster entry with public keys only', async () => {
@@ -51,7 +51,7 @@ test('the peer supporter screen shows a roster entry with public keys only', asy
   await app.click('#keys-h ~ button');
   const entry = await app.waitFor('pre.keys', /age_recipient = "age1/);
   assert.doesNotMatch(entry, /AGE-SECRET-KEY/);
-  await app.screenshot('12-peer');
+  await app.screenshot('42-peer');
 });
 
 test("the directory lists the built-in lines and the team's signed list, and searches it offline", async () => {
@@ -63,7 +63,7 @@ test("the directory lists the built-in lines and the team's signed list, and sea
   await app.waitFor('#directory-agency', /version 1, 5 entries/, 20_000);
   await app.waitFor('#directory-results', /988 Suicide & Crisis Lifeline/);
   await app.waitFor('#directory-results', /Dr\. Maria Alvarez \(demo\)/);
-  await app.screenshot('13-directory');
+  await app.screenshot('43-directory');
   assert.deepEqual(await app.smallTapTargets(), []);
 
   // A typo still finds the counselors; a kind filter narrows to the EAP.
@@ -93,7 +93,7 @@ test('the crisis sheet lists the built-in crisis lines and leads to the director
   const sheet = await app.waitFor('#crisis-dialog', /Crisis Text Line/);
   assert.match(sheet, /Text HOME to 741741/);
   assert.match(sheet, /Call 911/);
-  await app.screenshot('14-crisis-lines');
+  await app.screenshot('44-crisis-lines');
   await app.click('#crisis-browse');
   await app.waitFor('h1', /Find professional help/);
 });
