@@ -16,6 +16,8 @@ DEBIAN_PACKAGES=(
   libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-1-dev
   # Real-window tests: a virtual display and WebKit's WebDriver
   xvfb webkit2gtk-driver at-spi2-core
+  # Accessibility tests of the built UI: axe-core in headless Chromium
+  chromium
   # Fault tests: a private mount namespace with a tiny tmpfs
   util-linux
   # Fetching and building

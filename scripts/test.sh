@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: formatting, lints, Rust unit and integration
 # tests (vault faults with a real Secret Service, no store, a full tmpfs), the UI's unit
-# tests, the generated-types check, and WebDriver tests of the real app window.
+# tests, the generated-types check, accessibility checks of the built UI (axe-core in
+# headless Chromium), and WebDriver tests of the real app window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -17,6 +18,7 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --locked --version ^2
 fi
 (cd tests/webdriver && npm ci --no-audit --no-fund --loglevel=error)
+(cd tests/a11y && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "==> Formatting"
 cargo fmt --all --check
@@ -26,6 +28,9 @@ echo "==> UI type check and unit tests"
 
 # The Tauri crate embeds ui/dist at compile time, so build the UI before clippy sees it.
 bash scripts/build-app.sh
+
+echo "==> Accessibility of the built UI (axe-core in headless Chromium, IPC mocked)"
+(cd tests/a11y && npm test --silent)
 
 echo "==> Clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -41,7 +41,7 @@ function cell(v: number | null): HTMLElement {
 }
 
 /** The accessible form of a chart: the same numbers, one row per bucket that has any. */
-function table(plot: Plot, t: Trends): HTMLTableElement {
+function table(plot: Plot, t: Trends): HTMLElement {
   const columns = plot.lines.map((l) => l.values);
   const heads = plot.lines.map((l) => l.label);
   if (plot.id === 'mood') {
@@ -49,7 +49,7 @@ function table(plot: Plot, t: Trends): HTMLTableElement {
     heads.push('Check-ins');
   }
   const [period, periods] = PERIOD[t.bucket];
-  return h(
+  const data = h(
     'table',
     { class: 'data', id: `trends-table-${plot.id}` },
     // The heading already shows the title; the caption repeats it for table navigation.
@@ -63,6 +63,27 @@ function table(plot: Plot, t: Trends): HTMLTableElement {
       ),
     ),
   );
+  // A wide table scrolls sideways inside this box, not the page; see showTables().
+  return h('div', { class: 'table-scroll', 'data-heading': `trends-h-${plot.id}` }, data);
+}
+
+/**
+ * In table view each table's scroll box is a named region that takes focus, so it can be
+ * scrolled from the keyboard; in chart view the tables are only for screen readers and the
+ * box is a plain, unfocusable wrapper.
+ */
+function showTables(body: HTMLElement, on: boolean): void {
+  for (const box of body.querySelectorAll<HTMLElement>('.table-scroll')) {
+    if (on) {
+      box.tabIndex = 0;
+      box.setAttribute('role', 'region');
+      box.setAttribute('aria-labelledby', box.dataset.heading ?? '');
+    } else {
+      box.removeAttribute('tabindex');
+      box.removeAttribute('role');
+      box.removeAttribute('aria-labelledby');
+    }
+  }
 }
 
 /** The trends screen. Returns what to call when leaving it (charts hold observers). */
@@ -87,6 +108,7 @@ export function trends(root: HTMLElement, links: Links): () => void {
     onclick: () => {
       asTable = !asTable;
       body.classList.toggle('as-table', asTable);
+      showTables(body, asTable);
       toggle.textContent = asTable ? 'Show as chart' : 'Show as table';
     },
   }, 'Show as table');
@@ -111,7 +133,7 @@ export function trends(root: HTMLElement, links: Links): () => void {
         h(
           'section',
           { class: 'trend', 'data-plot': plot.id },
-          h('h2', {}, plot.title),
+          h('h2', { id: `trends-h-${plot.id}` }, plot.title),
           // The table's caption says the same to screen readers, so it is heard once.
           h('p', { class: 'hint', 'aria-hidden': 'true' }, plot.hint),
           h('div', { class: 'chart-box', 'aria-hidden': 'true' }, legend(plot), chart.el),
@@ -120,6 +142,7 @@ export function trends(root: HTMLElement, links: Links): () => void {
       );
     }
     body.replaceChildren(...parts);
+    showTables(body, asTable);
   };
 
   const load = async (key: RangeKey) => {

@@ -1,0 +1,476 @@
+// @ts-check
+// Realistic answers from the Rust core, typed against the generated IPC types
+// (ui/src/bindings.ts; `npm run typecheck` checks this file against them). The words and
+// numbers follow what core really returns: the built-in directory, the PHQ-9's published
+// wording, action labels as core builds them.
+
+/** @typedef {import('../../ui/src/bindings').VaultStatus} VaultStatus */
+/** @typedef {import('../../ui/src/bindings').CheckIn} CheckIn */
+/** @typedef {import('../../ui/src/bindings').TeamInfo} TeamInfo */
+/** @typedef {import('../../ui/src/bindings').RequestView} RequestView */
+/** @typedef {import('../../ui/src/bindings').InboxItem} InboxItem */
+/** @typedef {import('../../ui/src/bindings').PeerPublicKeys} PeerPublicKeys */
+/** @typedef {import('../../ui/src/bindings').Contact} Contact */
+/** @typedef {import('../../ui/src/bindings').Form} Form */
+/** @typedef {import('../../ui/src/bindings').Instrument} Instrument */
+/** @typedef {import('../../ui/src/bindings').SavedScore} SavedScore */
+/** @typedef {import('../../ui/src/bindings').Bucket} Bucket */
+/** @typedef {import('../../ui/src/bindings').Trends} Trends */
+/** @typedef {import('../../ui/src/bindings').ReminderTime} ReminderTime */
+/** @typedef {import('../../ui/src/bindings').Hit} Hit */
+/** @typedef {import('../../ui/src/bindings').Query} Query */
+/** @typedef {import('../../ui/src/bindings').AgencyInfo} AgencyInfo */
+
+/** @type {Record<'new' | 'locked' | 'damaged' | 'unlocked', VaultStatus>} */
+export const STATUS = {
+  new: { state: 'new', credential_store: true, min_passcode_len: 6 },
+  locked: { state: 'locked', reason: 'app_lock', retry_after_secs: null },
+  damaged: {
+    state: 'damaged',
+    message:
+      'Your vault file could not be read: it looks damaged (for example after the phone ran out of storage while saving). ' +
+      'You can try again, or set the damaged copy aside and start a new vault.',
+  },
+  unlocked: { state: 'unlocked', custody: 'credential_store', app_lock: true, auto_lock_minutes: 5 },
+};
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** An RFC 3339 UTC time `ms` ago. @param {number} ms */
+function ago(ms) {
+  return new Date(Date.now() - ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** @returns {CheckIn[]} newest first, as `checkin_recent` returns them. */
+export function checkIns() {
+  const offset = -new Date().getTimezoneOffset();
+  return [
+    { id: 'c1a9f2', recorded_at_utc: ago(2 * HOUR_MS), utc_offset_min: offset, mood: 4, stress: 2, energy: 3, sleep_half_hours: 14, tags: [], note: null },
+    {
+      id: 'c2b7e1',
+      recorded_at_utc: ago(DAY_MS + 3 * HOUR_MS),
+      utc_offset_min: offset,
+      mood: 2,
+      stress: 4,
+      energy: 2,
+      sleep_half_hours: 9,
+      tags: ['critical_incident', 'sleep'],
+      note: 'Rough call on the night shift. Talked to Sam afterwards, which helped. Could not sleep until 5.',
+    },
+    { id: 'c3c4d0', recorded_at_utc: ago(3 * DAY_MS), utc_offset_min: offset, mood: 3, stress: 3, energy: 3, sleep_half_hours: 13, tags: ['court'], note: null },
+    { id: 'c4d1a7', recorded_at_utc: ago(6 * DAY_MS), utc_offset_min: offset, mood: 5, stress: 1, energy: 5, sleep_half_hours: 16, tags: ['family'], note: 'Day off with the kids.' },
+    { id: 'c5e8b3', recorded_at_utc: ago(9 * DAY_MS), utc_offset_min: offset, mood: 3, stress: 4, energy: 2, sleep_half_hours: 11, tags: ['shift_change', 'work'], note: null },
+  ];
+}
+
+/** @type {TeamInfo} */
+export const TEAM = {
+  relay_url: 'https://relay.metro-pd.example',
+  roster_version: 7,
+  peers: [
+    { key_id: 'k-3f9a', display_name: 'Sam Ortiz', languages: ['en', 'es'], specialties: ['critical incident'], on_duty_hours: 'Nights' },
+    { key_id: 'k-77c2', display_name: 'Dana Lee', languages: ['en'], specialties: ['family'], on_duty_hours: 'Days' },
+    { key_id: 'k-a041', display_name: 'Chris Moreau', languages: ['en'], specialties: [], on_duty_hours: null },
+  ],
+};
+
+/** @type {RequestView} A request a peer accepted, with their signed reply. */
+export const ACCEPTED_REQUEST = {
+  request_id: 'r-5d2c9e',
+  created_at_utc: ago(12 * 60_000),
+  urgency: 'now',
+  stage: 'accepted',
+  escalated: false,
+  accepted_by: 'Sam Ortiz',
+  reply_message: 'Hi, it\u2019s Sam. I\u2019m here. I\u2019ll call you in 10 minutes, pick up when you can.',
+  reply_eta_minutes: 10,
+  attempts: 1,
+  failure: null,
+};
+
+/** @type {Contact} */
+export const CONTACT = { method: 'call', value: '(512) 555-0143' };
+
+/** @type {InboxItem[]} */
+export const INBOX = [
+  {
+    request_id: 'r-8a1f44',
+    urgency: 'today',
+    age_secs: 7 * 60,
+    escalated: false,
+    open: true,
+    mine: false,
+    contact: { method: 'text', value: '(512) 555-0178' },
+    note: 'Had a bad one last night. Not urgent, but I would like to talk to someone today.',
+  },
+];
+
+/** @type {PeerPublicKeys} */
+export const PEER_KEYS = (() => {
+  const key_id = 'k-5be08d1c';
+  const age_recipient = 'age1qz8h6kq4u7v3t2pxn0cs8d3fj9w5l4m2r6y7e0a9k3g8h5s2d4f6j7sx5kp';
+  const signing_key = 'o4N3f1r8Qm2XbVt6yZcLw9KpEa5sGh0UjDi7nRlMqYk=';
+  return {
+    key_id,
+    age_recipient,
+    signing_key,
+    roster_entry: `[[peers]]\nkey_id = "${key_id}"\ndisplay_name = "YOUR NAME"\nage_recipient = "${age_recipient}"\nsigning_key = "${signing_key}"\n`,
+  };
+})();
+
+export const DEMO_INVITE = 'peerline://join?v=1&relay=http%3A%2F%2F127.0.0.1%3A47211&team=demo&key=Jq3v0pX8b2mN5cR1tW7yZ4aL6dF9gH0s';
+
+/** @type {ReminderTime} */
+export const REMINDER = { hour: 20, minute: 30 };
+
+const FREQ = [
+  { value: 0, label: 'Not at all' },
+  { value: 1, label: 'Several days' },
+  { value: 2, label: 'More than half the days' },
+  { value: 3, label: 'Nearly every day' },
+];
+
+/** @type {Form} */
+export const PHQ9 = {
+  instrument: 'phq9',
+  title: 'PHQ-9',
+  stem: 'Over the last 2 weeks, how often have you been bothered by any of the following problems?',
+  items: [
+    'Little interest or pleasure in doing things',
+    'Feeling down, depressed, or hopeless',
+    'Trouble falling or staying asleep, or sleeping too much',
+    'Feeling tired or having little energy',
+    'Poor appetite or overeating',
+    'Feeling bad about yourself \u2014 or that you are a failure or have let yourself or your family down',
+    'Trouble concentrating on things, such as reading the newspaper or watching television',
+    'Moving or speaking so slowly that other people could have noticed? Or the opposite \u2014 being so fidgety or restless that you have been moving around a lot more than usual',
+    'Thoughts that you would be better off dead or of hurting yourself in some way',
+  ].map((text) => ({ text, choices: FREQ })),
+  credit:
+    'Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, with an educational grant from Pfizer Inc. No permission required to reproduce, translate, display or distribute.',
+};
+
+/**
+ * PHQ-9 scored as core does: bands at 5, 10, 15, 20; any answer above 0 on item 9 raises
+ * the safety flag.
+ * @param {number[]} answers
+ * @returns {SavedScore}
+ */
+export function scorePhq9(answers) {
+  const total = answers.reduce((a, b) => a + b, 0);
+  /** @type {[number, string, string][]} */
+  const bands = [
+    [20, 'Severe', 'Severe depression symptoms.'],
+    [15, 'Moderately severe', 'Moderately severe depression symptoms.'],
+    [10, 'Moderate', 'Moderate depression symptoms.'],
+    [5, 'Mild', 'Mild depression symptoms.'],
+    [0, 'Minimal', 'Minimal or no depression symptoms.'],
+  ];
+  const [, band, interpretation] = bands.find(([min]) => total >= min) ?? bands[bands.length - 1];
+  return {
+    id: 's-0e7b31',
+    taken_at_utc: ago(0),
+    score: { instrument: 'phq9', total, band, interpretation, safety: (answers[8] ?? 0) > 0 },
+  };
+}
+
+/** `YYYY-MM-DD` of a local date. @param {Date} d */
+function dayText(d) {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/**
+ * First local day of the bucket `d` falls in (weeks start on Monday).
+ * @param {Date} d
+ * @param {Bucket} bucket
+ */
+function bucketStart(d, bucket) {
+  if (bucket === 'day') return new Date(d.getFullYear(), d.getMonth(), d.getDate());
+  if (bucket === 'week') return new Date(d.getFullYear(), d.getMonth(), d.getDate() - ((d.getDay() + 6) % 7));
+  return new Date(d.getFullYear(), d.getMonth(), 1);
+}
+
+/**
+ * A small deterministic generator, so screenshots are the same from run to run.
+ * @param {number} i @param {number} base @param {number} amp @param {number} period
+ */
+function wave(i, base, amp, period) {
+  return Math.round((base + amp * Math.sin(i / period)) * 100) / 100;
+}
+
+/**
+ * What `trends` returns for the last `days` days: check-ins on most buckets (with gaps, as
+ * real life has), PHQ-9 taken twice and WHO-5 once.
+ * @param {Bucket} bucket
+ * @param {number} days
+ * @returns {Trends}
+ */
+export function trends(bucket, days) {
+  const today = new Date();
+  /** @type {string[]} */
+  const starts = [];
+  for (let back = days - 1; back >= 0; back--) {
+    const d = new Date(today.getFullYear(), today.getMonth(), today.getDate() - back);
+    const s = dayText(bucketStart(d, bucket));
+    if (starts[starts.length - 1] !== s) starts.push(s);
+  }
+  const n = starts.length;
+  // Every 4th bucket and a run near the start stay empty: gaps, never zeros.
+  const has = (/** @type {number} */ i) => i % 4 !== 2 && !(i >= 3 && i <= 5 && n > 8);
+  /** @param {(i: number) => number} f */
+  const series = (f) => starts.map((_, i) => (has(i) ? f(i) : null));
+  /** @type {(number | null)[]} */
+  const phq9 = starts.map(() => null);
+  /** @type {(number | null)[]} */
+  const who5 = starts.map(() => null);
+  phq9[Math.max(0, n - 2)] = 11;
+  if (n > 10) phq9[Math.floor(n / 3)] = 7;
+  who5[Math.max(0, n - 4)] = 56;
+  return {
+    bucket,
+    starts,
+    mood: series((i) => Math.min(5, Math.max(1, wave(i, 3.2, 1.1, 3)))),
+    stress: series((i) => Math.min(5, Math.max(1, wave(i, 3, 1.2, 2.3)))),
+    energy: series((i) => Math.min(5, Math.max(1, wave(i, 2.8, 0.9, 4)))),
+    sleep_hours: series((i) => wave(i, 6.4, 1.3, 2.7)),
+    checkins: starts.map((_, i) => (has(i) ? 1 + (i % 3) : 0)),
+    screeners: [
+      { instrument: 'phq9', title: 'PHQ-9', max_total: 27, totals: phq9 },
+      { instrument: 'who5', title: 'WHO-5', max_total: 100, totals: who5 },
+    ],
+  };
+}
+
+/** @type {Hit[]} The built-in national resources, as core's directory_builtin returns them. */
+export const BUILTIN = [
+  {
+    id: '988-lifeline',
+    origin: 'builtin',
+    entry: {
+      name: '988 Suicide & Crisis Lifeline',
+      kind: 'crisis_line',
+      specialties: [],
+      first_responder_competent: false,
+      telehealth: false,
+      languages: ['en', 'es'],
+      cost: 'free',
+      always_open: true,
+      hours: null,
+      region: 'US',
+      phone: '988',
+      sms: '988',
+      sms_body: null,
+      web: 'https://988lifeline.org',
+      notes: 'Call or text 988. Veterans: press 1. Spanish: press 2, or text AYUDA to 988.',
+    },
+    actions: [
+      { kind: 'call', label: 'Call 988', uri: 'tel:988', disabled_reason: null },
+      { kind: 'text', label: 'Text 988', uri: 'sms:988', disabled_reason: null },
+      { kind: 'web', label: 'Open 988lifeline.org', uri: 'https://988lifeline.org', disabled_reason: null },
+    ],
+    source_url: 'https://988lifeline.org/get-help/what-to-expect',
+    checked_on: '2026-11-25',
+  },
+  {
+    id: 'crisis-text-line',
+    origin: 'builtin',
+    entry: {
+      name: 'Crisis Text Line',
+      kind: 'crisis_line',
+      specialties: [],
+      first_responder_competent: false,
+      telehealth: false,
+      languages: ['en'],
+      cost: 'free',
+      always_open: true,
+      hours: null,
+      region: 'US',
+      phone: null,
+      sms: '741741',
+      sms_body: 'HOME',
+      web: null,
+      notes: 'Text HOME to 741741. Free, confidential support by text, 24 hours a day.',
+    },
+    actions: [{ kind: 'text', label: 'Text HOME to 741741', uri: 'sms:741741?body=HOME', disabled_reason: null }],
+    source_url: 'https://en.wikipedia.org/wiki/Crisis_Text_Line',
+    checked_on: '2026-11-25',
+  },
+  {
+    id: 'copline',
+    origin: 'builtin',
+    entry: {
+      name: 'COPLINE',
+      kind: 'crisis_line',
+      specialties: ['trauma', 'ptsd'],
+      first_responder_competent: true,
+      telehealth: false,
+      languages: ['en'],
+      cost: 'free',
+      always_open: true,
+      hours: null,
+      region: 'US',
+      phone: '1-800-267-5463',
+      sms: null,
+      sms_body: null,
+      web: 'https://www.copline.org',
+      notes:
+        '1-800-COPLINE. Confidential line for current and former officers and their families, answered by retired officers. Not tied to any agency.',
+    },
+    actions: [
+      { kind: 'call', label: 'Call 1-800-267-5463', uri: 'tel:+18002675463', disabled_reason: null },
+      { kind: 'web', label: 'Open copline.org', uri: 'https://www.copline.org', disabled_reason: null },
+    ],
+    source_url: 'https://www.copline.org/about/who-we-are',
+    checked_on: '2026-11-25',
+  },
+  {
+    id: 'samhsa-national-helpline',
+    origin: 'builtin',
+    entry: {
+      name: "SAMHSA's National Helpline",
+      kind: 'program',
+      specialties: ['substance_use'],
+      first_responder_competent: false,
+      telehealth: false,
+      languages: ['en', 'es'],
+      cost: 'free',
+      always_open: true,
+      hours: null,
+      region: 'US',
+      phone: '1-800-662-4357',
+      sms: '435748',
+      sms_body: null,
+      web: 'https://www.samhsa.gov/find-help/national-helpline',
+      notes: 'Treatment referral and information, not counseling. Text your ZIP code to 435748 (HELP4U) to find help nearby. TTY 1-800-487-4889.',
+    },
+    actions: [
+      { kind: 'call', label: 'Call 1-800-662-4357', uri: 'tel:+18006624357', disabled_reason: null },
+      { kind: 'text', label: 'Text 435748', uri: 'sms:435748', disabled_reason: null },
+      { kind: 'web', label: 'Open samhsa.gov', uri: 'https://www.samhsa.gov/find-help/national-helpline', disabled_reason: null },
+    ],
+    source_url: 'https://www.samhsa.gov/find-help/national-helpline',
+    checked_on: '2026-11-25',
+  },
+];
+
+/** @type {Hit[]} The agency's signed list: a counselor, the EAP, a chaplain with a link core refused. */
+export const AGENCY = [
+  {
+    id: 'agency-0',
+    origin: 'agency',
+    entry: {
+      name: 'Dr. Maria Alvarez, LPC',
+      kind: 'counselor',
+      specialties: ['trauma', 'PTSD', 'critical incident'],
+      first_responder_competent: true,
+      telehealth: true,
+      languages: ['en', 'es'],
+      cost: 'eap_covered',
+      always_open: false,
+      hours: 'Mon\u2013Fri 8:00\u201318:00',
+      region: 'Travis County',
+      phone: '(512) 555-0190',
+      sms: null,
+      sms_body: null,
+      web: 'https://alvarez-counseling.example.com',
+      notes: 'Former dispatcher. Evening telehealth slots for shift workers.',
+    },
+    actions: [
+      { kind: 'call', label: 'Call (512) 555-0190', uri: 'tel:+15125550190', disabled_reason: null },
+      { kind: 'web', label: 'Open alvarez-counseling.example.com', uri: 'https://alvarez-counseling.example.com', disabled_reason: null },
+    ],
+    source_url: null,
+    checked_on: null,
+  },
+  {
+    id: 'agency-1',
+    origin: 'agency',
+    entry: {
+      name: 'Metro PD Employee Assistance Program',
+      kind: 'eap',
+      specialties: ['couples/family', 'substance use'],
+      first_responder_competent: true,
+      telehealth: true,
+      languages: ['en'],
+      cost: 'free',
+      always_open: true,
+      hours: null,
+      region: 'Travis County',
+      phone: '1-800-555-0127',
+      sms: null,
+      sms_body: null,
+      web: null,
+      notes: 'Six free sessions a year for you and your family. Your department is not told who calls.',
+    },
+    actions: [{ kind: 'call', label: 'Call 1-800-555-0127', uri: 'tel:+18005550127', disabled_reason: null }],
+    source_url: null,
+    checked_on: null,
+  },
+  {
+    id: 'agency-2',
+    origin: 'agency',
+    entry: {
+      name: 'Chaplain Ray Brooks',
+      kind: 'chaplain',
+      specialties: ['grief'],
+      first_responder_competent: true,
+      telehealth: false,
+      languages: ['en'],
+      cost: 'free',
+      always_open: false,
+      hours: 'On call through dispatch',
+      region: 'Travis County',
+      phone: '(512) 555-0111',
+      sms: null,
+      sms_body: null,
+      web: 'http://chaplain-brooks.example.org',
+      notes: null,
+    },
+    actions: [
+      { kind: 'call', label: 'Call (512) 555-0111', uri: 'tel:+15125550111', disabled_reason: null },
+      {
+        kind: 'web',
+        label: 'Open chaplain-brooks.example.org',
+        uri: null,
+        disabled_reason: 'This web page is not secure (https), so Peerline will not open it.',
+      },
+    ],
+    source_url: null,
+    checked_on: null,
+  },
+];
+
+/** @type {AgencyInfo} */
+export const AGENCY_INFO = {
+  version: 4,
+  entries: AGENCY.length,
+  installed_at_utc: ago(3 * DAY_MS),
+  refused: null,
+};
+
+/**
+ * A small stand-in for core's search: words match the name, notes or specialties; the
+ * filters the screen sets narrow it the way core does.
+ * @param {Query} q
+ * @returns {Hit[]}
+ */
+export function searchDirectory(q) {
+  const words = q.text.toLowerCase().split(/\s+/).filter(Boolean);
+  return [...AGENCY, ...BUILTIN]
+    .filter((hit) => {
+      const e = hit.entry;
+      const hay = [e.name, e.notes ?? '', ...e.specialties].join(' ').toLowerCase();
+      return (
+        words.every((w) => hay.includes(w)) &&
+        (q.kinds.length === 0 || q.kinds.includes(e.kind)) &&
+        (!q.first_responder_competent || e.first_responder_competent) &&
+        (!q.telehealth || e.telehealth) &&
+        (!q.always_open || e.always_open) &&
+        (q.cost === null || e.cost === q.cost) &&
+        (q.language === null || e.languages.includes(q.language)) &&
+        (q.origin === null || hit.origin === q.origin)
+      );
+    })
+    .slice(0, q.limit ?? 50);
+}

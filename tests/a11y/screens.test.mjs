@@ -1,0 +1,281 @@
+// Every screen of the built UI, reached by clicking as a person would, checked with axe-core
+// in light and dark mode at 390×844: no serious or critical violation is allowed. Then, at
+// normal and at doubled text (root 17 px -> 34 px), nothing may overflow the viewport sideways.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ACCEPTED_REQUEST, INBOX, STATUS } from './fixtures.mjs';
+import { launchBrowser, openApp, serveDist } from './harness.mjs';
+import { world } from './ipc.mjs';
+
+const BLOCKING = new Set(['serious', 'critical']);
+// The root font size is 17 px (style.css); 200 % text doubles it.
+const NORMAL_TEXT = '17px';
+const TEXT_SIZES = [
+  ['100 %', NORMAL_TEXT],
+  ['200 %', '34px'],
+];
+
+/** Answers the open PHQ-9 by clicking each choice's label. */
+async function answerPhq9(app, answers) {
+  for (const [i, value] of answers.entries()) await app.click(`label[for="q${i}-${value}"]`);
+  await app.click('form button[type="submit"]');
+}
+
+/** From the home screen (vault open). */
+const home = (app) => app.waitFor('main .last', /Last check-in/);
+
+/**
+ * name: screenshot and test name; world: what the fake core holds; reach: the clicks that
+ * get there, ending once the screen has everything it loads.
+ */
+const SCREENS = [
+  {
+    name: 'onboarding',
+    world: { status: STATUS.new },
+    reach: (app) => app.waitFor('h1', /Welcome to Peerline/),
+  },
+  {
+    name: 'unlock',
+    world: { status: STATUS.locked },
+    reach: async (app) => {
+      await app.waitFor('h1', /Peerline is locked/);
+      await app.click('details.forgot summary');
+      await app.click('details.forgot button.danger-outline');
+      await app.waitFor('.confirm:not([hidden])');
+    },
+  },
+  {
+    name: 'problem',
+    world: { status: STATUS.damaged },
+    reach: (app) => app.waitFor('h1', /Your vault needs attention/),
+  },
+  { name: 'home', world: {}, reach: home },
+  {
+    name: 'crisis-dialog',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#crisis-button');
+      await app.waitFor('#crisis-dialog[open] #crisis-copline');
+    },
+  },
+  {
+    name: 'settings',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-settings');
+      await app.waitFor('h1', /Settings/);
+      await app.page.waitForFunction(() => document.querySelector('#reminder-on')?.checked === true);
+    },
+  },
+  {
+    name: 'trends',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-trends');
+      await app.waitFor('#trends-table-mood');
+      await app.page.waitForSelector('[data-plot="screener-who5"] canvas');
+    },
+  },
+  {
+    name: 'trends-table',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-trends');
+      await app.click('#trends-table-toggle');
+      await app.waitFor('#trends-table-mood');
+    },
+  },
+  {
+    name: 'history',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-history');
+      await app.waitFor('#history-list li');
+    },
+  },
+  {
+    name: 'history-delete',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-history');
+      await app.click('#delete-c2b7e1');
+      await app.waitFor('#confirm-delete');
+    },
+  },
+  {
+    name: 'questionnaires',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-screeners');
+      await app.waitFor('.screener-list [data-instrument="phq9"]');
+    },
+  },
+  {
+    name: 'phq9-form',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-screeners');
+      await app.click('[data-instrument="phq9"]');
+      await app.waitFor('h1', /PHQ-9/);
+      await app.click('label[for="q0-2"]');
+    },
+  },
+  {
+    name: 'phq9-result',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-screeners');
+      await app.click('[data-instrument="phq9"]');
+      await answerPhq9(app, [1, 2, 1, 2, 1, 1, 1, 0, 0]);
+      await app.waitFor('#screener-score', /9 — Mild/);
+    },
+  },
+  {
+    name: 'phq9-safety',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-screeners');
+      await app.click('[data-instrument="phq9"]');
+      await answerPhq9(app, [2, 2, 1, 2, 1, 2, 1, 1, 1]);
+      await app.waitFor('#safety-talk');
+    },
+  },
+  {
+    name: 'talk',
+    world: { requests: [ACCEPTED_REQUEST] },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#talk-to-a-peer');
+      await app.waitFor('#request-status .reply', /Sam/);
+    },
+  },
+  {
+    name: 'talk-new-request',
+    world: { requests: [] },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#talk-to-a-peer');
+      await app.waitFor('#send-request');
+      await app.click('form[aria-label="Ask for a peer"] details summary');
+      await app.waitFor('#contact-number');
+    },
+  },
+  {
+    name: 'join',
+    world: { team: null },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#talk-to-a-peer');
+      await app.waitFor('#use-demo');
+    },
+  },
+  {
+    name: 'peer',
+    world: { inbox: INBOX },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-peer');
+      await app.waitFor('.inbox-item');
+      await app.click('#keys-h ~ button');
+      await app.waitFor('img.qr');
+    },
+  },
+  {
+    name: 'directory',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-directory');
+      await app.waitFor('#directory-agency', /version 4/);
+      await app.waitFor('#directory-results #dir-agency-2');
+      await app.click('details.filters summary');
+    },
+  },
+  {
+    name: 'directory-no-team',
+    world: { team: null },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-directory');
+      await app.waitFor('#directory-agency', /Join your team/);
+      await app.waitFor('#directory-results #dir-copline');
+    },
+  },
+];
+
+function formatViolations(list) {
+  return list
+    .map((v) => `  ${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    - ${n.target}\n      ${n.summary.replace(/\n/g, '\n      ')}`).join('\n')}`)
+    .join('\n');
+}
+
+describe('accessibility of the built UI (axe-core in headless Chromium, 390×844)', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await serveDist();
+    browser = await launchBrowser();
+  }, { timeout: 60_000 });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  }, { timeout: 30_000 });
+
+  for (const screen of SCREENS) {
+    test(screen.name, { timeout: 120_000 }, async (t) => {
+      const app = await openApp(browser, server.origin, world(screen.world));
+      try {
+        await screen.reach(app);
+
+        for (const scheme of ['light', 'dark']) {
+          await t.test(`${scheme}: no serious or critical axe violations`, async (st) => {
+            await app.scheme(scheme);
+            await app.screenshot(`${screen.name}-${scheme}`);
+            const { violations, incomplete } = await app.axe();
+            for (const v of incomplete) st.diagnostic(`needs review: ${v.id} ${v.help}: ${v.nodes.map((n) => n.target).join(', ')}`);
+            const minor = violations.filter((v) => !BLOCKING.has(v.impact));
+            for (const v of minor) st.diagnostic(`not blocking: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target).join(', ')}`);
+            const blocking = violations.filter((v) => BLOCKING.has(v.impact));
+            assert.equal(blocking.length, 0, `${screen.name} in ${scheme} mode:\n${formatViolations(blocking)}`);
+          });
+        }
+
+        for (const [label, size] of TEXT_SIZES) {
+          await t.test(`${label} text: nothing overflows sideways`, async (st) => {
+            await app.scheme('light');
+            const o = await app.overflowAt(size);
+            if (size !== NORMAL_TEXT) await app.screenshot(`${screen.name}-${label.replace(' %', 'pct')}`);
+            const overflowing = o.scrollWidth > o.viewport || o.dialogs.length > 0;
+            for (const line of o.scrollers) st.diagnostic(line);
+            assert.ok(
+              !overflowing,
+              `${screen.name} at root ${size}: document scrollWidth ${o.scrollWidth} > viewport ${o.viewport}` +
+                `${o.dialogs.length ? `\n  dialog: ${o.dialogs.join('\n  dialog: ')}` : ''}\n  sticking out:\n  ${o.offenders.join('\n  ')}`,
+            );
+          });
+        }
+
+        assert.deepEqual(app.core.unmocked, [], `commands the fake core does not know: ${app.core.unmocked.join(', ')}`);
+        assert.deepEqual(app.outside, [], `requests that left the loopback server: ${app.outside.join(', ')}`);
+        assert.deepEqual(app.errors, [], `uncaught errors in the page: ${app.errors.join('\n')}`);
+      } catch (e) {
+        await app.screenshot(`${screen.name}-FAILED`).catch(() => undefined);
+        throw e;
+      } finally {
+        await app.close();
+      }
+    });
+  }
+});
