@@ -7,80 +7,15 @@
 mod common;
 
 use std::io::Write as _;
-use std::sync::{Arc, Mutex};
 
 use common::*;
 use peerline_core::talk::officer::{self, NewRequest};
 use peerline_core::talk::payload::Contact;
 use peerline_core::talk::{peer, team};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 const NOTE: &str = "NOTE-MARKER-a41 couldn't stop shaking after the crash";
 const PHONE: &str = "+1 555 010 4242";
 const REPLY: &str = "REPLY-MARKER-b52 calling you in five";
-
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// A TCP forwarder on 127.0.0.1 that records every byte in both directions: what a relay
-/// operator could capture at their network edge.
-async fn recording_proxy(
-    upstream: std::net::SocketAddr,
-) -> (String, Arc<Mutex<Vec<u8>>>, Arc<Mutex<Vec<u8>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (up, down) = (
-        Arc::new(Mutex::new(Vec::new())),
-        Arc::new(Mutex::new(Vec::new())),
-    );
-    let (up2, down2) = (up.clone(), down.clone());
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            let (up, down) = (up2.clone(), down2.clone());
-            tokio::spawn(async move {
-                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
-                    return;
-                };
-                let (mut cr, mut cw) = client.into_split();
-                let (mut sr, mut sw) = server.into_split();
-                let a = tokio::spawn(async move {
-                    let mut buf = vec![0u8; 16 * 1024];
-                    while let Ok(n) = cr.read(&mut buf).await {
-                        if n == 0 || sw.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
-                        up.lock().unwrap().extend_from_slice(&buf[..n]);
-                    }
-                });
-                let b = tokio::spawn(async move {
-                    let mut buf = vec![0u8; 16 * 1024];
-                    while let Ok(n) = sr.read(&mut buf).await {
-                        if n == 0 || cw.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
-                        down.lock().unwrap().extend_from_slice(&buf[..n]);
-                    }
-                });
-                let _ = tokio::join!(a, b);
-            });
-        }
-    });
-    (format!("http://{addr}"), up, down)
-}
-
-fn contains(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
 
 /// The header blocks of every request-post the client sent.
 fn post_headers(stream: &[u8], team_id: &str) -> Vec<String> {
@@ -105,7 +40,8 @@ async fn the_relay_holds_no_content_and_nothing_that_ties_a_request_to_a_device(
         .init();
 
     let mut w = World::new(180).await;
-    let (proxy, up, down) = recording_proxy(w.addr).await;
+    let rec = recording_proxy(w.addr).await;
+    let proxy = rec.url.clone();
     let officer_phone = w.phone_via(&proxy).await;
     let sam = w.phone_via(&proxy).await;
     w.publish_roster(1, &[(&sam, "sam", "Sam R.")]).await;
@@ -153,8 +89,8 @@ async fn the_relay_holds_no_content_and_nothing_that_ties_a_request_to_a_device(
             .unwrap()
             .device_id
     };
-    let up = up.lock().unwrap().clone();
-    let down = down.lock().unwrap().clone();
+    let up = rec.up();
+    let down = rec.down();
     let logs = logs.0.lock().unwrap().clone();
     assert!(
         !up.is_empty() && !down.is_empty() && !logs.is_empty(),

@@ -148,7 +148,10 @@ fn decrypt(bytes: &[u8], passphrase: &str) -> Result<Zeroizing<Vec<u8>>> {
     if !decryptor.is_scrypt() {
         return Err(damaged("it is not a Peerline backup"));
     }
-    let identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
+    let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
+    // A file asking for more scrypt work than our own backups use was not made by this app,
+    // and could keep the phone busy for minutes: refuse it rather than age's looser default.
+    identity.set_max_work_factor(WORK_FACTOR);
     let mut reader = decryptor
         .decrypt(iter::once(&identity as &dyn age::Identity))
         .map_err(map)?;
@@ -401,6 +404,27 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.code(), "BACKUP_DAMAGED");
         assert_eq!(dump(&b), before);
+    }
+
+    #[test]
+    fn a_file_asking_for_more_scrypt_work_than_ours_is_refused_without_doing_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = vault(&dir, "a.db");
+        let bytes = encrypt_with_work_factor(&a, PASS, FAST).unwrap();
+        // The stanza line is "-> scrypt <salt> <log2 N>"; ask for one more than our own.
+        let mac = bytes.windows(5).position(|w| w == b"\n--- ").unwrap();
+        let end = mac + 1 + bytes[mac + 1..].iter().position(|&b| b == b'\n').unwrap();
+        let header = std::str::from_utf8(&bytes[..end]).unwrap();
+        let line = header
+            .lines()
+            .find(|l| l.starts_with("-> scrypt "))
+            .unwrap();
+        let greedy = format!("{} {}", line.rsplit_once(' ').unwrap().0, WORK_FACTOR + 1);
+        let forged = [header.replacen(line, &greedy, 1).as_bytes(), &bytes[end..]].concat();
+        let mut b = vault(&dir, "b.db");
+        let e = restore_bytes(&mut b, &forged, PASS, RestoreMode::Replace).unwrap_err();
+        assert_eq!(e.code(), "BACKUP_DAMAGED");
+        assert!(e.to_string().contains("more work"), "{e}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::b64;
 
 /// The team's peer supporters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Roster {
     /// The peers.
@@ -16,6 +17,7 @@ pub struct Roster {
 
 /// One peer supporter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct RosterPeer {
     /// Short stable id for routing (letters, digits, `-`, `_`).
@@ -39,6 +41,7 @@ pub struct RosterPeer {
 
 /// Kinds of help in the directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     /// A crisis line.
@@ -57,6 +60,7 @@ pub enum EntryKind {
 
 /// The agency's directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct Directory {
     /// Entries.
@@ -65,6 +69,7 @@ pub struct Directory {
 
 /// One place to get help.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryEntry {
     /// Name.

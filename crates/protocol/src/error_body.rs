@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 /// The one shape every error takes when it crosses a boundary (IPC to the UI, HTTP from
 /// the relay): a stable machine code the UI can branch on, and a sentence a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {

@@ -81,6 +81,23 @@ impl Invite {
         }
         let relay_url = get("relay")?;
         let relay = Url::parse(&relay_url).map_err(|_| InviteError::BadField("relay address"))?;
+        // Scheme and host are case-insensitive, so "Http://" or "Relay.example.org" would
+        // reach the same relay: a tool never writes them, so they mean a damaged link.
+        let authority_end = relay_url
+            .find("://")
+            .map(|i| i + 3)
+            .map(|start| {
+                relay_url[start..]
+                    .find('/')
+                    .map_or(relay_url.len(), |j| start + j)
+            })
+            .unwrap_or(relay_url.len());
+        if relay_url[..authority_end]
+            .bytes()
+            .any(|b| b.is_ascii_uppercase())
+        {
+            return Err(InviteError::BadField("relay address"));
+        }
         if !matches!(relay.scheme(), "https" | "http") || relay.host_str().is_none() {
             return Err(InviteError::BadField("relay address"));
         }
@@ -96,11 +113,21 @@ impl Invite {
         if code.len() < 16 || code.len() > 128 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(InviteError::BadField("code"));
         }
-        Ok(Self {
-            relay_url: relay_url.trim_end_matches('/').to_owned(),
+        // Invites are made by a tool, never typed: anything but the exact form it writes
+        // ("Http:", "%3a" for "%3A", reordered fields) is a damaged or altered link, even
+        // where a URL parser would read the same meaning.
+        let exact = Self {
+            relay_url,
             team_id,
             team_public_key,
             code,
+        };
+        if exact.to_link() != text {
+            return Err(InviteError::BadField("link"));
+        }
+        Ok(Self {
+            relay_url: exact.relay_url.trim_end_matches('/').to_owned(),
+            ..exact
         })
     }
 }

@@ -13,3 +13,6 @@ pub mod invite;
 pub mod relay;
 
 pub use error_body::ErrorBody;
+
+#[cfg(test)]
+mod roundtrip_tests;

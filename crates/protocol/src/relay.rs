@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /v1/teams` (operator, with the admin token): register a team's public key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateTeam {
@@ -21,6 +22,7 @@ pub struct CreateTeam {
 
 /// Answer to [`CreateTeam`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamCreated {
     /// The new team's id.
@@ -29,6 +31,7 @@ pub struct TeamCreated {
 
 /// `GET /v1/teams/{team}` (coordinator): counts only, never who.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamStatus {
     /// The team.
@@ -49,6 +52,7 @@ pub struct TeamStatus {
 
 /// `POST /v1/teams/{team}/invites` (coordinator).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IssueInvite {
@@ -63,6 +67,7 @@ pub struct IssueInvite {
 
 /// An invite as the coordinator sees it in `invite list`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InviteInfo {
     /// Id for revoking.
@@ -79,6 +84,7 @@ pub struct InviteInfo {
 
 /// `POST /v1/devices`: redeem an invite and register a device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterDevice {
@@ -88,10 +94,15 @@ pub struct RegisterDevice {
     pub invite_code: String,
     /// The device's ed25519 public key (base64); it signs the device's requests.
     pub device_public_key: String,
+    /// The team's public key as the invite gave it (base64). The relay refuses the
+    /// registration, and keeps the invite unused, when it is not the team's key: a damaged
+    /// or altered invite fails at join instead of later, at the first roster check.
+    pub team_public_key: String,
 }
 
 /// Answer to [`RegisterDevice`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceRegistered {
     /// A random pseudonymous id, unrelated to anything about the person.
@@ -100,6 +111,7 @@ pub struct DeviceRegistered {
 
 /// Which signed document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BlobKind {
@@ -121,6 +133,7 @@ impl BlobKind {
 
 /// A roster or directory, signed by the team key. `PUT /v1/teams/{team}/{kind}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignedBlob {
@@ -152,6 +165,7 @@ pub fn blob_signing_message(
 
 /// How soon the officer wants to talk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
@@ -186,6 +200,7 @@ impl Urgency {
 
 /// `POST /v1/teams/{team}/requests`: ciphertext plus routing metadata only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PostRequest {
@@ -212,6 +227,7 @@ pub const MAX_TOKENS_PER_BATCH: usize = 20;
 
 /// A team's current token-signing public key (`GET /v1/teams/{team}/token-keys`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenKey {
     /// Key id.
@@ -225,6 +241,7 @@ pub struct TokenKey {
 /// `POST /v1/teams/{team}/tokens` (a device): blinded messages to sign (RFC 9474,
 /// RSABSSA-SHA384-PSS-Randomized).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IssueTokens {
@@ -236,6 +253,7 @@ pub struct IssueTokens {
 
 /// Answer to [`IssueTokens`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokensIssued {
     /// Blind signatures, base64, in order.
@@ -244,6 +262,7 @@ pub struct TokensIssued {
 
 /// A finalized one-time token, spent once on a post.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Token {
@@ -259,6 +278,7 @@ pub struct Token {
 
 /// Answer to [`PostRequest`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PostAccepted {
     /// The request.
@@ -269,6 +289,7 @@ pub struct PostAccepted {
 
 /// Where a request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RequestState {
@@ -282,6 +303,7 @@ pub enum RequestState {
 
 /// An open request as a peer's app lists it (`GET /v1/teams/{team}/requests`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenRequest {
     /// The request.
@@ -304,6 +326,7 @@ pub struct OpenRequest {
 
 /// `POST /v1/requests/{id}/claim` (a peer's device).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimRequest {
@@ -339,6 +362,7 @@ fn proof_message(label: &[u8], parts: &[&str]) -> Vec<u8> {
 
 /// `POST /v1/requests/{id}/reply` (the claiming peer's device).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PostReply {
@@ -349,6 +373,7 @@ pub struct PostReply {
 /// `POST /v1/requests/{id}/widen` with the status secret: after escalation the officer's
 /// app re-encrypts the request to every peer and replaces the ciphertext (unclaimed only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WidenRequest {
@@ -360,6 +385,7 @@ pub struct WidenRequest {
 
 /// `GET /v1/requests/{id}` with the status secret: what the officer sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RequestStatus {
     /// The request.
@@ -380,6 +406,7 @@ pub const HEADER_STATUS_SECRET: &str = "x-peerline-status-secret";
 
 /// A content-free event on the WebSocket: ids and states only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
@@ -427,6 +454,7 @@ impl Event {
 
 /// `PUT /v1/teams/{team}/duty` (a peer's device): on or off duty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetDuty {
@@ -441,6 +469,7 @@ pub struct SetDuty {
 
 /// `GET /v1/teams/{team}/duty`: who takes urgent requests now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OnDuty {
     /// Roster key ids of the peers on duty.
@@ -449,6 +478,7 @@ pub struct OnDuty {
 
 /// `GET /v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// "ok" when the storage answers.

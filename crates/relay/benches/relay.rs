@@ -152,6 +152,7 @@ async fn devices(url: &str, t: &Team, n: u32) -> Vec<SignedClient> {
                     team_id: t.team_id.clone(),
                     invite_code: code.clone(),
                     device_public_key: b64::encode(key.verifying_key().as_bytes()),
+                    team_public_key: b64::encode(t.key.verifying_key().as_bytes()),
                 }),
                 &[],
             )

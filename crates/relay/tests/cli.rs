@@ -98,6 +98,7 @@ async fn a_coordinator_creates_a_team_invites_and_publishes() {
                         .verifying_key()
                         .as_bytes(),
                 ),
+                team_public_key: b64::encode(&invite.team_public_key),
             }),
             &[],
         )

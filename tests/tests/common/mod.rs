@@ -1,7 +1,7 @@
 //! A coordinator, a real relay on 127.0.0.1 and app cores, as in the field.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ed25519_dalek::{Signer as _, SigningKey};
@@ -87,7 +87,32 @@ impl World {
         self.relay = Some(start_relay(self.relay_db(), &self.addr.to_string()).await);
     }
 
-    fn coordinator(&self) -> SignedClient {
+    /// A second team on the same relay, with its own coordinator key.
+    pub async fn another_team(&self) -> World {
+        let team_key = generate_key();
+        let created: TeamCreated = SignedClient::anonymous(&self.url())
+            .call(
+                Method::POST,
+                "/v1/teams",
+                Some(&CreateTeam {
+                    team_public_key: b64::encode(team_key.verifying_key().as_bytes()),
+                    escalation_secs: Some(180),
+                    tokens_per_day: None,
+                }),
+                &[("authorization", &format!("Bearer {ADMIN}"))],
+            )
+            .await
+            .unwrap();
+        World {
+            relay: None,
+            dir: tempfile::tempdir().unwrap(),
+            addr: self.addr,
+            team_id: created.team_id,
+            team_key,
+        }
+    }
+
+    pub fn coordinator(&self) -> SignedClient {
         SignedClient::signed(
             &self.url(),
             Signer::Team(self.team_id.clone()),
@@ -232,6 +257,11 @@ pub struct Phone {
 }
 
 impl Phone {
+    /// Every file this phone's app core wrote lives under here.
+    pub fn data_dir(&self) -> &Path {
+        self._dir.path()
+    }
+
     /// Runs one statement on this phone's vault (tests reach under the API to stage a case).
     pub fn sql(&self, statement: &str, params: impl rusqlite::Params) -> usize {
         self.session
@@ -279,4 +309,143 @@ pub fn files_contain(dir: &std::path::Path, needle: &[u8]) -> Vec<PathBuf> {
         }
     }
     hits
+}
+
+pub fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// Every file under `dir`, however deep.
+pub fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// A log sink for `tracing_subscriber`: what the relay would write to its log file.
+#[derive(Clone, Default)]
+pub struct Sink(pub Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Bytes recorded by the proxy, shared with the tasks that copy them.
+pub type Buffer = Arc<Mutex<Vec<u8>>>;
+
+/// What a recording proxy saw: each connection's bytes, both ways.
+pub struct Recording {
+    /// The proxy's base URL, to put in invites.
+    pub url: String,
+    /// Client → relay, one buffer per connection, in the order they opened.
+    pub up_by_connection: Arc<Mutex<Vec<Buffer>>>,
+    down_all: Buffer,
+}
+
+impl Recording {
+    /// Everything the clients sent.
+    pub fn up(&self) -> Vec<u8> {
+        self.up_by_connection
+            .lock()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c.lock().unwrap().clone())
+            .collect()
+    }
+
+    /// Everything the relay answered.
+    pub fn down(&self) -> Vec<u8> {
+        self.down_all.lock().unwrap().clone()
+    }
+
+    /// Each HTTP request the clients sent, as raw bytes (head and body), in order.
+    pub fn requests(&self) -> Vec<Vec<u8>> {
+        let conns: Vec<Vec<u8>> = self
+            .up_by_connection
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|c| c.lock().unwrap().clone())
+            .collect();
+        let mut out = Vec::new();
+        for c in conns {
+            let mut rest = &c[..];
+            while let Some(end) = rest.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&rest[..end]).to_ascii_lowercase();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map_or(0, |v| v.trim().parse().unwrap());
+                let total = (end + 4 + len).min(rest.len());
+                out.push(rest[..total].to_vec());
+                rest = &rest[total..];
+            }
+        }
+        out
+    }
+}
+
+/// A TCP forwarder on 127.0.0.1 that records every byte in both directions: what a relay
+/// operator could capture at their network edge.
+pub async fn recording_proxy(upstream: std::net::SocketAddr) -> Recording {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let conns: Arc<Mutex<Vec<Buffer>>> = Arc::default();
+    let down: Buffer = Arc::default();
+    let (conns2, down2) = (conns.clone(), down.clone());
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let up: Buffer = Arc::default();
+            conns2.lock().unwrap().push(up.clone());
+            let down = down2.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let a = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    while let Ok(n) = cr.read(&mut buf).await {
+                        if n == 0 || sw.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                        up.lock().unwrap().extend_from_slice(&buf[..n]);
+                    }
+                });
+                let b = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 16 * 1024];
+                    while let Ok(n) = sr.read(&mut buf).await {
+                        if n == 0 || cw.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                        down.lock().unwrap().extend_from_slice(&buf[..n]);
+                    }
+                });
+                let _ = tokio::join!(a, b);
+            });
+        }
+    });
+    Recording {
+        url: format!("http://{addr}"),
+        up_by_connection: conns,
+        down_all: down,
+    }
 }

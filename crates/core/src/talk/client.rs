@@ -171,14 +171,34 @@ impl RelayClient {
 }
 
 /// reqwest's errors name the URL; say what happened instead.
+/// Words for a failure that says nothing about the request, only what went wrong.
 fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
+    if is_certificate_error(e) {
+        CERTIFICATE_PROBLEM.into()
+    } else if e.is_timeout() {
         "it did not answer in time".into()
     } else if e.is_connect() {
         "no connection".into()
     } else {
         "the connection failed".into()
     }
+}
+
+/// What the officer is told when the relay's certificate does not verify.
+pub(crate) const CERTIFICATE_PROBLEM: &str = "the relay's security certificate could not be verified, so nothing was sent; the network you are on may be intercepting connections";
+
+/// rustls and webpki say "certificate" (UnknownIssuer, NotValidForName, Expired, …)
+/// somewhere in the chain of causes; reqwest itself only says "error sending request".
+pub(crate) fn is_certificate_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        let text = c.to_string().to_ascii_lowercase();
+        if text.contains("certificate") || text.contains("unknownissuer") {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 #[cfg(test)]

@@ -40,6 +40,11 @@ pub async fn watch_team<A: VaultAccess>(
                     "the relay refused to stream events (HTTP {})",
                     res.status().as_u16()
                 ),
+                tokio_tungstenite::tungstenite::Error::Tls(t)
+                    if super::client::is_certificate_error(&t) =>
+                {
+                    super::client::CERTIFICATE_PROBLEM.into()
+                }
                 _ => "no connection for live updates".into(),
             })
         })?;

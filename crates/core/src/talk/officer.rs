@@ -202,7 +202,9 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
     let contact_json =
         serde_json::to_string(&req.contact).map_err(|e| Error::InvalidInput(e.to_string()))?;
     let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let expires_at = now_unix() + REQUEST_TTL_SECS;
+    // Whole hours: an expiry to the second, set from this phone's clock, would carry the
+    // phone's clock error to the relay, a number that could link one officer's requests.
+    let expires_at = (now_unix() + REQUEST_TTL_SECS).div_euclid(3600) * 3600 + 3600;
     let id = request_id.clone();
     vault.with_vault(move |v| {
         v.conn()

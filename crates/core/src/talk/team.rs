@@ -95,6 +95,7 @@ pub async fn join<A: VaultAccess>(vault: &A, invite_text: &str) -> Result<Member
                 team_id: invite.team_id.clone(),
                 invite_code: invite.code.clone(),
                 device_public_key: b64::encode(device_key.verifying_key().as_bytes()),
+                team_public_key: b64::encode(&invite.team_public_key),
             }),
             &[],
         )

@@ -30,8 +30,16 @@ pub async fn register(
         .ok_or_else(|| {
             RelayError::InvalidInput("device_public_key is not an ed25519 public key.".into())
         })?;
-    if state.storage.team(&req.team_id).await?.is_none() {
-        return Err(RelayError::UnknownTeam);
+    let team = state
+        .storage
+        .team(&req.team_id)
+        .await?
+        .ok_or(RelayError::UnknownTeam)?;
+    // Before the invite is spent: a damaged invite must not use up a real one's place.
+    if b64::decode(&req.team_public_key).as_deref() != Some(team.public_key.as_slice()) {
+        return Err(RelayError::Invite(
+            "This invite is damaged: its team key is not this team's. Ask your coordinator for a new one.",
+        ));
     }
     let device_id = random_id();
     let outcome = state

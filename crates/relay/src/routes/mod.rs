@@ -59,6 +59,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/requests/{id}/widen", post(requests::widen))
         .route("/v1/requests/{id}/events", get(events::request_events))
         .fallback(|| async { RelayError::InvalidInput("No such endpoint.".into()) })
+        // Every answer is JSON with a code, including a wrong method on a real path.
+        .method_not_allowed_fallback(|| async {
+            RelayError::InvalidInput("That method is not allowed on this endpoint.".into())
+        })
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -202,6 +202,7 @@ impl TestTeam {
                     team_id: self.team_id.clone(),
                     invite_code: code.to_owned(),
                     device_public_key: b64::encode(key.verifying_key().as_bytes()),
+                    team_public_key: b64::encode(self.key.verifying_key().as_bytes()),
                 }),
                 &[],
             )
