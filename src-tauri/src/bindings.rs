@@ -11,6 +11,7 @@ use peerline_core::export::{ExportFormat, ExportOptions};
 use peerline_core::reminders::ReminderTime;
 use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score};
 use peerline_core::session::{LockReason, VaultStatus};
+use peerline_core::settings::Role;
 use peerline_core::talk::officer::{NewRequest, RequestView, Stage};
 use peerline_core::talk::payload::Contact;
 use peerline_core::talk::peer::{InboxItem, PeerPublicKeys};
@@ -62,6 +63,7 @@ fn render() -> String {
         Query::decl(&cfg),
         Refusal::decl(&cfg),
         AgencyInfo::decl(&cfg),
+        Role::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\

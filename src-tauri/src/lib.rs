@@ -10,6 +10,8 @@ mod wellness_commands;
 
 #[cfg(test)]
 mod bindings;
+#[cfg(test)]
+mod licences;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -240,6 +242,8 @@ macro_rules! commands {
             team_leave,
             settings_contact,
             settings_set_contact,
+            settings_role,
+            settings_set_role,
             screener_form,
             screener_submit,
             screener_history,

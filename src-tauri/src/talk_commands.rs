@@ -128,3 +128,22 @@ pub async fn settings_set_contact(
         .run(move |s| peerline_core::settings::set_contact(s.vault()?, &contact))
         .await
 }
+
+#[tauri::command]
+pub async fn settings_role(
+    state: State<'_, AppState>,
+) -> Res<Option<peerline_core::settings::Role>> {
+    state
+        .run(|s| peerline_core::settings::role(s.vault()?))
+        .await
+}
+
+#[tauri::command]
+pub async fn settings_set_role(
+    state: State<'_, AppState>,
+    role: peerline_core::settings::Role,
+) -> Res<()> {
+    state
+        .run(move |s| peerline_core::settings::set_role(s.vault()?, role))
+        .await
+}

@@ -19,11 +19,12 @@ import * as data from './fixtures.mjs';
  * @property {TeamInfo | null} team
  * @property {RequestView[]} requests
  * @property {InboxItem[]} inbox
+ * @property {import('../../ui/src/bindings').Role | null} role
  */
 
 /** @param {Partial<World>} [over] @returns {World} */
 export function world(over = {}) {
-  return { status: data.STATUS.unlocked, team: data.TEAM, requests: [], inbox: [], ...over };
+  return { status: data.STATUS.unlocked, team: data.TEAM, requests: [], inbox: [], role: 'officer', ...over };
 }
 
 /** @param {string} code @param {string} message @returns {never} */
@@ -47,6 +48,14 @@ function answer(w, cmd, args) {
 
     case 'vault_status':
       return w.status;
+    case 'vault_create':
+      w.status = data.STATUS.unlocked;
+      return w.status;
+    case 'settings_role':
+      return w.role;
+    case 'settings_set_role':
+      w.role = args.role;
+      return null;
     case 'checkin_recent':
       return data.checkIns().slice(0, args.limit);
     case 'trends':

@@ -35,6 +35,26 @@ const SCREENS = [
     reach: (app) => app.waitFor('h1', /Welcome to Peerline/),
   },
   {
+    name: 'welcome',
+    world: { status: STATUS.new, role: null },
+    reach: async (app) => {
+      await app.waitFor('h1', /Welcome to Peerline/);
+      for (const input of await app.page.$$('input[type=password]')) await input.type('steady-hands-42');
+      await app.click('form button[type=submit]');
+      await app.waitFor('h1', /How will you use Peerline/);
+      await app.click('#role-peer');
+      await app.waitFor('#welcome-join:not([hidden])');
+    },
+  },
+  {
+    name: 'home-peer-supporter',
+    world: { role: 'peer_supporter' },
+    reach: async (app) => {
+      await home(app);
+      await app.waitFor('#home-peer-inbox');
+    },
+  },
+  {
     name: 'unlock',
     world: { status: STATUS.locked },
     reach: async (app) => {
@@ -67,6 +87,17 @@ const SCREENS = [
       await app.click('#nav-settings');
       await app.waitFor('h1', /Settings/);
       await app.page.waitForFunction(() => document.querySelector('#reminder-on')?.checked === true);
+    },
+  },
+  {
+    name: 'settings-licences',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-settings');
+      await app.waitFor('h1', /Settings/);
+      await app.click('details.licences-box summary');
+      await app.waitFor('#licences-list', /components, each under its own licence/);
     },
   },
   {

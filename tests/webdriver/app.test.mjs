@@ -38,7 +38,10 @@ test('first launch explains privacy and sets up the vault', async () => {
 
   await app.type(`#${inputs[1]}`, PASS);
   await app.click('button[type=submit]');
-  await app.waitFor('h1', /How are you doing\?/);
+  await app.waitFor('h1', /How will you use Peerline\?/);
+  await app.screenshot('02-welcome');
+  assert.deepEqual(await app.smallTapTargets(), []);
+  await app.finishWelcome('officer');
   await app.screenshot('02-home');
 });
 

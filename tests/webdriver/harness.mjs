@@ -126,6 +126,14 @@ function makeApp(client, dataDir) {
         [],
       );
     },
+    /** The set-up step after the passcode: pick a role, leave joining for later. */
+    async finishWelcome(role = 'officer') {
+      await this.waitFor('h1', /How will you use Peerline\?/);
+      await this.click(role === 'officer' ? '#role-officer' : '#role-peer');
+      await this.waitFor('#welcome-later', /Not now/);
+      await this.click('#welcome-later');
+      await this.waitFor('h1', /How are you doing\?/);
+    },
     async phoneSize() {
       await client.setWindowRect(null, null, 390, 844);
     },

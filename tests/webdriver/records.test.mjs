@@ -14,7 +14,7 @@ before(async () => {
   const ids = await app.script(() => [...document.querySelectorAll('input[type=password]')].map((i) => i.id));
   for (const id of ids) await app.type(`#${id}`, 'records-pass-42');
   await app.click('button[type=submit]');
-  await app.waitFor('h1', /How are you doing\?/);
+  await app.finishWelcome();
 });
 
 after(async () => {

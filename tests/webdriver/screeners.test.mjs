@@ -15,7 +15,7 @@ before(async () => {
   await app.type(`#${ids[0]}`, PASS);
   await app.type(`#${ids[1]}`, PASS);
   await app.click('button[type=submit]');
-  await app.waitFor('h1', /How are you doing\?/);
+  await app.finishWelcome();
 });
 
 after(async () => {

@@ -16,19 +16,25 @@ after(async () => {
   await app?.stop();
 });
 
-test('set up, then join the demo team from its invite', async () => {
+test('set up as a peer supporter and join the demo team from its invite', async () => {
   await app.waitFor('h1', /Welcome to Peerline/);
   const ids = await app.script(() => [...document.querySelectorAll('input[type=password]')].map((i) => i.id));
   await app.type(`#${ids[0]}`, PASS);
   await app.type(`#${ids[1]}`, PASS);
   await app.click('button[type=submit]');
-  await app.waitFor('h1', /How are you doing\?/);
-
-  await app.click('#talk-to-a-peer');
+  await app.waitFor('h1', /How will you use Peerline\?/);
+  await app.click('#role-peer');
+  await app.waitFor('#welcome-join-now', /Join my team now/);
+  await app.click('#welcome-join-now');
   await app.waitFor('h1', /Join your peer team/);
   await app.waitFor('#use-demo', /Use the demo team/, 60_000);
   await app.click('#use-demo');
   await app.click('form button[type=submit]');
+  // Joined: home, with the peer inbox next to the big button for a peer supporter.
+  await app.waitFor('h1', /How are you doing\?/, 30_000);
+  await app.waitFor('#home-peer-inbox', /Peer inbox/);
+
+  await app.click('#talk-to-a-peer');
   await app.waitFor('h1', /Talk to a peer/, 30_000);
   const hint = await app.text('.hint');
   assert.match(hint, /3 peer supporters/);

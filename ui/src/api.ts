@@ -3,6 +3,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import type {
   AgencyInfo,
+  Role,
   Hit,
   Query,
   BackupReport,
@@ -74,6 +75,8 @@ export const api = {
   teamLeave: () => call<null>('team_leave'),
   contact: () => call<Contact>('settings_contact'),
   setContact: (contact: Contact) => call<null>('settings_set_contact', { contact }),
+  role: () => call<Role | null>('settings_role'),
+  setRole: (role: Role) => call<null>('settings_set_role', { role }),
   reminderGet: () => call<ReminderTime | null>('reminder_get'),
   reminderSet: (at: ReminderTime | null) => call<ReminderTime | null>('reminder_set', { at }),
   /** Opens the system save dialog; `null` when the officer cancels. */

@@ -637,3 +637,5 @@ installed_at_utc: string | null,
  * The last update that was refused, when it is newer than the copy in use.
  */
 refused: Refusal | null, };
+
+export type Role = "officer" | "peer_supporter";

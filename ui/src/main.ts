@@ -18,10 +18,21 @@ import { problem } from './screens/problem';
 import { screeners } from './screens/screeners';
 import { settings } from './screens/settings';
 import { unlock } from './screens/unlock';
+import { welcome } from './screens/welcome';
 
 const root = document.getElementById('app') as HTMLElement;
 let current: VaultStatus | undefined;
-type Page = 'home' | 'settings' | 'talk' | 'join' | 'peer' | 'screeners' | 'trends' | 'history' | 'directory';
+type Page =
+  | 'home'
+  | 'welcome'
+  | 'settings'
+  | 'talk'
+  | 'join'
+  | 'peer'
+  | 'screeners'
+  | 'trends'
+  | 'history'
+  | 'directory';
 let page: Page = 'home';
 let leave: (() => void) | undefined;
 
@@ -55,7 +66,11 @@ function show(status: VaultStatus): void {
     case 'new':
       leave?.();
       page = 'home';
-      onboarding(root, status, show);
+      // Once the vault exists, finish set-up with the role and the team.
+      onboarding(root, status, (s) => {
+        page = 'welcome';
+        show(s);
+      });
       break;
     case 'locked':
       leave?.();
@@ -63,7 +78,15 @@ function show(status: VaultStatus): void {
       unlock(root, status, show);
       break;
     case 'unlocked':
-      if (page === 'settings') {
+      if (page === 'welcome') {
+        welcome(root, {
+          join: () => {
+            page = 'join';
+            join(root, () => go('home'), () => go('home'));
+          },
+          done: () => go('home'),
+        });
+      } else if (page === 'settings') {
         settings(root, status, show, () => go('home'));
       } else if (page === 'talk' || page === 'join') {
         void openTalk();
@@ -97,7 +120,17 @@ function show(status: VaultStatus): void {
   }
 }
 
+/** Covers the screen while the app is in the background, so the task switcher's snapshot
+ * shows nothing of what was on it. */
+function coverWhenHidden(): void {
+  const cover = () => document.body.classList.toggle('covered', document.visibilityState === 'hidden');
+  document.addEventListener('visibilitychange', cover);
+  window.addEventListener('pagehide', () => document.body.classList.add('covered'));
+  window.addEventListener('pageshow', cover);
+}
+
 async function start(): Promise<void> {
+  coverWhenHidden();
   setUpCrisisButton({
     canBrowse: () => current?.state === 'unlocked',
     browse: () => go('directory'),

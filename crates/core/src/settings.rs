@@ -8,6 +8,19 @@ use crate::talk::payload::Contact;
 use crate::vault::Vault;
 
 const CONTACT: &str = "contact";
+const ROLE: &str = "role";
+
+/// How this person uses Peerline. Only the screens change: an officer's phone can still
+/// answer as a peer if the roster lists it, and a peer can still ask for help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Asks for peers, checks in.
+    Officer,
+    /// Also answers requests: the peer inbox is on the home screen.
+    PeerSupporter,
+}
 
 fn get(v: &Vault, key: &str) -> Result<Option<String>> {
     v.conn()
@@ -43,6 +56,17 @@ pub fn set_contact(v: &Vault, contact: &Contact) -> Result<()> {
     set(v, CONTACT, &json)
 }
 
+/// The role chosen at set-up; `None` until one is chosen.
+pub fn role(v: &Vault) -> Result<Option<Role>> {
+    Ok(get(v, ROLE)?.and_then(|r| serde_json::from_str(&r).ok()))
+}
+
+/// Remembers the role.
+pub fn set_role(v: &Vault, role: Role) -> Result<()> {
+    let json = serde_json::to_string(&role).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    set(v, ROLE, &json)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +88,16 @@ mod tests {
             Contact::Text("+1 555 010 0000".into()),
             "unchanged"
         );
+    }
+
+    #[test]
+    fn the_role_is_unset_until_chosen_then_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let v = Vault::create(&dir.path().join("vault.db"), &VaultKey::generate()).unwrap();
+        assert_eq!(role(&v).unwrap(), None);
+        set_role(&v, Role::PeerSupporter).unwrap();
+        assert_eq!(role(&v).unwrap(), Some(Role::PeerSupporter));
+        set_role(&v, Role::Officer).unwrap();
+        assert_eq!(role(&v).unwrap(), Some(Role::Officer));
     }
 }

@@ -103,5 +103,15 @@ export async function home(
       lockButton,
     ),
   );
+  // A peer supporter's inbox sits next to the big button; everyone else finds it under More.
+  void api
+    .role()
+    .then((role) => {
+      if (role !== 'peer_supporter') return;
+      root.querySelector('#talk-to-a-peer')?.after(
+        h('button', { type: 'button', class: 'primary big', id: 'home-peer-inbox', onclick: links.peer }, 'Peer inbox'),
+      );
+    })
+    .catch(() => undefined);
   await refreshLast();
 }

@@ -1,4 +1,5 @@
 import { api } from '../api';
+import { contactSection, roleSection } from './person-settings';
 import type { VaultStatus } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
@@ -126,7 +127,7 @@ export function settings(
     );
   }
 
-  sections.push(reminderSection(), exportSection(), backupSection());
+  sections.push(roleSection(), contactSection(), reminderSection(), exportSection(), backupSection());
 
   const teamMsg = messageArea();
   sections.push(
@@ -157,7 +158,8 @@ export function settings(
     h('section', { 'aria-labelledby': 'about-h' },
       h('h2', { id: 'about-h' }, 'About'),
       h('p', {}, 'Peerline 0.1.0. Your vault is encrypted with SQLCipher; its key is kept in this device\u2019s secure store or locked with your passcode (Argon2id).'),
-      h('p', { class: 'hint' }, 'Open-source licences: Tauri, SQLCipher, RustCrypto and others — see the app\u2019s LICENSES file.'),
+      h('p', {}, 'Peerline is open source under the Apache License 2.0. It is built on the work of the projects below.'),
+      licencesList(),
     ),
   );
 
@@ -167,4 +169,31 @@ export function settings(
     h('button', { type: 'button', class: 'secondary back', onclick: back }, '← Back'),
     ...sections,
   );
+}
+
+interface Component {
+  name: string;
+  version: string;
+  licence: string;
+  from: 'crates.io' | 'npm';
+}
+
+/** The third-party components, loaded from the bundle when first opened (it is long). */
+function licencesList(): HTMLElement {
+  // It scrolls inside its box, so it takes keyboard focus to be scrolled without a mouse.
+  const list = h('ul', { class: 'licences', id: 'licences-list', tabindex: 0, 'aria-label': 'Open-source components' });
+  const details = h('details', { class: 'licences-box' }, h('summary', {}, 'Open-source licences'), list);
+  details.addEventListener('toggle', () => {
+    if (!details.open || list.childElementCount > 0) return;
+    fetch('/third-party-licences.json')
+      .then((r) => r.json() as Promise<Component[]>)
+      .then((all) => {
+        list.replaceChildren(
+          h('li', { class: 'hint' }, `${all.length} components, each under its own licence:`),
+          ...all.map((c) => h('li', {}, `${c.name} ${c.version} (${c.from}) — ${c.licence}`)),
+        );
+      })
+      .catch(() => list.replaceChildren(h('li', {}, 'The list could not be read from the app bundle.')));
+  });
+  return details;
 }
