@@ -5,6 +5,7 @@
 use peerline_protocol::ErrorBody;
 use std::time::Duration;
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri};
@@ -39,8 +40,9 @@ pub async fn team_events(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, RelayError> {
+    let ws = ws.map_err(not_a_websocket)?;
     match authenticate(&state, &method, &uri, &headers, b"").await? {
         Caller::Device(d) if d.team_id == team => {}
         _ => {
@@ -63,8 +65,9 @@ pub async fn request_events(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, RelayError> {
+    let ws = ws.map_err(not_a_websocket)?;
     let secret = headers
         .get(HEADER_STATUS_SECRET)
         .and_then(|v| v.to_str().ok())
@@ -130,4 +133,10 @@ async fn pump(
             }
         }
     }
+}
+
+/// A plain GET on an events endpoint gets a JSON error like every other answer, not
+/// axum's plain-text rejection.
+fn not_a_websocket(_: WebSocketUpgradeRejection) -> RelayError {
+    RelayError::InvalidInput("This endpoint takes a WebSocket connection.".into())
 }
