@@ -17,6 +17,10 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   echo "==> Installing tauri-driver"
   cargo install tauri-driver --locked --version ^2
 fi
+if ! command -v cargo-deny >/dev/null 2>&1; then
+  echo "==> Installing cargo-deny"
+  cargo install cargo-deny --locked
+fi
 (cd tests/webdriver && npm ci --no-audit --no-fund --loglevel=error)
 (cd tests/a11y && npm ci --no-audit --no-fund --loglevel=error)
 
@@ -34,6 +38,11 @@ echo "==> Accessibility of the built UI (axe-core in headless Chromium, IPC mock
 
 echo "==> Clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# Advisories need the RustSec database from GitHub, which these machines cannot reach
+# (SECURITY.md); licences, bans and sources are checked offline.
+echo "==> Dependencies: licences, bans, sources (cargo deny)"
+cargo deny --offline check licenses bans sources
 
 echo "==> Rust tests (unit, integration, end-to-end; includes the IPC bindings freshness check)"
 cargo nextest run --workspace --locked --no-fail-fast
