@@ -17,6 +17,10 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   echo "==> Installing tauri-driver"
   cargo install tauri-driver --locked --version ^2
 fi
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  echo "==> Installing cargo-fuzz"
+  cargo install cargo-fuzz --locked
+fi
 if ! command -v cargo-deny >/dev/null 2>&1; then
   echo "==> Installing cargo-deny"
   cargo install cargo-deny --locked
@@ -46,6 +50,21 @@ cargo deny --offline check licenses bans sources
 
 echo "==> Rust tests (unit, integration, end-to-end; includes the IPC bindings freshness check)"
 cargo nextest run --workspace --locked --no-fail-fast
+
+# Stable has no sanitizers, so this is libFuzzer with coverage only; the longer nightly runs
+# under AddressSanitizer are in BENCHMARKS.md ("Fuzzing").
+echo "==> Fuzz smoke: every target for 15 s (fuzz/, libFuzzer)"
+(cd fuzz && for t in invite wire signed_documents backup; do
+  mkdir -p "corpus/$t"
+  log="$(mktemp)"
+  if ! cargo fuzz run -s none "$t" "corpus/$t" "seeds/$t" -- -max_total_time=15 >"$log" 2>&1; then
+    tail -n 60 "$log"
+    echo "fuzz target $t failed; the input that broke it is under fuzz/artifacts/$t" >&2
+    exit 1
+  fi
+  echo "$t: $(grep -E '^Done' "$log")"
+  rm -f "$log"
+done)
 
 echo "==> WebDriver tests of the real window (Xvfb, tauri-driver, WebKitWebDriver), light then dark"
 (cd tests/webdriver && dbus-run-session -- sh -c '
