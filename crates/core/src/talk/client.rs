@@ -146,10 +146,7 @@ impl RelayClient {
             .await
             .map_err(|e| Error::RelayUnreachable(describe(&e)))?;
         let status = res.status();
-        let text = res
-            .bytes()
-            .await
-            .map_err(|e| Error::RelayUnreachable(describe(&e)))?;
+        let text = read_capped(res).await?;
         if !status.is_success() {
             let body: ErrorBody = serde_json::from_slice(&text).unwrap_or_else(|_| {
                 ErrorBody::new(
@@ -171,6 +168,33 @@ impl RelayClient {
 }
 
 /// reqwest's errors name the URL; say what happened instead.
+/// The largest answer read from a relay: the biggest real one is an agency directory at its
+/// 16 MiB cap, base64 in JSON. A relay that sends more is broken or hostile, and reading it
+/// all would let it fill the phone's memory.
+const MAX_ANSWER_BYTES: usize = 24 * 1024 * 1024;
+
+async fn read_capped(mut res: reqwest::Response) -> Result<Vec<u8>> {
+    let too_big = || Error::RelayUnreachable("the relay's answer was far too large".into());
+    if res
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(too_big());
+    }
+    let mut out = Vec::new();
+    while let Some(chunk) = res
+        .chunk()
+        .await
+        .map_err(|e| Error::RelayUnreachable(describe(&e)))?
+    {
+        if out.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_big());
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
 /// Words for a failure that says nothing about the request, only what went wrong.
 fn describe(e: &reqwest::Error) -> String {
     if is_certificate_error(e) {
@@ -204,6 +228,59 @@ pub(crate) fn is_certificate_error(e: &(dyn std::error::Error + 'static)) -> boo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A "relay" on loopback that answers every request with `head` and then `body_mib`
+    /// MiB of zeros.
+    async fn flooding_relay(head: &'static str, body_mib: usize) -> String {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = s.read(&mut buf).await;
+                    if s.write_all(head.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    let mib = vec![b'0'; 1024 * 1024];
+                    for _ in 0..body_mib {
+                        let chunk = if head.contains("chunked") {
+                            [
+                                format!("{:x}\r\n", mib.len()).into_bytes(),
+                                mib.clone(),
+                                b"\r\n".to_vec(),
+                            ]
+                            .concat()
+                        } else {
+                            mib.clone()
+                        };
+                        if s.write_all(&chunk).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        format!("http://{addr}")
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_relay_flooding_its_answer_is_cut_off_not_read_into_memory() {
+        for (head, mib) in [
+            ("HTTP/1.1 200 OK\r\ncontent-length: 104857600\r\n\r\n", 1),
+            ("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n", 30),
+        ] {
+            let url = flooding_relay(head, mib).await;
+            let client = RelayClient::anonymous(&url).unwrap();
+            let e = client
+                .call::<(), serde_json::Value>(Method::GET, "/v1/health", None, &[])
+                .await
+                .unwrap_err();
+            assert_eq!(e.code(), "RELAY_UNREACHABLE");
+            assert!(e.to_string().contains("far too large"), "{e}");
+        }
+    }
 
     #[test]
     fn plain_http_only_to_this_device() {
