@@ -32,7 +32,12 @@ pub async fn watch_team<A: VaultAccess>(
             .map_err(|_| Error::RelayUnreachable("could not build the request".into()))?;
         request.headers_mut().insert(k, value);
     }
-    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+    // Events are a few hundred bytes of ids and states; anything near these limits is a
+    // broken or hostile relay, not news (tungstenite's defaults are 64 MiB / 16 MiB).
+    let limits = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(64 * 1024))
+        .max_frame_size(Some(64 * 1024));
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(request, Some(limits), false)
         .await
         .map_err(|e| {
             Error::RelayUnreachable(match e {
