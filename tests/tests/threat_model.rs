@@ -192,6 +192,22 @@ async fn row1_relay_operator_or_subpoena_learns_no_content_cannot_link_requests_
             peer::close(&p.session, id).await.unwrap();
         }
     }
+    // A running relay seized now: within a background tick (0.5 s) the closed requests
+    // have left the database and its log too.
+    let files_hold_an_id = |w: &World| {
+        all_files(w.dir.path()).iter().any(|p| {
+            let bytes = std::fs::read(p).unwrap_or_default();
+            sent.iter().any(|(_, id)| contains(&bytes, id))
+        })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while files_hold_an_id(&w) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a running relay's files still hold closed requests after 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     w.stop_relay().await;
 
     // Everything the relay holds: its database, WAL and shared memory, and its logs.

@@ -88,6 +88,7 @@ pub struct RunningRelay {
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     background: JoinHandle<()>,
+    storage: Arc<dyn crate::storage::Storage>,
 }
 
 impl RunningRelay {
@@ -104,12 +105,21 @@ impl RunningRelay {
         }
         self.background.abort();
         let _ = (&mut self.server).await;
+        self.fold_log().await;
+    }
+
+    /// On the way out, nothing deleted may stay behind in the database's log.
+    async fn fold_log(&self) {
+        if let Err(e) = self.storage.compact().await {
+            tracing::warn!(code = e.code(), "final compaction failed");
+        }
     }
 
     /// Waits until the server ends (after a shutdown signal).
     pub async fn wait(mut self) -> std::io::Result<()> {
         let r = (&mut self.server).await;
         self.background.abort();
+        self.fold_log().await;
         r.unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
 
@@ -184,6 +194,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
             tokio::spawn(async move { server.handle(handle).serve(app).await })
         }
     };
+    let storage = state.storage.clone();
     let background = tokio::spawn(tasks::run(state));
     tracing::info!(%addr, "relay listening");
     Ok(RunningRelay {
@@ -192,5 +203,6 @@ pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
         shutdown: Some(tx),
         server,
         background,
+        storage,
     })
 }

@@ -236,6 +236,11 @@ pub trait Storage: Send + Sync + 'static {
     async fn mark_delivered(&self, request_ids: Vec<String>) -> Result<()>;
     /// Reclaims space and removes deleted data from logs (periodic).
     async fn compact(&self) -> Result<()>;
+    /// Whether deleted data may still sit in a log, so compaction should not wait for
+    /// its period.
+    fn wants_compaction(&self) -> bool {
+        false
+    }
     /// Records a nonce; false if it was already used (a replay).
     async fn use_nonce(&self, nonce: &str, expires_at: i64, now: i64) -> Result<bool>;
 }

@@ -111,6 +111,9 @@ const MIGRATIONS: &[&str] = &[
 #[derive(Clone)]
 pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
+    /// A request was deleted since the last compaction: its pages still sit in the WAL
+    /// until a truncating checkpoint, so the background loop compacts at its next tick.
+    deleted_since_compact: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl SqliteStorage {
@@ -130,6 +133,7 @@ impl SqliteStorage {
             .map_err(|e| RelayError::Unavailable(format!("database migration failed: {e}")))?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
+            deleted_since_compact: Arc::default(),
         })
     }
 
@@ -604,6 +608,7 @@ impl Storage for SqliteStorage {
 
     async fn close(&self, request_id: &str, forget_at: i64) -> Result<bool> {
         let r = request_id.to_owned();
+        let deleted = self.deleted_since_compact.clone();
         self.with(move |c| {
             let tx = c.transaction()?;
             let n = tx.execute("DELETE FROM requests WHERE request_id = ?1", [&r])?;
@@ -614,6 +619,9 @@ impl Storage for SqliteStorage {
                 )?;
             }
             tx.commit()?;
+            if n == 1 {
+                deleted.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             Ok(n == 1)
         })
         .await
@@ -758,8 +766,15 @@ impl Storage for SqliteStorage {
     async fn compact(&self) -> Result<()> {
         // Folds the WAL into the main file (where secure_delete has zeroed deleted rows)
         // and truncates it, so closed requests do not linger in the log.
+        self.deleted_since_compact
+            .store(false, std::sync::atomic::Ordering::Relaxed);
         self.with(|c| c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);"))
             .await
+    }
+
+    fn wants_compaction(&self) -> bool {
+        self.deleted_since_compact
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     async fn use_nonce(&self, nonce: &str, expires_at: i64, _now: i64) -> Result<bool> {
