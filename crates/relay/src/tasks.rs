@@ -26,10 +26,10 @@ pub async fn run(state: AppState) {
             state.limiters.prune();
         }
         // A closed request leaves the log within a tick, not within the period.
-        if n.is_multiple_of(COMPACT_EVERY) || state.storage.wants_compaction() {
-            if let Err(e) = state.storage.compact().await {
-                tracing::warn!(code = e.code(), "compaction failed");
-            }
+        if (n.is_multiple_of(COMPACT_EVERY) || state.storage.wants_compaction())
+            && let Err(e) = state.storage.compact().await
+        {
+            tracing::warn!(code = e.code(), "compaction failed");
         }
     }
 }
