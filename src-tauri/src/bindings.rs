@@ -81,20 +81,5 @@ fn render() -> String {
 
 #[test]
 fn bindings_are_fresh() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
-    let want = render();
-    if std::env::var_os("PEERLINE_WRITE_BINDINGS").is_some() {
-        let written = std::fs::write(&path, &want);
-        assert!(
-            written.is_ok(),
-            "could not write {}: {written:?}",
-            path.display()
-        );
-        return;
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "ui/src/bindings.ts is stale: run `PEERLINE_WRITE_BINDINGS=1 cargo test -p peerline-app bindings`"
-    );
+    crate::generated::check_fresh("../ui/src/bindings.ts", &render());
 }

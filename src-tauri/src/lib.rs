@@ -11,6 +11,8 @@ mod wellness_commands;
 #[cfg(test)]
 mod bindings;
 #[cfg(test)]
+mod generated;
+#[cfg(test)]
 mod licences;
 
 use std::path::PathBuf;

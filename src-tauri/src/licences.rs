@@ -2,7 +2,7 @@
 //! About. `ui/public/third-party-licences.json` is generated from the Rust dependency graph
 //! (`cargo metadata`: every crate the app links on any platform) and the UI's production
 //! npm packages; it is checked in and shipped in the bundle. This test fails when it is
-//! stale and rewrites it when run with `PEERLINE_WRITE_BINDINGS=1`.
+//! stale (see `generated`).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
@@ -117,21 +117,5 @@ fn render() -> String {
 
 #[test]
 fn licences_are_fresh() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/public/third-party-licences.json");
-    let want = render();
-    if std::env::var_os("PEERLINE_WRITE_BINDINGS").is_some() {
-        let written = std::fs::create_dir_all(path.parent().expect("parent"))
-            .and_then(|()| std::fs::write(&path, &want));
-        assert!(
-            written.is_ok(),
-            "could not write {}: {written:?}",
-            path.display()
-        );
-        return;
-    }
-    let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "ui/public/third-party-licences.json is stale: run `PEERLINE_WRITE_BINDINGS=1 cargo test -p peerline-app`"
-    );
+    crate::generated::check_fresh("../ui/public/third-party-licences.json", &render());
 }
