@@ -20,6 +20,8 @@ DEBIAN_PACKAGES=(
   chromium
   # Fault tests: a private mount namespace with a tiny tmpfs
   util-linux
+  # The relay's PostgreSQL backend and multi-node tests (a throw-away server per run)
+  postgresql
   # Fetching and building
   curl ca-certificates git perl make
 )

@@ -46,10 +46,22 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 # Advisories need the RustSec database from GitHub, which these machines cannot reach
 # (SECURITY.md); licences, bans and sources are checked offline.
 echo "==> Dependencies: licences, bans, sources (cargo deny)"
+# cargo deny reads metadata for every platform; the builds above fetched only Linux's crates.
+cargo fetch --locked
 cargo deny --offline check licenses bans sources
+
+# A throw-away PostgreSQL on 127.0.0.1 for the relay's multi-node tests, stopped and
+# deleted on the way out whatever happens.
+echo "==> Starting a throw-away PostgreSQL on 127.0.0.1"
+eval "$(bash scripts/postgres.sh start)"
+trap 'bash scripts/postgres.sh stop "$PEERLINE_TEST_POSTGRES_DIR"' EXIT
 
 echo "==> Rust tests (unit, integration, end-to-end; includes the IPC bindings freshness check)"
 cargo nextest run --workspace --locked --no-fail-fast
+
+echo "==> The relay's test suite again, on PostgreSQL"
+PEERLINE_TEST_BACKEND=postgres cargo nextest run -p peerline-relay --locked --no-fail-fast \
+  --test api --test cli --test malformed
 
 # Stable has no sanitizers, so this is libFuzzer with coverage only; the longer nightly runs
 # under AddressSanitizer are in BENCHMARKS.md ("Fuzzing").

@@ -51,7 +51,7 @@ pub async fn start() -> Result<Demo, String> {
         listen: "127.0.0.1:0"
             .parse()
             .map_err(|_| "bad address".to_owned())?,
-        database: dir.join("relay.db"),
+        database: dir.join("relay.db").into(),
         admin_token: Some(admin.clone()),
         insecure_behind_proxy: false,
         tls: None,

@@ -291,7 +291,7 @@ async fn row3_network_attacker_plain_http_is_refused_and_a_bad_certificate_is_na
     let dir = tempfile::tempdir().unwrap();
     let refused = peerline_relay::start(peerline_relay::ServeConfig {
         listen: "0.0.0.0:0".parse().unwrap(),
-        database: dir.path().join("r.db"),
+        database: dir.path().join("r.db").into(),
         admin_token: None,
         insecure_behind_proxy: false,
         tls: None,
@@ -310,7 +310,7 @@ async fn row3_network_attacker_plain_http_is_refused_and_a_bad_certificate_is_na
     std::fs::write(dir.path().join("key.pem"), cert.signing_key.serialize_pem()).unwrap();
     let tls = peerline_relay::start(peerline_relay::ServeConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
-        database: dir.path().join("tls.db"),
+        database: dir.path().join("tls.db").into(),
         admin_token: None,
         insecure_behind_proxy: false,
         tls: Some(peerline_relay::TlsFiles {

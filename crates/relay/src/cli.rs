@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use peerline_relay::{Limits, ServeConfig};
+use peerline_relay::{Database, Limits, ServeConfig};
 
 #[derive(Parser)]
 #[command(
@@ -25,9 +25,10 @@ enum Command {
         /// Address to listen on. Anything but loopback needs --insecure-behind-proxy.
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
-        /// SQLite database file (created if missing).
-        #[arg(long, default_value = "peerline-relay.db")]
-        database: PathBuf,
+        /// SQLite database file (created if missing), or a postgres:// URL that several
+        /// relay nodes share.
+        #[arg(long, env = "PEERLINE_RELAY_DATABASE", default_value = "peerline-relay.db", value_parser = Database::parse)]
+        database: Database,
         /// File holding the operator's admin token (needed to create teams).
         #[arg(long, env = "PEERLINE_RELAY_ADMIN_TOKEN_FILE")]
         admin_token_file: Option<PathBuf>,

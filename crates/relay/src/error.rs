@@ -108,6 +108,23 @@ impl RelayError {
         tracing::error!(error = %e, "storage error");
         Self::Unavailable("storage error".into())
     }
+
+    #[cfg(feature = "postgres")]
+    pub(crate) fn database(e: sqlx_core::Error) -> Self {
+        use sqlx_core::Error as E;
+        match e {
+            // The database is down or every connection is busy: say so, so phones keep the
+            // request and retry rather than give up.
+            E::PoolTimedOut | E::Io(_) | E::PoolClosed | E::Tls(_) => {
+                tracing::warn!(error = %e, "database unreachable");
+                Self::Unavailable("database unreachable".into())
+            }
+            other => {
+                tracing::error!(error = %other, "storage error");
+                Self::Unavailable("storage error".into())
+            }
+        }
+    }
 }
 
 impl IntoResponse for RelayError {

@@ -36,4 +36,11 @@ impl Hub {
             teams.remove(team_id);
         }
     }
+
+    /// Ends every subscription, so each phone reconnects and re-lists: used when events
+    /// may have been missed (this node lost its link to the other nodes for a while).
+    pub fn resync_all(&self) {
+        let mut teams = self.teams.lock().unwrap_or_else(|p| p.into_inner());
+        teams.clear();
+    }
 }

@@ -5,7 +5,7 @@
 mod auth;
 pub mod client;
 pub mod error;
-mod hub;
+pub mod hub;
 mod ids;
 pub mod push;
 mod routes;
@@ -15,5 +15,5 @@ pub mod storage;
 mod tasks;
 
 pub use error::RelayError;
-pub use server::{RunningRelay, ServeConfig, StartError, TlsFiles, start};
+pub use server::{Database, RunningRelay, ServeConfig, StartError, TlsFiles, start};
 pub use state::Limits;

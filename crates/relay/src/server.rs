@@ -12,7 +12,7 @@ use crate::error::RelayError;
 use crate::hub::Hub;
 use crate::push::LogPush;
 use crate::state::{AppState, Limiters, Limits};
-use crate::storage::SqliteStorage;
+use crate::storage::{SqliteStorage, Storage};
 use crate::{routes, tasks};
 
 /// How to run a relay.
@@ -20,8 +20,8 @@ use crate::{routes, tasks};
 pub struct ServeConfig {
     /// Address to listen on.
     pub listen: SocketAddr,
-    /// SQLite database file.
-    pub database: PathBuf,
+    /// Where the relay keeps its state.
+    pub database: Database,
     /// The operator's admin token (creates teams). `None`: no team can be created.
     pub admin_token: Option<String>,
     /// Allow plain HTTP on a non-loopback address because a TLS proxy sits in front.
@@ -44,6 +44,49 @@ impl std::fmt::Debug for ServeConfig {
             .field("insecure_behind_proxy", &self.insecure_behind_proxy)
             .field("tls", &self.tls)
             .finish()
+    }
+}
+
+/// Where the relay keeps its state.
+#[derive(Clone)]
+pub enum Database {
+    /// One SQLite file: a department on one machine (the default).
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL that several relay nodes share.
+    #[cfg(feature = "postgres")]
+    Postgres(String),
+}
+
+impl Database {
+    /// Reads `--database`: a `postgres://` or `postgresql://` URL, or else a file path.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            #[cfg(feature = "postgres")]
+            return Ok(Self::Postgres(s.to_owned()));
+            #[cfg(not(feature = "postgres"))]
+            return Err("this build of the relay has no PostgreSQL support".into());
+        }
+        if s.is_empty() {
+            return Err("the database path is empty".into());
+        }
+        Ok(Self::Sqlite(PathBuf::from(s)))
+    }
+}
+
+impl From<PathBuf> for Database {
+    fn from(p: PathBuf) -> Self {
+        Self::Sqlite(p)
+    }
+}
+
+/// A password in the URL never reaches a log.
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sqlite(p) => f.debug_tuple("Sqlite").field(p).finish(),
+            #[cfg(feature = "postgres")]
+            Self::Postgres(_) => f.write_str("Postgres(<url>)"),
+        }
     }
 }
 
@@ -88,7 +131,8 @@ pub struct RunningRelay {
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     background: JoinHandle<()>,
-    storage: Arc<dyn crate::storage::Storage>,
+    listener: Option<JoinHandle<()>>,
+    storage: Arc<dyn Storage>,
 }
 
 impl RunningRelay {
@@ -104,6 +148,9 @@ impl RunningRelay {
             let _ = tx.send(());
         }
         self.background.abort();
+        if let Some(l) = &self.listener {
+            l.abort();
+        }
         let _ = (&mut self.server).await;
         self.fold_log().await;
     }
@@ -119,6 +166,9 @@ impl RunningRelay {
     pub async fn wait(mut self) -> std::io::Result<()> {
         let r = (&mut self.server).await;
         self.background.abort();
+        if let Some(l) = &self.listener {
+            l.abort();
+        }
         self.fold_log().await;
         r.unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
@@ -134,10 +184,16 @@ pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
     if !config.listen.ip().is_loopback() && !config.insecure_behind_proxy && config.tls.is_none() {
         return Err(StartError::NeedsTls(config.listen));
     }
-    let storage = SqliteStorage::open(&config.database)?;
+    let storage: Arc<dyn Storage> = match &config.database {
+        Database::Sqlite(path) => Arc::new(SqliteStorage::open(path)?),
+        #[cfg(feature = "postgres")]
+        Database::Postgres(url) => Arc::new(crate::storage::PostgresStorage::connect(url).await?),
+    };
+    let hub = Arc::new(Hub::default());
+    let listener_task = storage.listen(hub.clone());
     let state = AppState {
-        storage: Arc::new(storage),
-        hub: Arc::new(Hub::default()),
+        storage,
+        hub,
         push: Arc::new(LogPush),
         websockets: Arc::new(Semaphore::new(config.limits.max_websockets)),
         limiters: Arc::new(Limiters::new(&config.limits)),
@@ -203,6 +259,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
         shutdown: Some(tx),
         server,
         background,
+        listener: listener_task,
         storage,
     })
 }

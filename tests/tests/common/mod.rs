@@ -31,7 +31,7 @@ pub struct World {
 pub async fn start_relay(db: PathBuf, addr: &str) -> RunningRelay {
     peerline_relay::start(ServeConfig {
         listen: addr.parse().unwrap(),
-        database: db,
+        database: db.into(),
         admin_token: Some(ADMIN.into()),
         insecure_behind_proxy: false,
         tls: None,

@@ -140,7 +140,7 @@ pub async fn post(
             urgency: req.urgency,
         };
         state.push.wake(&team, &event);
-        state.hub.publish(&team, event);
+        state.announce(&team, event).await;
     }
     Ok(Json(PostAccepted {
         request_id: req.request_id,
@@ -224,12 +224,14 @@ pub async fn claim(
         .await?
     {
         ClaimOutcome::Won => {
-            state.hub.publish(
-                &device.team_id,
-                Event::Claimed {
-                    request_id: id.clone(),
-                },
-            );
+            state
+                .announce(
+                    &device.team_id,
+                    Event::Claimed {
+                        request_id: id.clone(),
+                    },
+                )
+                .await;
             Ok(Json(serde_json::json!({ "claimed": id })))
         }
         ClaimOutcome::AlreadyYours => Ok(Json(serde_json::json!({ "claimed": id }))),
@@ -263,12 +265,14 @@ pub async fn reply(
             _ => Err(RelayError::UnknownRequest),
         };
     }
-    state.hub.publish(
-        &device.team_id,
-        Event::Replied {
-            request_id: id.clone(),
-        },
-    );
+    state
+        .announce(
+            &device.team_id,
+            Event::Replied {
+                request_id: id.clone(),
+            },
+        )
+        .await;
     Ok(Json(serde_json::json!({ "replied": id })))
 }
 
@@ -349,12 +353,14 @@ pub async fn close(
         }
     };
     if state.storage.close(&id, r.expires_at).await? {
-        state.hub.publish(
-            &r.team_id,
-            Event::Closed {
-                request_id: id.clone(),
-            },
-        );
+        state
+            .announce(
+                &r.team_id,
+                Event::Closed {
+                    request_id: id.clone(),
+                },
+            )
+            .await;
     }
     Ok(Json(serde_json::json!({ "closed": id })))
 }
@@ -397,6 +403,6 @@ pub async fn widen(
         request_id: id.clone(),
     };
     state.push.wake(&r.team_id, &event);
-    state.hub.publish(&r.team_id, event);
+    state.announce(&r.team_id, event).await;
     Ok(Json(serde_json::json!({ "widened": id })))
 }

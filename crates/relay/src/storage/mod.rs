@@ -3,13 +3,23 @@
 //! atomic (dedup, claim, invite use, version check) is one statement or one transaction in
 //! the database, never a check-then-act in memory, so it holds across relay nodes.
 
+#[cfg(feature = "postgres")]
+mod postgres;
 mod sqlite;
 
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
+
+use std::sync::Arc;
+
+use tokio::task::JoinHandle;
+
+use crate::hub::Hub;
 
 use async_trait::async_trait;
 use peerline_protocol::relay::{
-    BlobKind, InviteInfo, RequestState, SignedBlob, TeamStatus, Urgency,
+    BlobKind, Event, InviteInfo, RequestState, SignedBlob, TeamStatus, Urgency,
 };
 
 use crate::error::RelayError;
@@ -243,4 +253,14 @@ pub trait Storage: Send + Sync + 'static {
     }
     /// Records a nonce; false if it was already used (a replay).
     async fn use_nonce(&self, nonce: &str, expires_at: i64, now: i64) -> Result<bool>;
+    /// Tells the other relay nodes sharing this database about an event (ids only). A
+    /// database only one node uses has nobody to tell.
+    async fn broadcast(&self, _team_id: &str, _event: &Event) -> Result<()> {
+        Ok(())
+    }
+    /// Starts passing other nodes' events to this node's sockets; `None` when no other
+    /// node can share the database.
+    fn listen(&self, _hub: Arc<Hub>) -> Option<JoinHandle<()>> {
+        None
+    }
 }

@@ -1,14 +1,12 @@
 //! A real relay on 127.0.0.1 (ephemeral port, temp database) and signed clients for it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
-
 use ed25519_dalek::{Signer as _, SigningKey};
 use peerline_protocol::auth::{Signer, secret_hash_hex};
 use peerline_protocol::b64;
 use peerline_protocol::relay::*;
 use peerline_relay::client::{ClientError, SignedClient, generate_key};
-use peerline_relay::{Limits, RunningRelay, ServeConfig};
+use peerline_relay::{Database, Limits, RunningRelay, ServeConfig};
 use reqwest::Method;
 
 pub const ADMIN: &str = "test-admin-token-0123456789";
@@ -16,7 +14,102 @@ pub const ADMIN: &str = "test-admin-token-0123456789";
 pub struct TestRelay {
     pub relay: Option<RunningRelay>,
     pub dir: tempfile::TempDir,
+    pub database: Database,
     pub url: String,
+}
+
+/// The throw-away PostgreSQL the test command starts (`scripts/postgres.sh`), as an admin
+/// URL; `None` when there is none.
+pub fn postgres_admin_url() -> Option<String> {
+    let url = std::env::var("PEERLINE_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() && std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "PEERLINE_TEST_POSTGRES is not set: CI must run the PostgreSQL tests (scripts/test.sh starts a server)"
+        );
+    }
+    url
+}
+
+/// Which storage the suite runs on: `PEERLINE_TEST_BACKEND=postgres` runs every relay test
+/// against PostgreSQL, each test in a schema of its own.
+pub fn use_postgres() -> bool {
+    std::env::var("PEERLINE_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
+/// A new, empty PostgreSQL schema on the test server, as a URL a relay can use.
+pub async fn fresh_postgres(admin: &str) -> String {
+    use sqlx_core::connection::Connection as _;
+    let schema = format!("t_{}", peerline_relay_test_id());
+    let mut conn = sqlx_postgres::PgConnection::connect(admin).await.unwrap();
+    sqlx_core::query::query::<sqlx_postgres::Postgres>(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let sep = if admin.contains('?') { '&' } else { '?' };
+    format!("{admin}{sep}options[search_path]={schema}")
+}
+
+/// Storage for one test relay: a file in `dir`, or a fresh schema when the suite runs on
+/// PostgreSQL.
+pub async fn fresh_database(dir: &std::path::Path) -> Database {
+    if use_postgres() {
+        let admin = postgres_admin_url()
+            .expect("PEERLINE_TEST_BACKEND=postgres needs PEERLINE_TEST_POSTGRES");
+        return Database::parse(&fresh_postgres(&admin).await).unwrap();
+    }
+    Database::Sqlite(dir.join("relay.db"))
+}
+
+/// Runs one statement on the relay's database (to age a row, say), whichever it is.
+pub async fn run_sql(database: &Database, sql: &str) {
+    match database {
+        Database::Sqlite(path) => {
+            let db = rusqlite::Connection::open(path).unwrap();
+            db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+            db.execute(sql, []).unwrap();
+        }
+        Database::Postgres(url) => {
+            use sqlx_core::connection::Connection as _;
+            let mut conn = sqlx_postgres::PgConnection::connect(url).await.unwrap();
+            sqlx_core::query::query::<sqlx_postgres::Postgres>(sql)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// Every row of every table, as text (PostgreSQL), for "holds nothing of" checks.
+pub async fn postgres_rows_as_text(url: &str) -> Vec<String> {
+    use sqlx_core::connection::Connection as _;
+    use sqlx_core::row::Row as _;
+    let mut conn = sqlx_postgres::PgConnection::connect(url).await.unwrap();
+    let tables: Vec<String> = sqlx_core::query::query::<sqlx_postgres::Postgres>(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get(0).unwrap())
+    .collect();
+    assert!(
+        tables.len() >= 10,
+        "the relay's tables are there: {tables:?}"
+    );
+    let mut out = Vec::new();
+    for t in tables {
+        let rows = sqlx_core::query::query::<sqlx_postgres::Postgres>(&format!(
+            "SELECT x::text FROM \"{t}\" x"
+        ))
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        out.extend(rows.iter().map(|r| r.try_get::<String, _>(0).unwrap()));
+    }
+    out
 }
 
 impl TestRelay {
@@ -26,17 +119,15 @@ impl TestRelay {
 
     pub async fn start_limited(limits: Limits) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let relay = start_with(dir.path().join("relay.db"), "127.0.0.1:0", limits).await;
+        let database = fresh_database(dir.path()).await;
+        let relay = start_with(database.clone(), "127.0.0.1:0", limits).await;
         let url = relay.url();
         Self {
             relay: Some(relay),
             dir,
+            database,
             url,
         }
-    }
-
-    pub fn db(&self) -> PathBuf {
-        self.dir.path().join("relay.db")
     }
 
     /// Stops and starts again on the same database and port.
@@ -44,7 +135,7 @@ impl TestRelay {
         let running = self.relay.take().unwrap();
         let addr = running.addr;
         running.stop().await;
-        let relay = start_on(self.db(), &addr.to_string()).await;
+        let relay = start_on(self.database.clone(), &addr.to_string()).await;
         self.url = relay.url();
         self.relay = Some(relay);
     }
@@ -118,11 +209,11 @@ pub fn duty_body(team_id: &str, key_id: &str, minutes: u32) -> SetDuty {
     }
 }
 
-pub async fn start_on(db: PathBuf, addr: &str) -> RunningRelay {
+pub async fn start_on(db: Database, addr: &str) -> RunningRelay {
     start_with(db, addr, Limits::default()).await
 }
 
-pub async fn start_with(db: PathBuf, addr: &str, limits: Limits) -> RunningRelay {
+pub async fn start_with(db: Database, addr: &str, limits: Limits) -> RunningRelay {
     peerline_relay::start(ServeConfig {
         listen: addr.parse().unwrap(),
         database: db,

@@ -1,0 +1,849 @@
+//! Storage on a shared PostgreSQL, for several relay nodes behind one name. Everything that
+//! must happen once (a claim, an invite use, a dedup, an escalation, an expiry) is one
+//! guarded statement or one transaction, so it holds whichever node runs it. Nodes wake
+//! each other with LISTEN/NOTIFY carrying ids only.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use peerline_protocol::auth::secret_hash_hex;
+use peerline_protocol::relay::{BlobKind, Event, InviteInfo, SignedBlob, TeamStatus, Urgency};
+use sqlx_core::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx_core::query::query;
+use sqlx_core::row::Row as _;
+use sqlx_postgres::{PgListener, PgPool, PgPoolOptions, PgRow, Postgres};
+use tokio::task::JoinHandle;
+
+use super::{
+    ClaimOutcome, Device, InviteRefusal, NewInvite, PostOutcome, Result, Storage, StoredRequest,
+    StoredTokenKey, Team,
+};
+use crate::error::RelayError;
+use crate::hub::Hub;
+
+/// The NOTIFY channel every node listens on.
+const CHANNEL: &str = "peerline_events";
+
+/// How long a handler waits for a database connection before telling the phone the relay
+/// is unavailable (the phone keeps the request and retries).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Connections per node.
+const MAX_CONNECTIONS: u32 = 16;
+
+/// Migrations, compiled in so a node needs nothing beside its binary.
+#[derive(Debug)]
+struct Embedded;
+
+impl<'s> MigrationSource<'s> for Embedded {
+    fn resolve(
+        self,
+    ) -> futures_util::future::BoxFuture<
+        's,
+        std::result::Result<Vec<Migration>, sqlx_core::error::BoxDynError>,
+    > {
+        Box::pin(async {
+            Ok(vec![Migration::new(
+                1,
+                Cow::Borrowed("initial"),
+                MigrationType::Simple,
+                Cow::Borrowed(include_str!("../../migrations/postgres/0001_initial.sql")),
+                false,
+            )])
+        })
+    }
+}
+
+/// PostgreSQL storage: a connection pool, and this node's id so it can tell its own
+/// notifications from other nodes'.
+#[derive(Clone)]
+pub struct PostgresStorage {
+    pool: PgPool,
+    node: Arc<str>,
+}
+
+impl PostgresStorage {
+    /// Connects and migrates. Several nodes starting at once are safe: the migrator holds
+    /// a PostgreSQL advisory lock while it works.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect(url)
+            .await
+            .map_err(|e| {
+                RelayError::Unavailable(format!("could not connect to PostgreSQL: {}", brief(&e)))
+            })?;
+        let migrator = Migrator::new(Embedded)
+            .await
+            .map_err(|e| RelayError::Unavailable(format!("database migration failed: {e}")))?;
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|e| RelayError::Unavailable(format!("database migration failed: {e}")))?;
+        Ok(Self {
+            pool,
+            node: Arc::from(crate::ids::random_id()),
+        })
+    }
+}
+
+/// The cause of a connection failure without the URL (which may hold a password).
+fn brief(e: &sqlx_core::Error) -> String {
+    match e {
+        sqlx_core::Error::Io(io) => io.to_string(),
+        sqlx_core::Error::Database(db) => db.message().to_owned(),
+        sqlx_core::Error::PoolTimedOut => "timed out".into(),
+        sqlx_core::Error::Configuration(_) => "the database URL is not valid".into(),
+        other => other.to_string(),
+    }
+}
+
+fn key32(v: Vec<u8>) -> [u8; 32] {
+    v.try_into().unwrap_or([0; 32])
+}
+
+fn non_negative(v: i64) -> u64 {
+    v.max(0) as u64
+}
+
+const REQUEST_COLUMNS: &str = "request_id, team_id, urgency, recipient_key_ids, created_at,
+    expires_at, escalate_at, escalated, ciphertext, status_hash, claimed_by_key,
+    claimed_by_device, reply, delivered";
+
+fn row_to_request(r: &PgRow) -> sqlx_core::Result<StoredRequest> {
+    let urgency: String = r.try_get(2)?;
+    Ok(StoredRequest {
+        request_id: r.try_get(0)?,
+        team_id: r.try_get(1)?,
+        urgency: Urgency::parse(&urgency).unwrap_or(Urgency::Now),
+        recipient_key_ids: r.try_get(3)?,
+        created_at: r.try_get(4)?,
+        expires_at: r.try_get(5)?,
+        escalate_at: r.try_get(6)?,
+        escalated: r.try_get(7)?,
+        ciphertext: r.try_get(8)?,
+        status_hash: r.try_get(9)?,
+        claimed_by_key: r.try_get(10)?,
+        claimed_by_device: r.try_get(11)?,
+        reply: r.try_get(12)?,
+        delivered: r.try_get(13)?,
+    })
+}
+
+fn pairs(rows: Vec<PgRow>) -> sqlx_core::Result<Vec<(String, String)>> {
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+/// What goes over NOTIFY: the sending node, the team, and the content-free event.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Notice {
+    node: String,
+    team: String,
+    event: Event,
+}
+
+#[async_trait]
+impl Storage for PostgresStorage {
+    async fn ping(&self) -> Result<()> {
+        query::<Postgres>("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(RelayError::database)
+    }
+
+    async fn create_team(&self, team: Team) -> Result<()> {
+        query::<Postgres>(
+            "INSERT INTO teams (team_id, public_key, escalation_secs, tokens_per_day)
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(team.team_id)
+        .bind(team.public_key.to_vec())
+        .bind(i64::from(team.escalation_secs))
+        .bind(i64::from(team.tokens_per_day))
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+        .map_err(RelayError::database)
+    }
+
+    async fn team(&self, team_id: &str) -> Result<Option<Team>> {
+        let row = query::<Postgres>(
+            "SELECT team_id, public_key, escalation_secs, tokens_per_day FROM teams
+             WHERE team_id = $1",
+        )
+        .bind(team_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(RelayError::database)?;
+        row.map(|r| {
+            Ok(Team {
+                team_id: r.try_get(0)?,
+                public_key: key32(r.try_get(1)?),
+                escalation_secs: u32::try_from(r.try_get::<i64, _>(2)?).unwrap_or(u32::MAX),
+                tokens_per_day: u32::try_from(r.try_get::<i64, _>(3)?).unwrap_or(u32::MAX),
+            })
+        })
+        .transpose()
+        .map_err(RelayError::database)
+    }
+
+    async fn team_status(&self, team_id: &str, now: i64) -> Result<Option<TeamStatus>> {
+        // One statement, so the counts are of one moment.
+        let row = query::<Postgres>(
+            "SELECT t.escalation_secs,
+               (SELECT count(*) FROM devices d WHERE d.team_id = t.team_id),
+               (SELECT count(*) FROM requests r WHERE r.team_id = t.team_id AND r.expires_at > $2),
+               (SELECT count(*) FROM invites i WHERE i.team_id = t.team_id AND i.expires_at > $2
+                  AND NOT i.revoked AND i.uses < i.max_uses),
+               (SELECT version FROM blobs b WHERE b.team_id = t.team_id AND b.kind = 'roster'),
+               (SELECT version FROM blobs b WHERE b.team_id = t.team_id AND b.kind = 'directory')
+             FROM teams t WHERE t.team_id = $1",
+        )
+        .bind(team_id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(RelayError::database)?;
+        row.map(|r| {
+            Ok(TeamStatus {
+                team_id: team_id.to_owned(),
+                escalation_secs: u32::try_from(r.try_get::<i64, _>(0)?).unwrap_or(u32::MAX),
+                devices: non_negative(r.try_get(1)?),
+                open_requests: non_negative(r.try_get(2)?),
+                active_invites: non_negative(r.try_get(3)?),
+                roster_version: r.try_get::<Option<i64>, _>(4)?.map(non_negative),
+                directory_version: r.try_get::<Option<i64>, _>(5)?.map(non_negative),
+            })
+        })
+        .transpose()
+        .map_err(RelayError::database)
+    }
+
+    async fn insert_invite(&self, invite: NewInvite) -> Result<()> {
+        query::<Postgres>(
+            "INSERT INTO invites (invite_id, team_id, code_hash, expires_at, max_uses)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(invite.invite_id)
+        .bind(invite.team_id)
+        .bind(invite.code_hash)
+        .bind(invite.expires_at)
+        .bind(i64::from(invite.max_uses))
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+        .map_err(RelayError::database)
+    }
+
+    async fn revoke_invite(&self, team_id: &str, invite_id: &str) -> Result<bool> {
+        query::<Postgres>("UPDATE invites SET revoked = TRUE WHERE team_id = $1 AND invite_id = $2")
+            .bind(team_id)
+            .bind(invite_id)
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected() > 0)
+            .map_err(RelayError::database)
+    }
+
+    async fn list_invites(&self, team_id: &str) -> Result<Vec<InviteInfo>> {
+        let rows = query::<Postgres>(
+            "SELECT invite_id, expires_at, max_uses, uses, revoked FROM invites
+             WHERE team_id = $1 ORDER BY expires_at",
+        )
+        .bind(team_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(RelayError::database)?;
+        rows.iter()
+            .map(|r| {
+                Ok(InviteInfo {
+                    invite_id: r.try_get(0)?,
+                    expires_at: r.try_get(1)?,
+                    max_uses: u32::try_from(r.try_get::<i64, _>(2)?).unwrap_or(u32::MAX),
+                    uses: u32::try_from(r.try_get::<i64, _>(3)?).unwrap_or(u32::MAX),
+                    revoked: r.try_get(4)?,
+                })
+            })
+            .collect::<sqlx_core::Result<_>>()
+            .map_err(RelayError::database)
+    }
+
+    async fn redeem_invite(
+        &self,
+        team_id: &str,
+        code_hash: &str,
+        now: i64,
+        device: Device,
+    ) -> Result<std::result::Result<(), InviteRefusal>> {
+        let mut tx = self.pool.begin().await.map_err(RelayError::database)?;
+        let row = query::<Postgres>(
+            "SELECT expires_at, max_uses, uses, revoked FROM invites
+             WHERE team_id = $1 AND code_hash = $2",
+        )
+        .bind(team_id)
+        .bind(code_hash)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(RelayError::database)?;
+        let refusal = match row {
+            None => Some(InviteRefusal::Unknown),
+            Some(r) => {
+                let get = |i: usize| r.try_get::<i64, _>(i).map_err(RelayError::database);
+                let revoked: bool = r.try_get(3).map_err(RelayError::database)?;
+                if revoked {
+                    Some(InviteRefusal::Revoked)
+                } else if get(0)? <= now {
+                    Some(InviteRefusal::Expired)
+                } else if get(2)? >= get(1)? {
+                    Some(InviteRefusal::UsedUp)
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some(r) = refusal {
+            return Ok(Err(r));
+        }
+        // The guard in WHERE makes the use atomic: a second node redeeming the last use
+        // at the same moment waits for this row, re-checks, and finds it used up.
+        let used = query::<Postgres>(
+            "UPDATE invites SET uses = uses + 1
+             WHERE team_id = $1 AND code_hash = $2 AND uses < max_uses AND NOT revoked",
+        )
+        .bind(team_id)
+        .bind(code_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(RelayError::database)?;
+        if used.rows_affected() != 1 {
+            return Ok(Err(InviteRefusal::UsedUp));
+        }
+        query::<Postgres>(
+            "INSERT INTO devices (device_id, team_id, public_key) VALUES ($1, $2, $3)",
+        )
+        .bind(device.device_id)
+        .bind(device.team_id)
+        .bind(device.public_key.to_vec())
+        .execute(&mut *tx)
+        .await
+        .map_err(RelayError::database)?;
+        tx.commit().await.map_err(RelayError::database)?;
+        Ok(Ok(()))
+    }
+
+    async fn device(&self, device_id: &str) -> Result<Option<Device>> {
+        let row = query::<Postgres>(
+            "SELECT device_id, team_id, public_key FROM devices WHERE device_id = $1",
+        )
+        .bind(device_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(RelayError::database)?;
+        row.map(|r| {
+            Ok(Device {
+                device_id: r.try_get(0)?,
+                team_id: r.try_get(1)?,
+                public_key: key32(r.try_get(2)?),
+            })
+        })
+        .transpose()
+        .map_err(RelayError::database)
+    }
+
+    async fn put_blob(
+        &self,
+        team_id: &str,
+        kind: BlobKind,
+        blob: SignedBlob,
+    ) -> Result<std::result::Result<(), u64>> {
+        let version = i64::try_from(blob.version).unwrap_or(i64::MAX);
+        // Insert, or replace only with a strictly newer version, in one statement.
+        let n = query::<Postgres>(
+            "INSERT INTO blobs (team_id, kind, version, payload, signature)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (team_id, kind) DO UPDATE SET
+               version = excluded.version, payload = excluded.payload,
+               signature = excluded.signature
+             WHERE excluded.version > blobs.version",
+        )
+        .bind(team_id)
+        .bind(kind.as_str())
+        .bind(version)
+        .bind(blob.payload)
+        .bind(blob.signature)
+        .execute(&self.pool)
+        .await
+        .map_err(RelayError::database)?;
+        if n.rows_affected() == 1 {
+            return Ok(Ok(()));
+        }
+        let current: i64 =
+            query::<Postgres>("SELECT version FROM blobs WHERE team_id = $1 AND kind = $2")
+                .bind(team_id)
+                .bind(kind.as_str())
+                .fetch_one(&self.pool)
+                .await
+                .and_then(|r| r.try_get(0))
+                .map_err(RelayError::database)?;
+        Ok(Err(non_negative(current)))
+    }
+
+    async fn blob(&self, team_id: &str, kind: BlobKind) -> Result<Option<SignedBlob>> {
+        let row = query::<Postgres>(
+            "SELECT version, payload, signature FROM blobs WHERE team_id = $1 AND kind = $2",
+        )
+        .bind(team_id)
+        .bind(kind.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(RelayError::database)?;
+        row.map(|r| {
+            Ok(SignedBlob {
+                version: non_negative(r.try_get(0)?),
+                payload: r.try_get(1)?,
+                signature: r.try_get(2)?,
+            })
+        })
+        .transpose()
+        .map_err(RelayError::database)
+    }
+
+    async fn post_request(
+        &self,
+        q: StoredRequest,
+        token: Option<(String, i64)>,
+    ) -> Result<PostOutcome> {
+        let mut tx = self.pool.begin().await.map_err(RelayError::database)?;
+        let seen = query::<Postgres>(
+            "SELECT EXISTS (SELECT 1 FROM requests WHERE request_id = $1)
+                 OR EXISTS (SELECT 1 FROM closed_requests WHERE id_hash = $2)",
+        )
+        .bind(&q.request_id)
+        .bind(secret_hash_hex(&q.request_id))
+        .fetch_one(&mut *tx)
+        .await
+        .and_then(|r| r.try_get::<bool, _>(0))
+        .map_err(RelayError::database)?;
+        if seen {
+            // A retry of a post the relay already has: nothing changes, no token spent.
+            return Ok(PostOutcome::Duplicate);
+        }
+        if let Some((hash, expires_at)) = &token {
+            let fresh = query::<Postgres>(
+                "INSERT INTO spent_tokens (token_hash, expires_at) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(hash)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(RelayError::database)?;
+            if fresh.rows_affected() == 0 {
+                return Ok(PostOutcome::TokenSpent);
+            }
+        }
+        // The same post retried on another node at the same moment waits here for the
+        // first one's row and then does nothing; dropping the transaction un-spends its
+        // token.
+        let n = query::<Postgres>(
+            "INSERT INTO requests (request_id, team_id, urgency, recipient_key_ids, created_at,
+               expires_at, escalate_at, ciphertext, status_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (request_id) DO NOTHING",
+        )
+        .bind(&q.request_id)
+        .bind(&q.team_id)
+        .bind(q.urgency.as_str())
+        .bind(&q.recipient_key_ids)
+        .bind(q.created_at)
+        .bind(q.expires_at)
+        .bind(q.escalate_at)
+        .bind(&q.ciphertext)
+        .bind(&q.status_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(RelayError::database)?;
+        if n.rows_affected() != 1 {
+            return Ok(PostOutcome::Duplicate);
+        }
+        tx.commit().await.map_err(RelayError::database)?;
+        Ok(PostOutcome::Created)
+    }
+
+    async fn team_requests(&self, team_id: &str, now: i64) -> Result<Vec<StoredRequest>> {
+        let rows = query::<Postgres>(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM requests
+             WHERE team_id = $1 AND expires_at > $2 ORDER BY created_at"
+        ))
+        .bind(team_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(RelayError::database)?;
+        rows.iter()
+            .map(row_to_request)
+            .collect::<sqlx_core::Result<_>>()
+            .map_err(RelayError::database)
+    }
+
+    async fn request(&self, request_id: &str) -> Result<Option<StoredRequest>> {
+        let row = query::<Postgres>(&format!(
+            "SELECT {REQUEST_COLUMNS} FROM requests WHERE request_id = $1"
+        ))
+        .bind(request_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(RelayError::database)?;
+        row.as_ref()
+            .map(row_to_request)
+            .transpose()
+            .map_err(RelayError::database)
+    }
+
+    async fn claim(
+        &self,
+        request_id: &str,
+        team_id: &str,
+        key_id: &str,
+        device_id: &str,
+    ) -> Result<ClaimOutcome> {
+        // One conditional UPDATE: a claim racing on another node waits for the row lock,
+        // re-checks `claimed_by_key IS NULL`, and loses.
+        let won = query::<Postgres>(
+            "UPDATE requests SET claimed_by_key = $3, claimed_by_device = $4
+             WHERE request_id = $1 AND team_id = $2 AND claimed_by_key IS NULL",
+        )
+        .bind(request_id)
+        .bind(team_id)
+        .bind(key_id)
+        .bind(device_id)
+        .execute(&self.pool)
+        .await
+        .map_err(RelayError::database)?;
+        if won.rows_affected() == 1 {
+            return Ok(ClaimOutcome::Won);
+        }
+        let holder = query::<Postgres>(
+            "SELECT claimed_by_key FROM requests WHERE request_id = $1 AND team_id = $2",
+        )
+        .bind(request_id)
+        .bind(team_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(RelayError::database)?
+        .map(|r| r.try_get::<Option<String>, _>(0))
+        .transpose()
+        .map_err(RelayError::database)?;
+        Ok(match holder {
+            None => ClaimOutcome::NotFound,
+            Some(Some(h)) if h == key_id => ClaimOutcome::AlreadyYours,
+            Some(_) => ClaimOutcome::Taken,
+        })
+    }
+
+    async fn widen(
+        &self,
+        request_id: &str,
+        recipient_key_ids: Vec<String>,
+        ciphertext: Vec<u8>,
+    ) -> Result<bool> {
+        query::<Postgres>(
+            "UPDATE requests SET recipient_key_ids = $2, ciphertext = $3
+             WHERE request_id = $1 AND claimed_by_key IS NULL",
+        )
+        .bind(request_id)
+        .bind(recipient_key_ids)
+        .bind(ciphertext)
+        .execute(&self.pool)
+        .await
+        .map(|r| r.rows_affected() == 1)
+        .map_err(RelayError::database)
+    }
+
+    async fn reply(&self, request_id: &str, device_id: &str, ciphertext: Vec<u8>) -> Result<bool> {
+        query::<Postgres>(
+            "UPDATE requests SET reply = $3 WHERE request_id = $1 AND claimed_by_device = $2",
+        )
+        .bind(request_id)
+        .bind(device_id)
+        .bind(ciphertext)
+        .execute(&self.pool)
+        .await
+        .map(|r| r.rows_affected() == 1)
+        .map_err(RelayError::database)
+    }
+
+    async fn close(&self, request_id: &str, forget_at: i64) -> Result<bool> {
+        let mut tx = self.pool.begin().await.map_err(RelayError::database)?;
+        let n = query::<Postgres>("DELETE FROM requests WHERE request_id = $1")
+            .bind(request_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(RelayError::database)?
+            .rows_affected();
+        if n == 1 {
+            query::<Postgres>(
+                "INSERT INTO closed_requests (id_hash, forget_at) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(secret_hash_hex(request_id))
+            .bind(forget_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(RelayError::database)?;
+        }
+        tx.commit().await.map_err(RelayError::database)?;
+        Ok(n == 1)
+    }
+
+    async fn expire(&self, now: i64) -> Result<Vec<(String, String)>> {
+        let mut tx = self.pool.begin().await.map_err(RelayError::database)?;
+        // SKIP LOCKED: every node runs this pass; a row another node is deleting (or a
+        // peer is claiming) is left to that transaction, so each request expires once and
+        // no pass waits on another.
+        let gone = query::<Postgres>(
+            "DELETE FROM requests WHERE request_id IN (
+               SELECT request_id FROM requests WHERE expires_at <= $1 FOR UPDATE SKIP LOCKED)
+             RETURNING team_id, request_id",
+        )
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .and_then(pairs)
+        .map_err(RelayError::database)?;
+        for sql in [
+            "DELETE FROM closed_requests WHERE forget_at <= $1",
+            "DELETE FROM nonces WHERE expires_at <= $1",
+            "DELETE FROM spent_tokens WHERE expires_at <= $1",
+        ] {
+            query::<Postgres>(sql)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(RelayError::database)?;
+        }
+        tx.commit().await.map_err(RelayError::database)?;
+        Ok(gone)
+    }
+
+    async fn escalate_due(&self, now: i64) -> Result<Vec<(String, String)>> {
+        // RETURNING from the UPDATE itself, over rows this pass alone has locked: each
+        // request escalates exactly once, whichever node gets there first.
+        query::<Postgres>(
+            "UPDATE requests SET escalated = TRUE WHERE request_id IN (
+               SELECT request_id FROM requests
+               WHERE NOT escalated AND escalate_at IS NOT NULL AND escalate_at <= $1
+                 AND claimed_by_key IS NULL
+               FOR UPDATE SKIP LOCKED)
+             RETURNING team_id, request_id",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .and_then(pairs)
+        .map_err(RelayError::database)
+    }
+
+    async fn set_duty(&self, team_id: &str, key_id: &str, until_at: Option<i64>) -> Result<()> {
+        let q = match until_at {
+            Some(until) => query::<Postgres>(
+                "INSERT INTO duty (team_id, key_id, until_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (team_id, key_id) DO UPDATE SET until_at = excluded.until_at",
+            )
+            .bind(team_id)
+            .bind(key_id)
+            .bind(until),
+            None => query::<Postgres>("DELETE FROM duty WHERE team_id = $1 AND key_id = $2")
+                .bind(team_id)
+                .bind(key_id),
+        };
+        q.execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(RelayError::database)
+    }
+
+    async fn on_duty(&self, team_id: &str, now: i64) -> Result<Vec<String>> {
+        query::<Postgres>(
+            "SELECT key_id FROM duty WHERE team_id = $1 AND until_at > $2 ORDER BY key_id",
+        )
+        .bind(team_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .and_then(|rows| rows.iter().map(|r| r.try_get(0)).collect())
+        .map_err(RelayError::database)
+    }
+
+    async fn token_keys(&self, team_id: &str, now: i64) -> Result<Vec<StoredTokenKey>> {
+        let rows = query::<Postgres>(
+            "SELECT key_id, secret_der, public_der, created_at, expires_at FROM token_keys
+             WHERE team_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
+        )
+        .bind(team_id)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(RelayError::database)?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredTokenKey {
+                    key_id: r.try_get(0)?,
+                    secret_der: r.try_get(1)?,
+                    public_der: r.try_get(2)?,
+                    created_at: r.try_get(3)?,
+                    expires_at: r.try_get(4)?,
+                })
+            })
+            .collect::<sqlx_core::Result<_>>()
+            .map_err(RelayError::database)
+    }
+
+    async fn insert_token_key(&self, team_id: &str, key: StoredTokenKey) -> Result<()> {
+        query::<Postgres>(
+            "INSERT INTO token_keys (key_id, team_id, secret_der, public_der, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(key.key_id)
+        .bind(team_id)
+        .bind(key.secret_der)
+        .bind(key.public_der)
+        .bind(key.created_at)
+        .bind(key.expires_at)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+        .map_err(RelayError::database)
+    }
+
+    async fn reserve_tokens(&self, device_id: &str, day: i64, n: u32, cap: u32) -> Result<bool> {
+        let mut tx = self.pool.begin().await.map_err(RelayError::database)?;
+        query::<Postgres>(
+            "INSERT INTO token_issuance (device_id, day, issued) VALUES ($1, $2, 0)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(device_id)
+        .bind(day)
+        .execute(&mut *tx)
+        .await
+        .map_err(RelayError::database)?;
+        // One guarded UPDATE: the cap holds with several nodes issuing at once.
+        let ok = query::<Postgres>(
+            "UPDATE token_issuance SET issued = issued + $3
+             WHERE device_id = $1 AND day = $2 AND issued + $3 <= $4",
+        )
+        .bind(device_id)
+        .bind(day)
+        .bind(i64::from(n))
+        .bind(i64::from(cap))
+        .execute(&mut *tx)
+        .await
+        .map_err(RelayError::database)?
+        .rows_affected()
+            == 1;
+        query::<Postgres>("DELETE FROM token_issuance WHERE day < $1")
+            .bind(day - 1)
+            .execute(&mut *tx)
+            .await
+            .map_err(RelayError::database)?;
+        tx.commit().await.map_err(RelayError::database)?;
+        Ok(ok)
+    }
+
+    async fn mark_delivered(&self, request_ids: Vec<String>) -> Result<()> {
+        query::<Postgres>(
+            "UPDATE requests SET delivered = TRUE WHERE request_id = ANY($1) AND NOT delivered",
+        )
+        .bind(request_ids)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+        .map_err(RelayError::database)
+    }
+
+    async fn compact(&self) -> Result<()> {
+        // PostgreSQL's autovacuum reclaims deleted rows; there is no log for a node to
+        // fold. SECURITY.md says what an operator should do about dead tuples and WAL.
+        Ok(())
+    }
+
+    async fn use_nonce(&self, nonce: &str, expires_at: i64, _now: i64) -> Result<bool> {
+        query::<Postgres>(
+            "INSERT INTO nonces (nonce, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(nonce)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map(|r| r.rows_affected() == 1)
+        .map_err(RelayError::database)
+    }
+
+    async fn broadcast(&self, team_id: &str, event: &Event) -> Result<()> {
+        let notice = Notice {
+            node: self.node.to_string(),
+            team: team_id.to_owned(),
+            event: event.clone(),
+        };
+        let payload = serde_json::to_string(&notice)
+            .map_err(|_| RelayError::Unavailable("could not encode an event".into()))?;
+        query::<Postgres>("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(payload)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(RelayError::database)
+    }
+
+    fn listen(&self, hub: Arc<Hub>) -> Option<JoinHandle<()>> {
+        let pool = self.pool.clone();
+        let node = self.node.clone();
+        Some(tokio::spawn(listen_loop(pool, node, hub)))
+    }
+}
+
+/// Relays other nodes' events to this node's sockets. When the connection to PostgreSQL
+/// drops, notifications sent meanwhile are gone, so every socket here is closed: each
+/// phone reconnects and re-lists, which is how a missed event is made good.
+async fn listen_loop(pool: PgPool, node: Arc<str>, hub: Arc<Hub>) {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %brief(&e), "event listener cannot reach PostgreSQL; retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(2));
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %brief(&e), "LISTEN failed; retrying");
+            tokio::time::sleep(backoff).await;
+            continue;
+        }
+        backoff = Duration::from_millis(100);
+        // Anything published before LISTEN took effect may have been missed.
+        hub.resync_all();
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(n)) => match serde_json::from_str::<Notice>(n.payload()) {
+                    Ok(notice) if *notice.node != *node => hub.publish(&notice.team, notice.event),
+                    Ok(_) => {}
+                    Err(_) => tracing::warn!("ignoring a malformed event notification"),
+                },
+                Ok(None) | Err(_) => {
+                    tracing::warn!("event listener lost PostgreSQL; reconnecting");
+                    break;
+                }
+            }
+        }
+    }
+}
