@@ -9,8 +9,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Semaphore;
 
-use peerline_protocol::relay::Event;
-
 use crate::hub::Hub;
 use crate::push::Push;
 use crate::storage::Storage;
@@ -106,16 +104,6 @@ impl Limiters {
 }
 
 impl AppState {
-    /// Sends a content-free event to this node's sockets for the team, and to the other
-    /// nodes sharing the database. A failure to reach the others is logged, not returned:
-    /// the change is already committed, and their phones re-list when they reconnect.
-    pub async fn announce(&self, team_id: &str, event: Event) {
-        if let Err(e) = self.storage.broadcast(team_id, &event).await {
-            tracing::warn!(code = e.code(), "could not tell the other relay nodes");
-        }
-        self.hub.publish(team_id, event);
-    }
-
     /// Unix seconds now.
     pub fn now(&self) -> i64 {
         SystemTime::now()

@@ -42,7 +42,7 @@ pub async fn once(state: &AppState) {
             for (team, request_id) in due {
                 let event = Event::Escalated { request_id };
                 state.push.wake(&team, &event);
-                state.announce(&team, event).await;
+                state.hub.publish(&team, event);
             }
         }
         Err(e) => tracing::warn!(code = e.code(), "escalation pass failed"),
@@ -50,7 +50,7 @@ pub async fn once(state: &AppState) {
     match state.storage.expire(now).await {
         Ok(gone) => {
             for (team, request_id) in gone {
-                state.announce(&team, Event::Closed { request_id }).await;
+                state.hub.publish(&team, Event::Closed { request_id });
             }
         }
         Err(e) => tracing::warn!(code = e.code(), "expiry pass failed"),

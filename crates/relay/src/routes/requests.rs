@@ -140,7 +140,7 @@ pub async fn post(
             urgency: req.urgency,
         };
         state.push.wake(&team, &event);
-        state.announce(&team, event).await;
+        state.hub.publish(&team, event);
     }
     Ok(Json(PostAccepted {
         request_id: req.request_id,
@@ -224,14 +224,12 @@ pub async fn claim(
         .await?
     {
         ClaimOutcome::Won => {
-            state
-                .announce(
-                    &device.team_id,
-                    Event::Claimed {
-                        request_id: id.clone(),
-                    },
-                )
-                .await;
+            state.hub.publish(
+                &device.team_id,
+                Event::Claimed {
+                    request_id: id.clone(),
+                },
+            );
             Ok(Json(serde_json::json!({ "claimed": id })))
         }
         ClaimOutcome::AlreadyYours => Ok(Json(serde_json::json!({ "claimed": id }))),
@@ -265,14 +263,12 @@ pub async fn reply(
             _ => Err(RelayError::UnknownRequest),
         };
     }
-    state
-        .announce(
-            &device.team_id,
-            Event::Replied {
-                request_id: id.clone(),
-            },
-        )
-        .await;
+    state.hub.publish(
+        &device.team_id,
+        Event::Replied {
+            request_id: id.clone(),
+        },
+    );
     Ok(Json(serde_json::json!({ "replied": id })))
 }
 
@@ -353,14 +349,12 @@ pub async fn close(
         }
     };
     if state.storage.close(&id, r.expires_at).await? {
-        state
-            .announce(
-                &r.team_id,
-                Event::Closed {
-                    request_id: id.clone(),
-                },
-            )
-            .await;
+        state.hub.publish(
+            &r.team_id,
+            Event::Closed {
+                request_id: id.clone(),
+            },
+        );
     }
     Ok(Json(serde_json::json!({ "closed": id })))
 }
@@ -403,6 +397,6 @@ pub async fn widen(
         request_id: id.clone(),
     };
     state.push.wake(&r.team_id, &event);
-    state.announce(&r.team_id, event).await;
+    state.hub.publish(&r.team_id, event);
     Ok(Json(serde_json::json!({ "widened": id })))
 }

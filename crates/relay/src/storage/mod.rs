@@ -19,7 +19,7 @@ use crate::hub::Hub;
 
 use async_trait::async_trait;
 use peerline_protocol::relay::{
-    BlobKind, Event, InviteInfo, RequestState, SignedBlob, TeamStatus, Urgency,
+    BlobKind, InviteInfo, RequestState, SignedBlob, TeamStatus, Urgency,
 };
 
 use crate::error::RelayError;
@@ -253,11 +253,6 @@ pub trait Storage: Send + Sync + 'static {
     }
     /// Records a nonce; false if it was already used (a replay).
     async fn use_nonce(&self, nonce: &str, expires_at: i64, now: i64) -> Result<bool>;
-    /// Tells the other relay nodes sharing this database about an event (ids only). A
-    /// database only one node uses has nobody to tell.
-    async fn broadcast(&self, _team_id: &str, _event: &Event) -> Result<()> {
-        Ok(())
-    }
     /// Starts passing other nodes' events to this node's sockets; `None` when no other
     /// node can share the database.
     fn listen(&self, _hub: Arc<Hub>) -> Option<JoinHandle<()>> {

@@ -1,7 +1,8 @@
 //! Storage on a shared PostgreSQL, for several relay nodes behind one name. Everything that
 //! must happen once (a claim, an invite use, a dedup, an escalation, an expiry) is one
 //! guarded statement or one transaction, so it holds whichever node runs it. Nodes wake
-//! each other with LISTEN/NOTIFY carrying ids only.
+//! each other with LISTEN/NOTIFY carrying ids only, sent by a trigger inside the
+//! transaction that changed the request (migration 0002).
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use peerline_protocol::relay::{BlobKind, Event, InviteInfo, SignedBlob, TeamStat
 use sqlx_core::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx_core::query::query;
 use sqlx_core::row::Row as _;
-use sqlx_postgres::{PgListener, PgPool, PgPoolOptions, PgRow, Postgres};
+use sqlx_postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow, Postgres};
 use tokio::task::JoinHandle;
 
 use super::{
@@ -45,13 +46,27 @@ impl<'s> MigrationSource<'s> for Embedded {
         std::result::Result<Vec<Migration>, sqlx_core::error::BoxDynError>,
     > {
         Box::pin(async {
-            Ok(vec![Migration::new(
-                1,
-                Cow::Borrowed("initial"),
-                MigrationType::Simple,
-                Cow::Borrowed(include_str!("../../migrations/postgres/0001_initial.sql")),
-                false,
-            )])
+            let m = |version, name, sql| {
+                Migration::new(
+                    version,
+                    Cow::Borrowed(name),
+                    MigrationType::Simple,
+                    Cow::Borrowed(sql),
+                    false,
+                )
+            };
+            Ok(vec![
+                m(
+                    1,
+                    "initial",
+                    include_str!("../../migrations/postgres/0001_initial.sql"),
+                ),
+                m(
+                    2,
+                    "request events",
+                    include_str!("../../migrations/postgres/0002_request_events.sql"),
+                ),
+            ])
         })
     }
 }
@@ -68,10 +83,16 @@ impl PostgresStorage {
     /// Connects and migrates. Several nodes starting at once are safe: the migrator holds
     /// a PostgreSQL advisory lock while it works.
     pub async fn connect(url: &str) -> Result<Self> {
+        let node: Arc<str> = Arc::from(format!("peerline-relay-{}", crate::ids::random_id()));
+        let options: PgConnectOptions = url
+            .parse()
+            .map_err(|_| RelayError::Unavailable("the PostgreSQL URL is not valid".into()))?;
+        // The trigger names the sending node by its connections' application_name.
+        let options = options.application_name(&node);
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect(url)
+            .connect_with(options)
             .await
             .map_err(|e| {
                 RelayError::Unavailable(format!("could not connect to PostgreSQL: {}", brief(&e)))
@@ -83,10 +104,7 @@ impl PostgresStorage {
             .run(&pool)
             .await
             .map_err(|e| RelayError::Unavailable(format!("database migration failed: {e}")))?;
-        Ok(Self {
-            pool,
-            node: Arc::from(crate::ids::random_id()),
-        })
+        Ok(Self { pool, node })
     }
 }
 
@@ -139,8 +157,9 @@ fn pairs(rows: Vec<PgRow>) -> sqlx_core::Result<Vec<(String, String)>> {
         .collect()
 }
 
-/// What goes over NOTIFY: the sending node, the team, and the content-free event.
-#[derive(serde::Serialize, serde::Deserialize)]
+/// What the trigger sends over NOTIFY: the sending node, the team, and the content-free
+/// event.
+#[derive(serde::Deserialize)]
 struct Notice {
     node: String,
     team: String,
@@ -783,23 +802,6 @@ impl Storage for PostgresStorage {
         .await
         .map(|r| r.rows_affected() == 1)
         .map_err(RelayError::database)
-    }
-
-    async fn broadcast(&self, team_id: &str, event: &Event) -> Result<()> {
-        let notice = Notice {
-            node: self.node.to_string(),
-            team: team_id.to_owned(),
-            event: event.clone(),
-        };
-        let payload = serde_json::to_string(&notice)
-            .map_err(|_| RelayError::Unavailable("could not encode an event".into()))?;
-        query::<Postgres>("SELECT pg_notify($1, $2)")
-            .bind(CHANNEL)
-            .bind(payload)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(RelayError::database)
     }
 
     fn listen(&self, hub: Arc<Hub>) -> Option<JoinHandle<()>> {

@@ -233,6 +233,15 @@ pub struct TestTeam {
 }
 
 impl TestTeam {
+    /// The same team, through another relay node.
+    pub fn via(&self, url: &str) -> TestTeam {
+        TestTeam {
+            url: url.to_owned(),
+            team_id: self.team_id.clone(),
+            key: self.key.clone(),
+        }
+    }
+
     pub async fn publish_test_roster(&self, version: u64) {
         let peers: Vec<serde_json::Value> = test_key_ids()
             .iter()
@@ -337,7 +346,33 @@ pub struct TestDevice {
     pub key: SigningKey,
 }
 
+pub type EventStream =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
 impl TestDevice {
+    /// The same device talking to another relay node.
+    pub fn via(&self, url: &str) -> TestDevice {
+        TestDevice {
+            url: url.to_owned(),
+            team_id: self.team_id.clone(),
+            device_id: self.device_id.clone(),
+            key: self.key.clone(),
+        }
+    }
+
+    /// The team's event WebSocket, as a peer's phone opens it.
+    pub async fn events(&self) -> EventStream {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+        let path = format!("/v1/teams/{}/events", self.team_id);
+        let mut req = format!("{}{path}", self.url.replace("http://", "ws://"))
+            .into_client_request()
+            .unwrap();
+        for (k, v) in self.client().auth_headers("GET", &path, b"") {
+            req.headers_mut().insert(k, v.parse().unwrap());
+        }
+        tokio_tungstenite::connect_async(req).await.unwrap().0
+    }
+
     pub fn client(&self) -> SignedClient {
         SignedClient::signed(
             &self.url,

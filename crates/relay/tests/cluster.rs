@@ -1,0 +1,306 @@
+//! Two relay nodes on one PostgreSQL: events cross nodes, and everything that must happen
+//! once (claim, dedup, invite use, escalation, expiry) happens once whichever node does it.
+//! Needs the test command's throw-away PostgreSQL (`PEERLINE_TEST_POSTGRES`); in CI a
+//! missing server fails these tests rather than skipping them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use futures_util::StreamExt as _;
+use peerline_protocol::relay::*;
+use peerline_relay::{Database, Limits, RunningRelay};
+use tokio_tungstenite::tungstenite::Message;
+
+struct Cluster {
+    a: RunningRelay,
+    b: RunningRelay,
+}
+
+impl Cluster {
+    /// Two nodes on a fresh schema, or `None` (with a note) when no server is available
+    /// outside CI.
+    async fn start() -> Option<Self> {
+        let Some(admin) = postgres_admin_url() else {
+            eprintln!("SKIPPED: no PostgreSQL (set PEERLINE_TEST_POSTGRES; scripts/test.sh does)");
+            return None;
+        };
+        let url = fresh_postgres(&admin).await;
+        let db = Database::parse(&url).unwrap();
+        let limits = Limits {
+            per_signer_burst: 1_000,
+            per_signer_per_sec: 1_000,
+            ..Limits::default()
+        };
+        let a = start_with(db.clone(), "127.0.0.1:0", limits.clone()).await;
+        let b = start_with(db, "127.0.0.1:0", limits).await;
+        Some(Self { a, b })
+    }
+
+    async fn stop(self) {
+        self.a.stop().await;
+        self.b.stop().await;
+    }
+
+    async fn team(&self, escalation_secs: u32) -> TestTeam {
+        TestRelay {
+            relay: None,
+            dir: tempfile::tempdir().unwrap(),
+            database: Database::Sqlite("unused".into()),
+            url: self.a.url(),
+        }
+        .team(escalation_secs)
+        .await
+    }
+}
+
+fn rid() -> String {
+    peerline_relay_test_id()
+}
+
+/// The events that arrive within `wait`.
+async fn events_within(s: &mut EventStream, wait: Duration) -> Vec<Event> {
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while let Ok(Some(Ok(msg))) = tokio::time::timeout_at(deadline, s.next()).await {
+        if let Message::Text(t) = msg {
+            out.push(serde_json::from_str(&t).unwrap());
+        }
+    }
+    out
+}
+
+/// Waits for the first event about `request_id`.
+async fn event_about(s: &mut EventStream, request_id: &str) -> Event {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), s.next())
+            .await
+            .expect("an event within 10 s")
+            .unwrap()
+            .unwrap();
+        if let Message::Text(t) = msg {
+            let e: Event = serde_json::from_str(&t).unwrap();
+            if e.request_id() == request_id {
+                return e;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_event_reaches_peers_on_the_other_node_once() {
+    let Some(c) = Cluster::start().await else {
+        return;
+    };
+    let team = c.team(3600).await;
+    let officer = team.device().await;
+    let peer = team.device().await;
+    let on_a = peer.via(&c.a.url());
+    let on_b = peer.via(&c.b.url());
+    let mut ws_a = on_a.events().await;
+    let mut ws_b = on_b.events().await;
+
+    let id = rid();
+    officer
+        .post(&id, Urgency::Today, b"ct", "sec")
+        .await
+        .unwrap();
+    for ws in [&mut ws_a, &mut ws_b] {
+        assert_eq!(
+            event_about(ws, &id).await,
+            Event::NewRequest {
+                request_id: id.clone(),
+                urgency: Urgency::Today
+            }
+        );
+    }
+    // Claimed on B, replied on B, closed on A: every socket hears each, whichever node.
+    on_b.claim(&id, "p").await.unwrap();
+    on_b.reply(&id, b"reply").await.unwrap();
+    let _: serde_json::Value = peerline_relay::client::SignedClient::anonymous(&c.a.url())
+        .call::<(), _>(
+            reqwest::Method::DELETE,
+            &format!("/v1/requests/{id}"),
+            None,
+            &[(HEADER_STATUS_SECRET, "sec")],
+        )
+        .await
+        .unwrap();
+    let want = vec![
+        Event::Claimed {
+            request_id: id.clone(),
+        },
+        Event::Replied {
+            request_id: id.clone(),
+        },
+        Event::Closed {
+            request_id: id.clone(),
+        },
+    ];
+    for ws in [&mut ws_a, &mut ws_b] {
+        let got = events_within(ws, Duration::from_millis(1500)).await;
+        assert_eq!(got, want, "each event once, in order, on both nodes");
+    }
+    c.stop().await;
+}
+
+#[tokio::test]
+async fn claims_racing_on_both_nodes_have_one_winner() {
+    let Some(c) = Cluster::start().await else {
+        return;
+    };
+    let team = c.team(3600).await;
+    let officer = team.device().await;
+    let mut peers = Vec::new();
+    for i in 0..20 {
+        let d = team.device().await;
+        peers.push(d.via(&if i % 2 == 0 { c.a.url() } else { c.b.url() }));
+    }
+    for round in 0..5 {
+        let id = rid();
+        officer.post(&id, Urgency::Now, b"ct", "s").await.unwrap();
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(peers.len()));
+        let tasks: Vec<_> = peers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let p = p.via(&p.url);
+                let (id, barrier) = (id.clone(), barrier.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    p.claim(&id, &format!("peer{i}")).await.is_ok()
+                })
+            })
+            .collect();
+        let mut won = 0;
+        for t in tasks {
+            won += usize::from(t.await.unwrap());
+        }
+        assert_eq!(won, 1, "round {round}: exactly one winner across two nodes");
+    }
+    c.stop().await;
+}
+
+#[tokio::test]
+async fn the_same_post_on_both_nodes_is_stored_once() {
+    let Some(c) = Cluster::start().await else {
+        return;
+    };
+    let team = c.team(3600).await;
+    let officer = team.device().await;
+    let peer = team.device().await;
+    for _ in 0..5 {
+        let id = rid();
+        let tasks: Vec<_> = (0..10)
+            .map(|i| {
+                let o = officer.via(&if i % 2 == 0 { c.a.url() } else { c.b.url() });
+                let id = id.clone();
+                tokio::spawn(async move { o.post(&id, Urgency::Today, b"ct", "s").await })
+            })
+            .collect();
+        let mut created = 0;
+        for t in tasks {
+            created += usize::from(!t.await.unwrap().unwrap().duplicate);
+        }
+        assert_eq!(created, 1, "one post stored; nine retries were duplicates");
+    }
+    assert_eq!(peer.list().await.len(), 5);
+    c.stop().await;
+}
+
+#[tokio::test]
+async fn a_single_use_invite_redeemed_on_both_nodes_registers_one_device() {
+    let Some(c) = Cluster::start().await else {
+        return;
+    };
+    let team = c.team(3600).await;
+    for _ in 0..5 {
+        let (_, code) = team.invite(1, 3600).await;
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let t = team.via(&if i % 2 == 0 { c.a.url() } else { c.b.url() });
+                let code = code.clone();
+                tokio::spawn(async move { t.redeem(&code).await.is_ok() })
+            })
+            .collect();
+        let mut ok = 0;
+        for t in tasks {
+            ok += usize::from(t.await.unwrap());
+        }
+        assert_eq!(ok, 1);
+    }
+    c.stop().await;
+}
+
+#[tokio::test]
+async fn an_unclaimed_urgent_request_escalates_once_with_both_nodes_running_the_timer() {
+    let Some(c) = Cluster::start().await else {
+        return;
+    };
+    let team = c.team(1).await;
+    let officer = team.device().await;
+    let peer = team.device().await;
+    let mut ws_a = peer.via(&c.a.url()).events().await;
+    let mut ws_b = peer.via(&c.b.url()).events().await;
+    let ids: Vec<String> = (0..10).map(|_| rid()).collect();
+    for id in &ids {
+        officer.post(id, Urgency::Now, b"ct", "s").await.unwrap();
+    }
+    for ws in [&mut ws_a, &mut ws_b] {
+        let got = events_within(ws, Duration::from_secs(4)).await;
+        for id in &ids {
+            let escalations = got
+                .iter()
+                .filter(|e| matches!(e, Event::Escalated { request_id } if request_id == id))
+                .count();
+            assert_eq!(escalations, 1, "one escalation per request, per socket");
+        }
+    }
+    let listed = peer.list().await;
+    assert_eq!(listed.len(), 10);
+    assert!(listed.iter().all(|r| r.escalated));
+    c.stop().await;
+}
+
+#[tokio::test]
+async fn expiry_on_two_nodes_deletes_once_and_both_hear_of_it() {
+    let Some(c) = Cluster::start().await else {
+        return;
+    };
+    let team = c.team(3600).await;
+    let officer = team.device().await;
+    let peer = team.device().await;
+    let mut ws_a = peer.via(&c.a.url()).events().await;
+    let mut ws_b = peer.via(&c.b.url()).events().await;
+    let id = rid();
+    officer
+        .client()
+        .call::<_, PostAccepted>(
+            reqwest::Method::POST,
+            &format!("/v1/teams/{}/requests", team.team_id),
+            Some(&PostRequest {
+                request_id: id.clone(),
+                urgency: Urgency::Today,
+                recipient_key_ids: vec!["p".into()],
+                expires_at: now() + 2,
+                ciphertext: peerline_protocol::b64::encode(b"ct"),
+                status_hash: peerline_protocol::auth::secret_hash_hex("s"),
+                token: None,
+            }),
+            &[],
+        )
+        .await
+        .unwrap();
+    for ws in [&mut ws_a, &mut ws_b] {
+        let got = events_within(ws, Duration::from_secs(5)).await;
+        let closed = got
+            .iter()
+            .filter(|e| matches!(e, Event::Closed { request_id } if *request_id == id))
+            .count();
+        assert_eq!(closed, 1, "{got:?}");
+    }
+    assert!(peer.list().await.is_empty());
+    c.stop().await;
+}
