@@ -57,11 +57,18 @@ eval "$(bash scripts/postgres.sh start)"
 trap 'bash scripts/postgres.sh stop "$PEERLINE_TEST_POSTGRES_DIR"' EXIT
 
 echo "==> Rust tests (unit, integration, end-to-end; includes the IPC bindings freshness check)"
-cargo nextest run --workspace --locked --no-fail-fast
+cargo nextest run --workspace --locked --no-fail-fast \
+  -E 'not (package(peerline-relay) and binary(load))'
 
 echo "==> The relay's test suite again, on PostgreSQL"
 PEERLINE_TEST_BACKEND=postgres cargo nextest run -p peerline-relay --locked --no-fail-fast \
   --test api --test cli --test malformed
+
+# Alone, and on optimised binaries: 1,000 peers, two relay processes and PostgreSQL on two
+# cores is what is measured, not a debug build's overhead.
+echo "==> Relay load and fault test: two nodes, 1,000 peers, 50 requests/s for 60 s, a node SIGKILLed, PostgreSQL restarted"
+cargo nextest run --cargo-profile release -p peerline-relay --locked --no-fail-fast \
+  --test load --no-capture
 
 # Stable has no sanitizers, so this is libFuzzer with coverage only; the longer nightly runs
 # under AddressSanitizer are in BENCHMARKS.md ("Fuzzing").

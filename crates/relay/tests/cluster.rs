@@ -45,14 +45,7 @@ impl Cluster {
     }
 
     async fn team(&self, escalation_secs: u32) -> TestTeam {
-        TestRelay {
-            relay: None,
-            dir: tempfile::tempdir().unwrap(),
-            database: Database::Sqlite("unused".into()),
-            url: self.a.url(),
-        }
-        .team(escalation_secs)
-        .await
+        create_team(&self.a.url(), escalation_secs).await
     }
 }
 

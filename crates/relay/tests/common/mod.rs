@@ -151,29 +151,33 @@ impl TestRelay {
     }
 
     pub async fn team(&self, escalation_secs: u32) -> TestTeam {
-        let key = generate_key();
-        let created: TeamCreated = self
-            .anon()
-            .call(
-                Method::POST,
-                "/v1/teams",
-                Some(&CreateTeam {
-                    team_public_key: b64::encode(key.verifying_key().as_bytes()),
-                    escalation_secs: Some(escalation_secs),
-                    tokens_per_day: None,
-                }),
-                &[("authorization", &format!("Bearer {ADMIN}"))],
-            )
-            .await
-            .unwrap();
-        let team = TestTeam {
-            url: self.url.clone(),
-            team_id: created.team_id,
-            key,
-        };
-        team.publish_test_roster(1).await;
-        team
+        create_team(&self.url, escalation_secs).await
     }
+}
+
+/// A new team on the relay at `url`, with the test roster published.
+pub async fn create_team(url: &str, escalation_secs: u32) -> TestTeam {
+    let key = generate_key();
+    let created: TeamCreated = SignedClient::anonymous(url)
+        .call(
+            Method::POST,
+            "/v1/teams",
+            Some(&CreateTeam {
+                team_public_key: b64::encode(key.verifying_key().as_bytes()),
+                escalation_secs: Some(escalation_secs),
+                tokens_per_day: None,
+            }),
+            &[("authorization", &format!("Bearer {ADMIN}"))],
+        )
+        .await
+        .unwrap();
+    let team = TestTeam {
+        url: url.to_owned(),
+        team_id: created.team_id,
+        key,
+    };
+    team.publish_test_roster(1).await;
+    team
 }
 
 /// Roster key ids every test team has, each with a deterministic test signing key.
