@@ -2,7 +2,7 @@
 # A throw-away PostgreSQL for the relay's tests, on 127.0.0.1 only, with its data in a
 # temporary directory (Debian's `postgresql` package; scripts/setup.sh installs it).
 #
-#   eval "$(bash scripts/postgres.sh start)"   # exports PEERLINE_TEST_POSTGRES{,_DIR}
+#   eval "$(bash scripts/postgres.sh start)"   # exports PEERLINE_TEST_POSTGRES{,_DIR,_CA}
 #   bash scripts/postgres.sh restart "$PEERLINE_TEST_POSTGRES_DIR"
 #   bash scripts/postgres.sh stop "$PEERLINE_TEST_POSTGRES_DIR"
 #
@@ -41,6 +41,18 @@ case "${1:-}" in
     chmod 755 "$DIR"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$DIR"
     as_owner "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+    # TLS with a throw-away certificate for 127.0.0.1, so the relay's verify-full path is
+    # tested too.
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Peerline test CA" \
+      -keyout "$DIR/ca.key" -out "$DIR/ca.crt" >/dev/null 2>&1
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+      -keyout "$DIR/data/server.key" -out "$DIR/server.csr" >/dev/null 2>&1
+    printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$DIR/server.ext"
+    openssl x509 -req -in "$DIR/server.csr" -CA "$DIR/ca.crt" -CAkey "$DIR/ca.key" \
+      -CAcreateserial -days 2 -extfile "$DIR/server.ext" -out "$DIR/data/server.crt" >/dev/null 2>&1
+    rm -f "$DIR/ca.key" "$DIR/server.csr" "$DIR/server.ext" "$DIR/ca.srl"
+    chmod 600 "$DIR/data/server.key"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$DIR/data/server.key" "$DIR/data/server.crt"
     # Durability is not what these tests measure; fsync off keeps them quick. Enough
     # connections for two relay nodes' pools plus parallel tests.
     cat >>"$DIR/data/postgresql.conf" <<EOF
@@ -50,6 +62,7 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 max_connections = 400
+ssl = on
 EOF
     started=""
     for port in $(seq 55432 55452); do
@@ -64,6 +77,7 @@ EOF
     fi
     echo "export PEERLINE_TEST_POSTGRES='postgres://postgres@127.0.0.1:$started/postgres'"
     echo "export PEERLINE_TEST_POSTGRES_DIR='$DIR'"
+    echo "export PEERLINE_TEST_POSTGRES_CA='$DIR/ca.crt'"
     ;;
   restart)
     ctl "${2:?the directory start printed}" restart -m fast

@@ -23,7 +23,7 @@ DEBIAN_PACKAGES=(
   # The relay's PostgreSQL backend and multi-node tests (a throw-away server per run)
   postgresql
   # Fetching and building
-  curl ca-certificates git perl make
+  curl ca-certificates git perl make openssl
 )
 
 missing=()

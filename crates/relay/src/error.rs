@@ -112,9 +112,17 @@ impl RelayError {
     #[cfg(feature = "postgres")]
     pub(crate) fn database(e: sqlx_core::Error) -> Self {
         use sqlx_core::Error as E;
+        // SQLSTATE classes 08 (connection exception) and 57 (operator intervention: a
+        // shutdown or restart) mean the database went away, not that the query was wrong.
+        let went_away = matches!(&e, E::Database(db)
+            if db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57")));
         match e {
-            // The database is down or every connection is busy: say so, so phones keep the
-            // request and retry rather than give up.
+            // The database is down, restarting, or every connection is busy: say so, so
+            // phones keep the request and retry rather than give up.
+            _ if went_away => {
+                tracing::warn!(error = %e, "database unreachable");
+                Self::Unavailable("database unreachable".into())
+            }
             E::PoolTimedOut | E::Io(_) | E::PoolClosed | E::Tls(_) => {
                 tracing::warn!(error = %e, "database unreachable");
                 Self::Unavailable("database unreachable".into())

@@ -297,3 +297,60 @@ async fn expiry_on_two_nodes_deletes_once_and_both_hear_of_it() {
     assert!(peer.list().await.is_empty());
     c.stop().await;
 }
+
+#[tokio::test]
+async fn a_node_reaches_postgres_over_verified_tls_and_refuses_an_unknown_certificate() {
+    let Some(admin) = postgres_admin_url() else {
+        eprintln!("SKIPPED: no PostgreSQL");
+        return;
+    };
+    let ca = std::env::var("PEERLINE_TEST_POSTGRES_CA")
+        .expect("scripts/postgres.sh exports the server's certificate");
+    let url = fresh_postgres(&admin).await;
+
+    let relay = start_with(
+        Database::parse(&format!("{url}&sslmode=verify-full&sslrootcert={ca}")).unwrap(),
+        "127.0.0.1:0",
+        Limits::default(),
+    )
+    .await;
+    create_team(&relay.url(), 60).await;
+    {
+        use sqlx_core::connection::Connection as _;
+        use sqlx_core::row::Row as _;
+        let mut conn = sqlx_postgres::PgConnection::connect(&admin).await.unwrap();
+        let rows = sqlx_core::query::query::<sqlx_postgres::Postgres>(
+            "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a ON a.pid = s.pid
+             WHERE a.application_name LIKE 'peerline-relay-%'",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        assert!(!rows.is_empty());
+        assert!(
+            rows.iter().all(|r| r.try_get::<bool, _>(0).unwrap()),
+            "every relay connection is encrypted"
+        );
+    }
+    relay.stop().await;
+
+    // Without the agency's CA the server's certificate is unknown: the node does not start,
+    // and says why without printing the URL.
+    let err = peerline_relay::start(peerline_relay::ServeConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: Database::parse(&format!("{url}&sslmode=verify-full")).unwrap(),
+        admin_token: None,
+        insecure_behind_proxy: false,
+        tls: None,
+        limits: Limits::default(),
+    })
+    .await
+    .err()
+    .expect("an unknown certificate is refused")
+    .to_string();
+    assert!(
+        err.contains("PostgreSQL") && err.contains("certificate"),
+        "{err}"
+    );
+    assert!(!err.contains("search_path"), "the URL is not echoed: {err}");
+}
