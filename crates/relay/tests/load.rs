@@ -41,6 +41,11 @@ async fn two_nodes_1000_peers_50_a_second_survive_a_killed_node_and_a_postgres_r
         out.reconnects >= 500,
         "the killed node's peers reconnected to the other"
     );
+    let health = out.health_while_down.as_deref().unwrap_or_default();
+    assert!(
+        health.starts_with("503 UNAVAILABLE") && health.contains("database unreachable"),
+        "while PostgreSQL restarted the relay said so clearly, not {health:?}"
+    );
     assert!(
         out.unavailable_answers > 0 || out.unreachable > 0,
         "the faults were felt (else this test tests nothing)"

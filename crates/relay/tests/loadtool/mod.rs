@@ -195,6 +195,8 @@ pub struct Outcome {
     pub latency_max: Duration,
     pub node_rss_mib: Vec<f64>,
     pub settle_secs: f64,
+    /// What a node's `/v1/health` said while PostgreSQL was restarting.
+    pub health_while_down: Option<String>,
 }
 
 impl Outcome {
@@ -226,6 +228,9 @@ impl Outcome {
                 .collect::<Vec<_>>(),
             self.settle_secs,
         );
+        if let Some(h) = &self.health_while_down {
+            println!("{label}: health while PostgreSQL restarted: {h}");
+        }
     }
 }
 
@@ -302,6 +307,23 @@ where
         backoff = (backoff * 2).min(Duration::from_secs(1));
         attempt += 1;
     }
+}
+
+/// Polls a node's health while the database restarts, and returns the first refusal: what
+/// an operator's monitoring (or a phone) is told.
+async fn health_while_down(url: String) -> Option<String> {
+    let client = peerline_relay::client::SignedClient::anonymous(&url);
+    let until = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < until {
+        let answer = client
+            .call::<(), Health>(Method::GET, "/v1/health", None, &[])
+            .await;
+        if let Err(ClientError::Refused { status, body }) = answer {
+            return Some(format!("{status} {}: {}", body.code, body.message));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
 }
 
 /// How a request reached a peer.
@@ -500,6 +522,7 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
         plan.kill_node_at.is_none(),
         plan.restart_postgres_at.is_none(),
     );
+    let mut health_probe = None;
     let mut tick =
         tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(plan.posts_per_sec)));
     let officers: Vec<Arc<TestDevice>> =
@@ -532,6 +555,9 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
                     .args(["restart", &dir])
                     .status();
             });
+            health_probe = Some(tokio::spawn(health_while_down(
+                shared.urls[shared.urls.len() - 1].clone(),
+            )));
             faults_done.1 = true;
         }
         let t = n % plan.teams;
@@ -678,6 +704,9 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
         out.listing_faults += (0..total)
             .filter(|n| n % plan.teams == t && counts[*n] != 1)
             .count();
+    }
+    if let Some(probe) = health_probe {
+        out.health_while_down = probe.await.unwrap_or(None);
     }
     out.reconnects = shared.reconnects.load(Ordering::Relaxed);
     out.unavailable_answers = shared.unavailable.load(Ordering::Relaxed);
