@@ -2,7 +2,8 @@
 //! All behaviour lives in `peerline-core`.
 
 mod commands;
-mod demo;
+#[cfg(feature = "demo")]
+pub mod demo;
 mod directory_commands;
 mod state;
 mod talk_commands;
@@ -61,7 +62,10 @@ pub fn run() {
             spawn_reminder_timer(app.handle().clone(), state.clone());
             spawn_outbox_flusher(state.clone());
             spawn_live_updates(app.handle().clone(), state);
+            #[cfg(target_os = "linux")]
+            software_rendering(app);
             let demo = DemoInvite::default();
+            #[cfg(feature = "demo")]
             if std::env::var_os("PEERLINE_DEMO").is_some_and(|v| v == "1") {
                 let slot = demo.0.clone();
                 tauri::async_runtime::spawn(async move {
@@ -77,6 +81,10 @@ pub fn run() {
                         Err(e) => error!(error = %e, "demo team could not start"),
                     }
                 });
+            }
+            #[cfg(not(feature = "demo"))]
+            if std::env::var_os("PEERLINE_DEMO").is_some_and(|v| v == "1") {
+                error!("this build has no demo mode (built without the `demo` feature)");
             }
             app.manage(demo);
             Ok(())
@@ -185,7 +193,25 @@ fn spawn_live_updates(app: tauri::AppHandle, state: AppState) {
     });
 }
 
-/// The demo team's invite, once demo mode has set it up.
+/// Renders the web view without GPU compositing. A few screens of forms and one chart need
+/// no GPU; compositing buffers cost about 100 MiB in WebKit's web process (BENCHMARKS.md,
+/// "App budgets") and, on some GPUs, a blank window.
+#[cfg(target_os = "linux")]
+fn software_rendering(app: &tauri::App) {
+    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt as _, WebViewExt as _};
+    for window in app.webview_windows().values() {
+        let done = window.with_webview(|webview| {
+            if let Some(settings) = webview.inner().settings() {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
+        });
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "could not turn off GPU compositing");
+        }
+    }
+}
+
+/// The demo team's invite, once demo mode has set it up (never, in a build without it).
 #[derive(Default, Clone)]
 pub struct DemoInvite(pub std::sync::Arc<std::sync::Mutex<Option<String>>>);
 

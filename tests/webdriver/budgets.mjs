@@ -5,12 +5,23 @@
 //    is inside that figure, so it is an upper bound for the app alone;
 //  - memory after a full flow (set up, check in, trends, history, directory search, the
 //    demo team's talk-to-a-peer answered, settings): resident memory of the app process and
-//    of the WebKit processes it started, summed.
+//    of the WebKit processes it started. The demo team (relay and answering peers) runs in
+//    its own process when PEERLINE_BUDGET_INVITE is set, as it does from budgets.sh.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { appBinary, startApp } from './harness.mjs';
 
 const RUNS = Number(process.env.BUDGET_RUNS ?? 5);
+
+/** Proportional set size: shared libraries split between the processes that map them. */
+function pssKiB(pid) {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
 
 function rssKiB(pid) {
   try {
@@ -48,7 +59,10 @@ async function startTime() {
 }
 
 async function fullFlowMemory() {
-  const app = await startApp({ PEERLINE_DEMO: '1' });
+  // The shipped build has no demo mode: it joins the demo team that budgets.sh runs in a
+  // process of its own, by its invite, as an officer would join their agency's team.
+  const invite = process.env.PEERLINE_BUDGET_INVITE;
+  const app = await startApp(invite ? {} : { PEERLINE_DEMO: '1' });
   await app.phoneSize();
   await app.waitFor('h1', /Welcome to Peerline/, 30_000);
   const ids = await app.script(() => [...document.querySelectorAll('input[type=password]')].map((i) => i.id));
@@ -72,8 +86,13 @@ async function fullFlowMemory() {
     await app.waitFor('h1', /How are you doing\?/);
   }
   await app.click('#talk-to-a-peer');
-  await app.waitFor('#use-demo', /Use the demo team/, 60_000);
-  await app.click('#use-demo');
+  if (invite) {
+    await app.waitFor('h1', /Join your peer team/, 30_000);
+    await app.type('#invite', invite);
+  } else {
+    await app.waitFor('#use-demo', /Use the demo team/, 60_000);
+    await app.click('#use-demo');
+  }
   await app.click('form button[type=submit]');
   await app.waitFor('h1', /Talk to a peer/, 30_000);
   await app.click('#send-request');
@@ -82,7 +101,7 @@ async function fullFlowMemory() {
   await app.click('#nav-settings');
   await app.waitFor('h1', /Settings/);
   const tree = appTree();
-  const parts = tree.map((p) => ({ comm: p.comm, kib: rssKiB(p.pid) }));
+  const parts = tree.map((p) => ({ comm: p.comm, kib: rssKiB(p.pid), pss: pssKiB(p.pid) }));
   await app.stop();
   return parts;
 }
@@ -98,5 +117,8 @@ console.log(
   `start to first screen over ${RUNS} launches: median ${starts[Math.floor(RUNS / 2)].toFixed(0)} ms, ` +
     `min ${starts[0].toFixed(0)} ms, max ${starts[RUNS - 1].toFixed(0)} ms`,
 );
-for (const p of parts) console.log(`RSS ${p.comm}: ${(p.kib / 1024).toFixed(1)} MiB`);
-console.log(`RSS after the full flow, app and its WebKit processes: ${(total / 1024).toFixed(1)} MiB`);
+const pss = parts.reduce((s, p) => s + p.pss, 0);
+for (const p of parts) {
+  console.log(`${p.comm}: RSS ${(p.kib / 1024).toFixed(1)} MiB, PSS ${(p.pss / 1024).toFixed(1)} MiB`);
+}
+console.log(`after the full flow, app and its WebKit processes: RSS ${(total / 1024).toFixed(1)} MiB, PSS ${(pss / 1024).toFixed(1)} MiB`);
