@@ -62,8 +62,6 @@ pub fn run() {
             spawn_reminder_timer(app.handle().clone(), state.clone());
             spawn_outbox_flusher(state.clone());
             spawn_live_updates(app.handle().clone(), state);
-            #[cfg(target_os = "linux")]
-            software_rendering(app);
             let demo = DemoInvite::default();
             #[cfg(feature = "demo")]
             if std::env::var_os("PEERLINE_DEMO").is_some_and(|v| v == "1") {
@@ -191,24 +189,6 @@ fn spawn_live_updates(app: tauri::AppHandle, state: AppState) {
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
     });
-}
-
-/// Renders the web view without GPU compositing. A few screens of forms and one chart need
-/// no GPU; compositing buffers cost about 100 MiB in WebKit's web process (BENCHMARKS.md,
-/// "App budgets") and, on some GPUs, a blank window.
-#[cfg(target_os = "linux")]
-fn software_rendering(app: &tauri::App) {
-    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt as _, WebViewExt as _};
-    for window in app.webview_windows().values() {
-        let done = window.with_webview(|webview| {
-            if let Some(settings) = webview.inner().settings() {
-                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-            }
-        });
-        if let Err(e) = done {
-            tracing::warn!(error = %e, "could not turn off GPU compositing");
-        }
-    }
 }
 
 /// The demo team's invite, once demo mode has set it up (never, in a build without it).
