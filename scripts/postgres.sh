@@ -3,7 +3,7 @@
 # temporary directory (Debian's `postgresql` package; scripts/setup.sh installs it).
 #
 #   eval "$(bash scripts/postgres.sh start)"   # exports PEERLINE_TEST_POSTGRES{,_DIR,_CA}
-#   bash scripts/postgres.sh restart "$PEERLINE_TEST_POSTGRES_DIR"
+#   bash scripts/postgres.sh restart "$PEERLINE_TEST_POSTGRES_DIR" [PAUSE_SECONDS]
 #   bash scripts/postgres.sh stop "$PEERLINE_TEST_POSTGRES_DIR"
 #
 # PostgreSQL refuses to run as root, so as root it runs as the `postgres` user the package
@@ -80,7 +80,11 @@ EOF
     echo "export PEERLINE_TEST_POSTGRES_CA='$DIR/ca.crt'"
     ;;
   restart)
-    ctl "${2:?the directory start printed}" restart -m fast
+    # An optional pause between stop and start makes a longer outage.
+    DIR="${2:?the directory start printed}"
+    ctl "$DIR" stop -m fast
+    sleep "${3:-0}"
+    ctl "$DIR" start
     ;;
   stop)
     DIR="${2:?the directory start printed}"
@@ -88,7 +92,7 @@ EOF
     rm -rf "$DIR"
     ;;
   *)
-    echo "usage: $0 start | restart DIR | stop DIR" >&2
+    echo "usage: $0 start | restart DIR [PAUSE_SECONDS] | stop DIR" >&2
     exit 2
     ;;
 esac

@@ -67,8 +67,9 @@ PEERLINE_TEST_BACKEND=postgres cargo nextest run -p peerline-relay --locked --no
 # Alone, and on optimised binaries: 1,000 peers, two relay processes and PostgreSQL on two
 # cores is what is measured, not a debug build's overhead.
 echo "==> Relay load and fault test: two nodes, 1,000 peers, 50 requests/s for 60 s, a node SIGKILLed, PostgreSQL restarted"
-cargo nextest run --cargo-profile release -p peerline-relay --locked --no-fail-fast \
-  --test load --no-capture
+# 1,000 WebSockets at each end need more than the common default of 1,024 descriptors.
+(ulimit -Sn "$(ulimit -Hn)" && cargo nextest run --cargo-profile release -p peerline-relay \
+  --locked --no-fail-fast --test load --no-capture)
 
 # Stable has no sanitizers, so this is libFuzzer with coverage only; the longer nightly runs
 # under AddressSanitizer are in BENCHMARKS.md ("Fuzzing").

@@ -27,7 +27,9 @@ enum Command {
         listen: SocketAddr,
         /// SQLite database file (created if missing), or a postgres:// URL that several
         /// relay nodes share.
-        #[arg(long, env = "PEERLINE_RELAY_DATABASE", default_value = "peerline-relay.db", value_parser = Database::parse)]
+        /// (`--help` never shows the variable's value: it may hold a password.)
+        #[arg(long, env = "PEERLINE_RELAY_DATABASE", hide_env_values = true,
+              default_value = "peerline-relay.db", value_parser = Database::parse)]
         database: Database,
         /// File holding the operator's admin token (needed to create teams).
         #[arg(long, env = "PEERLINE_RELAY_ADMIN_TOKEN_FILE")]

@@ -112,16 +112,29 @@ impl RelayError {
     #[cfg(feature = "postgres")]
     pub(crate) fn database(e: sqlx_core::Error) -> Self {
         use sqlx_core::Error as E;
-        // SQLSTATE classes 08 (connection exception) and 57 (operator intervention: a
-        // shutdown or restart) mean the database went away, not that the query was wrong.
-        let went_away = matches!(&e, E::Database(db)
-            if db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57")));
+        // SQLSTATE class 08 (connection exception) and 57P0x (the server shutting down or
+        // restarting) mean the database went away; 40001/40P01 (serialization failure,
+        // deadlock between nodes) mean "try again". Neither is a wrong query.
+        let code = match &e {
+            E::Database(db) => db.code().map(|c| c.into_owned()),
+            _ => None,
+        };
+        let went_away = code
+            .as_deref()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P0"));
+        let contended = code
+            .as_deref()
+            .is_some_and(|c| c == "40001" || c == "40P01");
         match e {
             // The database is down, restarting, or every connection is busy: say so, so
             // phones keep the request and retry rather than give up.
             _ if went_away => {
                 tracing::warn!(error = %e, "database unreachable");
                 Self::Unavailable("database unreachable".into())
+            }
+            _ if contended => {
+                tracing::warn!(error = %e, "database busy");
+                Self::Unavailable("database busy".into())
             }
             E::PoolTimedOut | E::Io(_) | E::PoolClosed | E::Tls(_) => {
                 tracing::warn!(error = %e, "database unreachable");

@@ -190,7 +190,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
         Database::Postgres(url) => Arc::new(crate::storage::PostgresStorage::connect(url).await?),
     };
     let hub = Arc::new(Hub::default());
-    let listener_task = storage.listen(hub.clone());
+    let listener_task = storage.listen(hub.clone()).await?;
     let state = AppState {
         storage,
         hub,

@@ -58,6 +58,7 @@ CREATE TABLE closed_requests (
     id_hash   TEXT PRIMARY KEY,
     forget_at BIGINT NOT NULL
 );
+CREATE INDEX closed_requests_by_forget ON closed_requests (forget_at);
 
 CREATE TABLE nonces (
     nonce      TEXT PRIMARY KEY,

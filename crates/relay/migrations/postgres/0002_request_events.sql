@@ -3,6 +3,8 @@
 -- so a node killed just after committing cannot leave the other nodes' phones unwoken.
 -- The payload is the WebSocket event (ids and states only) plus the team and the sending
 -- node (its connections' application_name), so a node skips what it already sent itself.
+-- The channel is named for the schema, so relays in two schemas of one database (or the
+-- tests, which run in parallel schemas) never hear each other.
 CREATE FUNCTION peerline_request_event() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     event json;
@@ -30,7 +32,7 @@ BEGIN
     ELSE
         RETURN NULL;
     END IF;
-    PERFORM pg_notify('peerline_events', json_build_object(
+    PERFORM pg_notify('peerline_events_' || current_schema(), json_build_object(
         'node', current_setting('application_name'), 'team', team, 'event', event)::text);
     RETURN NULL;
 END

@@ -253,9 +253,9 @@ pub trait Storage: Send + Sync + 'static {
     }
     /// Records a nonce; false if it was already used (a replay).
     async fn use_nonce(&self, nonce: &str, expires_at: i64, now: i64) -> Result<bool>;
-    /// Starts passing other nodes' events to this node's sockets; `None` when no other
-    /// node can share the database.
-    fn listen(&self, _hub: Arc<Hub>) -> Option<JoinHandle<()>> {
-        None
+    /// Starts passing other nodes' events to this node's sockets, returning once it
+    /// listens; `None` when no other node can share the database.
+    async fn listen(&self, _hub: Arc<Hub>) -> Result<Option<JoinHandle<()>>> {
+        Ok(None)
     }
 }

@@ -24,8 +24,12 @@ use super::{
 use crate::error::RelayError;
 use crate::hub::Hub;
 
-/// The NOTIFY channel every node listens on.
-const CHANNEL: &str = "peerline_events";
+/// The NOTIFY channel every node listens on, followed by the schema's name (migration 0002).
+const CHANNEL_PREFIX: &str = "peerline_events_";
+
+/// A quiet link is checked this often, so a silently dead connection (a firewall's idle
+/// timeout, a failover without a reset) is noticed and its missed events made good.
+const HEARTBEAT: Duration = Duration::from_secs(20);
 
 /// How long a handler waits for a database connection before telling the phone the relay
 /// is unavailable (the phone keeps the request and retries).
@@ -77,6 +81,7 @@ impl<'s> MigrationSource<'s> for Embedded {
 pub struct PostgresStorage {
     pool: PgPool,
     node: Arc<str>,
+    channel: Arc<str>,
 }
 
 impl PostgresStorage {
@@ -104,7 +109,16 @@ impl PostgresStorage {
             .run(&pool)
             .await
             .map_err(|e| RelayError::Unavailable(format!("database migration failed: {e}")))?;
-        Ok(Self { pool, node })
+        let schema: String = query::<Postgres>("SELECT current_schema()::text")
+            .fetch_one(&pool)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(RelayError::database)?;
+        Ok(Self {
+            pool,
+            node,
+            channel: Arc::from(format!("{CHANNEL_PREFIX}{schema}")),
+        })
     }
 }
 
@@ -164,6 +178,26 @@ struct Notice {
     node: String,
     team: String,
     event: Event,
+}
+
+impl PostgresStorage {
+    async fn duplicate_or_spent(&self, request_id: &str) -> Result<PostOutcome> {
+        let seen = query::<Postgres>(
+            "SELECT EXISTS (SELECT 1 FROM requests WHERE request_id = $1)
+                 OR EXISTS (SELECT 1 FROM closed_requests WHERE id_hash = $2)",
+        )
+        .bind(request_id)
+        .bind(secret_hash_hex(request_id))
+        .fetch_one(&self.pool)
+        .await
+        .and_then(|r| r.try_get::<bool, _>(0))
+        .map_err(RelayError::database)?;
+        Ok(if seen {
+            PostOutcome::Duplicate
+        } else {
+            PostOutcome::TokenSpent
+        })
+    }
 }
 
 #[async_trait]
@@ -464,12 +498,16 @@ impl Storage for PostgresStorage {
             .await
             .map_err(RelayError::database)?;
             if fresh.rows_affected() == 0 {
-                return Ok(PostOutcome::TokenSpent);
+                // Either a replay of a spent token, or this very post retried on another
+                // node while the first attempt was committing (this statement waited for
+                // its token row). A new statement sees that commit: tell them apart.
+                drop(tx);
+                return self.duplicate_or_spent(&q.request_id).await;
             }
         }
-        // The same post retried on another node at the same moment waits here for the
-        // first one's row and then does nothing; dropping the transaction un-spends its
-        // token.
+        // The same post retried on another node at the same moment (without a token, or
+        // with another) waits here for the first one's row and then does nothing;
+        // dropping the transaction un-spends its token.
         let n = query::<Postgres>(
             "INSERT INTO requests (request_id, team_id, urgency, recipient_key_ids, created_at,
                expires_at, escalate_at, ciphertext, status_hash)
@@ -622,7 +660,6 @@ impl Storage for PostgresStorage {
     }
 
     async fn expire(&self, now: i64) -> Result<Vec<(String, String)>> {
-        let mut tx = self.pool.begin().await.map_err(RelayError::database)?;
         // SKIP LOCKED: every node runs this pass; a row another node is deleting (or a
         // peer is claiming) is left to that transaction, so each request expires once and
         // no pass waits on another.
@@ -632,10 +669,12 @@ impl Storage for PostgresStorage {
              RETURNING team_id, request_id",
         )
         .bind(now)
-        .fetch_all(&mut *tx)
+        .fetch_all(&self.pool)
         .await
         .and_then(pairs)
         .map_err(RelayError::database)?;
+        // Housekeeping, each its own short statement so nodes never hold locks across
+        // them; deleting a row twice is harmless.
         for sql in [
             "DELETE FROM closed_requests WHERE forget_at <= $1",
             "DELETE FROM nonces WHERE expires_at <= $1",
@@ -643,11 +682,10 @@ impl Storage for PostgresStorage {
         ] {
             query::<Postgres>(sql)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&self.pool)
                 .await
                 .map_err(RelayError::database)?;
         }
-        tx.commit().await.map_err(RelayError::database)?;
         Ok(gone)
     }
 
@@ -777,7 +815,11 @@ impl Storage for PostgresStorage {
 
     async fn mark_delivered(&self, request_ids: Vec<String>) -> Result<()> {
         query::<Postgres>(
-            "UPDATE requests SET delivered = TRUE WHERE request_id = ANY($1) AND NOT delivered",
+            // Rows locked in one order and skipped when another node holds them (it is
+            // marking them too): no deadlock between nodes, no queue behind one row.
+            "UPDATE requests SET delivered = TRUE WHERE request_id IN (
+               SELECT request_id FROM requests WHERE request_id = ANY($1) AND NOT delivered
+               ORDER BY request_id FOR UPDATE SKIP LOCKED)",
         )
         .bind(request_ids)
         .execute(&self.pool)
@@ -804,46 +846,71 @@ impl Storage for PostgresStorage {
         .map_err(RelayError::database)
     }
 
-    fn listen(&self, hub: Arc<Hub>) -> Option<JoinHandle<()>> {
-        let pool = self.pool.clone();
-        let node = self.node.clone();
-        Some(tokio::spawn(listen_loop(pool, node, hub)))
+    async fn listen(&self, hub: Arc<Hub>) -> Result<Option<JoinHandle<()>>> {
+        // The first LISTEN is in place before the node serves, so no socket it accepts can
+        // miss another node's event.
+        let listener = subscribe(&self.pool, &self.channel)
+            .await
+            .map_err(|e| RelayError::Unavailable(format!("LISTEN failed: {}", brief(&e))))?;
+        let (pool, node, channel) = (self.pool.clone(), self.node.clone(), self.channel.clone());
+        Ok(Some(tokio::spawn(listen_loop(
+            listener, pool, node, channel, hub,
+        ))))
     }
 }
 
-/// Relays other nodes' events to this node's sockets. When the connection to PostgreSQL
-/// drops, notifications sent meanwhile are gone, so every socket here is closed: each
-/// phone reconnects and re-lists, which is how a missed event is made good.
-async fn listen_loop(pool: PgPool, node: Arc<str>, hub: Arc<Hub>) {
-    let mut backoff = Duration::from_millis(100);
+async fn subscribe(pool: &PgPool, channel: &str) -> sqlx_core::Result<PgListener> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(channel).await?;
+    Ok(listener)
+}
+
+/// Relays other nodes' events to this node's sockets. When the link to PostgreSQL drops,
+/// notifications sent meanwhile are gone, so every socket here is closed once the link is
+/// back: each phone reconnects and re-lists, which is how a missed event is made good.
+async fn listen_loop(
+    mut listener: PgListener,
+    pool: PgPool,
+    node: Arc<str>,
+    channel: Arc<str>,
+    hub: Arc<Hub>,
+) {
     loop {
-        let mut listener = match PgListener::connect_with(&pool).await {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!(error = %brief(&e), "event listener cannot reach PostgreSQL; retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(2));
-                continue;
+        relay_until_lost(&mut listener, &node, &hub).await;
+        tracing::warn!("event listener lost PostgreSQL; reconnecting");
+        let mut backoff = Duration::from_millis(100);
+        listener = loop {
+            match subscribe(&pool, &channel).await {
+                Ok(l) => break l,
+                Err(e) => {
+                    tracing::warn!(error = %brief(&e), "event listener cannot reach PostgreSQL; retrying");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(2));
+                }
             }
         };
-        if let Err(e) = listener.listen(CHANNEL).await {
-            tracing::warn!(error = %brief(&e), "LISTEN failed; retrying");
-            tokio::time::sleep(backoff).await;
-            continue;
-        }
-        backoff = Duration::from_millis(100);
-        // Anything published before LISTEN took effect may have been missed.
         hub.resync_all();
-        loop {
-            match listener.try_recv().await {
-                Ok(Some(n)) => match serde_json::from_str::<Notice>(n.payload()) {
-                    Ok(notice) if *notice.node != *node => hub.publish(&notice.team, notice.event),
-                    Ok(_) => {}
-                    Err(_) => tracing::warn!("ignoring a malformed event notification"),
-                },
-                Ok(None) | Err(_) => {
-                    tracing::warn!("event listener lost PostgreSQL; reconnecting");
-                    break;
+    }
+}
+
+/// Passes notifications on until the connection fails or stops answering.
+async fn relay_until_lost(listener: &mut PgListener, node: &str, hub: &Hub) {
+    loop {
+        match tokio::time::timeout(HEARTBEAT, listener.try_recv()).await {
+            Ok(Ok(Some(n))) => match serde_json::from_str::<Notice>(n.payload()) {
+                Ok(notice) if notice.node != node => hub.publish(&notice.team, notice.event),
+                Ok(_) => {}
+                Err(_) => tracing::warn!("ignoring a malformed event notification"),
+            },
+            Ok(Ok(None) | Err(_)) => return,
+            Err(_) => {
+                let alive = tokio::time::timeout(
+                    Duration::from_secs(5),
+                    query::<Postgres>("SELECT 1").execute(&mut *listener),
+                )
+                .await;
+                if !matches!(alive, Ok(Ok(_))) {
+                    return;
                 }
             }
         }

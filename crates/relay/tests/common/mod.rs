@@ -490,3 +490,81 @@ pub fn code_of(e: &ClientError) -> (u16, String) {
         other => panic!("expected a refusal, got {other}"),
     }
 }
+
+/// Anonymous tokens for `device`, blinded and unblinded as the app does.
+pub async fn tokens_for(
+    device: &TestDevice,
+    n: usize,
+) -> Result<Vec<Token>, peerline_relay::client::ClientError> {
+    use blind_rsa_signatures::{BlindSignature, DefaultRng, Options, PublicKey};
+    let keys: Vec<TokenKey> = SignedClient::anonymous(&device.url)
+        .call::<(), _>(
+            Method::GET,
+            &format!("/v1/teams/{}/token-keys", device.team_id),
+            None,
+            &[],
+        )
+        .await?;
+    let key = &keys[0];
+    let pk =
+        PublicKey::from_der(&peerline_protocol::b64::decode(&key.public_key).unwrap()).unwrap();
+    let opts = Options::default();
+    let pending: Vec<_> = (0..n)
+        .map(|_| {
+            let msg: [u8; 32] = peerline_protocol::auth::secret_hash_hex(&peerline_relay_test_id())
+                .as_bytes()[..32]
+                .try_into()
+                .unwrap();
+            let b = pk.blind(&mut DefaultRng, msg, &opts).unwrap();
+            (msg, b)
+        })
+        .collect();
+    let issued: TokensIssued = device
+        .client()
+        .call(
+            Method::POST,
+            &format!("/v1/teams/{}/tokens", device.team_id),
+            Some(&IssueTokens {
+                key_id: key.key_id.clone(),
+                blinded: pending
+                    .iter()
+                    .map(|(_, b)| peerline_protocol::b64::encode(&b.blind_message))
+                    .collect(),
+            }),
+            &[],
+        )
+        .await?;
+    Ok(pending
+        .iter()
+        .zip(issued.blind_signatures)
+        .map(|((msg, b), s)| {
+            let sig = pk
+                .finalize(
+                    &BlindSignature(peerline_protocol::b64::decode(&s).unwrap()),
+                    b,
+                    msg,
+                    &opts,
+                )
+                .unwrap();
+            Token {
+                key_id: key.key_id.clone(),
+                message: peerline_protocol::b64::encode(msg),
+                randomizer: peerline_protocol::b64::encode(&b.msg_randomizer.unwrap().0),
+                signature: peerline_protocol::b64::encode(&sig),
+            }
+        })
+        .collect())
+}
+
+/// A post that carries a token instead of a device signature.
+pub fn anon_post(id: &str, token: Option<Token>) -> PostRequest {
+    PostRequest {
+        request_id: id.to_owned(),
+        urgency: Urgency::Now,
+        recipient_key_ids: vec!["sam".into()],
+        expires_at: now() + 3600,
+        ciphertext: peerline_protocol::b64::encode(b"ct"),
+        status_hash: peerline_protocol::auth::secret_hash_hex("s"),
+        token,
+    }
+}

@@ -179,8 +179,18 @@ pub struct Outcome {
     pub delivered: u64,
     /// Delivered by an event (the rest were found by re-listing after a reconnect).
     pub by_event: u64,
-    /// The same request's NewRequest event arriving twice at one peer.
+    /// The same request's `new_request` or `claimed` event arriving twice at one peer.
     pub duplicate_events: u64,
+    /// (request, peer) pairs for requests posted before any fault, and how many of them
+    /// arrived by event: with peers spread over both nodes, half of these crossed nodes
+    /// through PostgreSQL, so a broken LISTEN/NOTIFY path shows here.
+    pub before_faults_expected: u64,
+    pub before_faults_by_event: u64,
+    /// Posts whose accepted answer said "duplicate": an earlier attempt had committed but
+    /// its answer was lost, and the retry changed nothing.
+    pub retried_duplicates: usize,
+    /// Reconnects counted when PostgreSQL was restarted (the killed node's peers).
+    pub reconnects_before_restart: u64,
     /// Requests with other than one winning claimer.
     pub claim_faults: usize,
     /// Requests the relay lists other than once at the end.
@@ -227,6 +237,10 @@ impl Outcome {
                 .map(|m| (m * 10.0).round() / 10.0)
                 .collect::<Vec<_>>(),
             self.settle_secs,
+        );
+        println!(
+            "{label}: before the first fault {}/{} by event; {} posts answered 'duplicate' on a retry",
+            self.before_faults_by_event, self.before_faults_expected, self.retried_duplicates
         );
         if let Some(h) = &self.health_while_down {
             println!("{label}: health while PostgreSQL restarted: {h}");
@@ -337,6 +351,7 @@ enum Seen {
 /// One peer's view: which requests reached it, how, and when.
 struct PeerLog {
     seen: Vec<Seen>,
+    claimed: Vec<bool>,
     by_event: u64,
     duplicate_events: u64,
     latencies: Vec<Duration>,
@@ -345,6 +360,7 @@ struct PeerLog {
 async fn peer_loop(shared: Arc<Shared>, device: TestDevice, home: usize, expect: usize) -> PeerLog {
     let mut log = PeerLog {
         seen: vec![Seen::Not; expect],
+        claimed: vec![false; expect],
         by_event: 0,
         duplicate_events: 0,
         latencies: Vec::new(),
@@ -394,8 +410,16 @@ async fn peer_loop(shared: Arc<Shared>, device: TestDevice, home: usize, expect:
                 Err(_) if shared.stop.load(Ordering::Relaxed) => return log,
                 Err(_) => {}
                 Ok(Some(Ok(Message::Text(t)))) => {
-                    let Ok(Event::NewRequest { request_id, .. }) = serde_json::from_str(&t) else {
-                        continue;
+                    let request_id = match serde_json::from_str(&t) {
+                        Ok(Event::NewRequest { request_id, .. }) => request_id,
+                        Ok(Event::Claimed { request_id }) => {
+                            if let Some(n) = seq_of(&request_id).filter(|n| *n < expect) {
+                                log.duplicate_events += u64::from(log.claimed[n]);
+                                log.claimed[n] = true;
+                            }
+                            continue;
+                        }
+                        _ => continue,
                     };
                     let Some(n) = seq_of(&request_id).filter(|n| *n < expect) else {
                         continue;
@@ -523,6 +547,9 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
         plan.restart_postgres_at.is_none(),
     );
     let mut health_probe = None;
+    let mut reconnects_before_restart = 0;
+    // The first request posted after a fault.
+    let mut first_after_fault = total;
     let mut tick =
         tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(plan.posts_per_sec)));
     let officers: Vec<Arc<TestDevice>> =
@@ -543,6 +570,7 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
         let elapsed = started.elapsed();
         if !faults_done.0 && plan.kill_node_at.is_some_and(|at| elapsed >= at) {
             nodes[0].kill();
+            first_after_fault = first_after_fault.min(n);
             faults_done.0 = true;
         }
         if !faults_done.1 && plan.restart_postgres_at.is_some_and(|at| elapsed >= at) {
@@ -552,9 +580,11 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
             tokio::task::spawn_blocking(move || {
                 let _ = Command::new("bash")
                     .arg(script())
-                    .args(["restart", &dir])
+                    .args(["restart", &dir, "4"])
                     .status();
             });
+            reconnects_before_restart = shared.reconnects.load(Ordering::Relaxed);
+            first_after_fault = first_after_fault.min(n);
             health_probe = Some(tokio::spawn(health_while_down(
                 shared.urls[shared.urls.len() - 1].clone(),
             )));
@@ -593,9 +623,10 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
                 }
             })
             .await;
-            if posted.is_err() {
-                return (n, false, 0usize);
-            }
+            let duplicate = match posted {
+                Ok(a) => a.duplicate,
+                Err(_) => return (n, false, 0usize, false),
+            };
             // Peers race to claim it, each through a different node.
             let mut racers = Vec::new();
             for (j, c) in claimers.iter().enumerate() {
@@ -623,14 +654,16 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
             for r in racers {
                 winners += usize::from(r.await.unwrap_or(false));
             }
-            (n, true, winners)
+            (n, true, winners, duplicate)
         }));
     }
     let mut posted_ok = 0;
     let mut claim_faults = 0;
+    let mut retried_duplicates = 0;
     for p in posts {
-        let (_, ok, winners) = p.await.unwrap();
+        let (_, ok, winners, duplicate) = p.await.unwrap();
         posted_ok += usize::from(ok);
+        retried_duplicates += usize::from(duplicate);
         if ok && winners != 1 {
             claim_faults += 1;
         }
@@ -656,6 +689,8 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
         post_secs,
         claim_faults,
         settle_secs,
+        retried_duplicates,
+        reconnects_before_restart,
         node_rss_mib: nodes
             .iter()
             .filter(|n| n.child.is_some())
@@ -673,6 +708,15 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
             .enumerate()
             .filter(|(n, s)| n % plan.teams == t && **s != Seen::Not)
             .count() as u64;
+        // Requests sent at least a second before the first fault: none was in flight when
+        // it struck.
+        let calm = first_after_fault.saturating_sub(plan.posts_per_sec as usize);
+        for (n, seen) in log.seen.iter().enumerate().take(calm) {
+            if n % plan.teams == t {
+                out.before_faults_expected += 1;
+                out.before_faults_by_event += u64::from(*seen == Seen::Event);
+            }
+        }
         out.by_event += log.by_event;
         out.duplicate_events += log.duplicate_events;
         latencies.extend(log.latencies);
