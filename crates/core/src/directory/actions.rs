@@ -208,10 +208,16 @@ fn web_link(raw: &str) -> Result<String, &'static str> {
     if !u.username().is_empty() || u.password().is_some() {
         return Err("This web address hides where it really goes, so Peerline will not open it.");
     }
-    match u.host() {
-        Some(url::Host::Domain(d)) if d.contains('.') => Ok(u.into()),
-        _ => Err("This web address has no proper site name, so Peerline will not open it."),
+    let link: String = match u.host() {
+        Some(url::Host::Domain(d)) if d.contains('.') => u.into(),
+        _ => return Err("This web address has no proper site name, so Peerline will not open it."),
+    };
+    // Normalising can lengthen it (an international site name becomes punycode), and a
+    // link must pass the same limit when it is opened.
+    if link.chars().count() > MAX_URI_CHARS {
+        return Err("This web address is not valid.");
     }
+    Ok(link)
 }
 
 #[cfg(test)]
@@ -319,6 +325,20 @@ mod tests {
         assert!(a[2].disabled_reason.as_deref().unwrap().contains("https"));
         assert_eq!(a[2].label, "Open website");
         assert!(actions_for(&entry()).is_empty(), "no contact, no action");
+    }
+
+    #[test]
+    fn a_web_address_that_punycode_lengthens_past_the_limit_is_refused_not_built() {
+        // Found by the signed_documents fuzz target: the address fitted the limit as
+        // written, its normalised form did not, so the built link failed to open.
+        let label = "é".repeat(40);
+        let raw = format!("https://{}example.org/", format!("{label}.").repeat(45));
+        assert!(raw.chars().count() <= MAX_URI_CHARS);
+        assert!(web_link(&raw).is_err());
+        // Within the limit once normalised: built, and the built link opens.
+        let short = format!("https://{label}.example.org/");
+        let built = web_link(&short).unwrap();
+        assert_eq!(allowed_uri(&built).unwrap(), built);
     }
 
     #[test]
