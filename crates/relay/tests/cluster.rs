@@ -39,6 +39,15 @@ impl Cluster {
         Some(Self { a, b })
     }
 
+    /// Alternate nodes: even `i` on A, odd on B.
+    fn node(&self, i: usize) -> String {
+        if i.is_multiple_of(2) {
+            self.a.url()
+        } else {
+            self.b.url()
+        }
+    }
+
     async fn stop(self) {
         self.a.stop().await;
         self.b.stop().await;
@@ -149,7 +158,7 @@ async fn claims_racing_on_both_nodes_have_one_winner() {
     let mut peers = Vec::new();
     for i in 0..20 {
         let d = team.device().await;
-        peers.push(d.via(&if i % 2 == 0 { c.a.url() } else { c.b.url() }));
+        peers.push(d.via(&c.node(i)));
     }
     for round in 0..5 {
         let id = rid();
@@ -188,7 +197,7 @@ async fn the_same_post_on_both_nodes_is_stored_once() {
         let id = rid();
         let tasks: Vec<_> = (0..10)
             .map(|i| {
-                let o = officer.via(&if i % 2 == 0 { c.a.url() } else { c.b.url() });
+                let o = officer.via(&c.node(i));
                 let id = id.clone();
                 tokio::spawn(async move { o.post(&id, Urgency::Today, b"ct", "s").await })
             })
@@ -213,7 +222,7 @@ async fn a_single_use_invite_redeemed_on_both_nodes_registers_one_device() {
         let (_, code) = team.invite(1, 3600).await;
         let tasks: Vec<_> = (0..8)
             .map(|i| {
-                let t = team.via(&if i % 2 == 0 { c.a.url() } else { c.b.url() });
+                let t = team.via(&c.node(i));
                 let code = code.clone();
                 tokio::spawn(async move { t.redeem(&code).await.is_ok() })
             })
@@ -370,7 +379,7 @@ async fn an_anonymous_post_retried_on_both_nodes_is_one_request_and_never_token_
         let body = anon_post(&rid(), Some(token));
         let tasks: Vec<_> = (0..6)
             .map(|i| {
-                let url = if i % 2 == 0 { c.a.url() } else { c.b.url() };
+                let url = c.node(i);
                 let (body, path) = (body.clone(), path.clone());
                 tokio::spawn(async move {
                     peerline_relay::client::SignedClient::anonymous(&url)

@@ -180,19 +180,26 @@ struct Notice {
     event: Event,
 }
 
+/// Whether the relay holds this request, or held it and closed it.
+async fn already_seen<'e, E>(executor: E, request_id: &str) -> Result<bool>
+where
+    E: sqlx_core::executor::Executor<'e, Database = Postgres>,
+{
+    query::<Postgres>(
+        "SELECT EXISTS (SELECT 1 FROM requests WHERE request_id = $1)
+             OR EXISTS (SELECT 1 FROM closed_requests WHERE id_hash = $2)",
+    )
+    .bind(request_id)
+    .bind(secret_hash_hex(request_id))
+    .fetch_one(executor)
+    .await
+    .and_then(|r| r.try_get::<bool, _>(0))
+    .map_err(RelayError::database)
+}
+
 impl PostgresStorage {
     async fn duplicate_or_spent(&self, request_id: &str) -> Result<PostOutcome> {
-        let seen = query::<Postgres>(
-            "SELECT EXISTS (SELECT 1 FROM requests WHERE request_id = $1)
-                 OR EXISTS (SELECT 1 FROM closed_requests WHERE id_hash = $2)",
-        )
-        .bind(request_id)
-        .bind(secret_hash_hex(request_id))
-        .fetch_one(&self.pool)
-        .await
-        .and_then(|r| r.try_get::<bool, _>(0))
-        .map_err(RelayError::database)?;
-        Ok(if seen {
+        Ok(if already_seen(&self.pool, request_id).await? {
             PostOutcome::Duplicate
         } else {
             PostOutcome::TokenSpent
@@ -473,17 +480,7 @@ impl Storage for PostgresStorage {
         token: Option<(String, i64)>,
     ) -> Result<PostOutcome> {
         let mut tx = self.pool.begin().await.map_err(RelayError::database)?;
-        let seen = query::<Postgres>(
-            "SELECT EXISTS (SELECT 1 FROM requests WHERE request_id = $1)
-                 OR EXISTS (SELECT 1 FROM closed_requests WHERE id_hash = $2)",
-        )
-        .bind(&q.request_id)
-        .bind(secret_hash_hex(&q.request_id))
-        .fetch_one(&mut *tx)
-        .await
-        .and_then(|r| r.try_get::<bool, _>(0))
-        .map_err(RelayError::database)?;
-        if seen {
+        if already_seen(&mut *tx, &q.request_id).await? {
             // A retry of a post the relay already has: nothing changes, no token spent.
             return Ok(PostOutcome::Duplicate);
         }
