@@ -8,6 +8,16 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=never
+# Incremental caches only speed up a developer's next build; on a one-off CI run they
+# would add gigabytes to target/ for nothing.
+if [ "${CI:-}" = "true" ]; then export CARGO_INCREMENTAL=0; fi
+
+# A full disk once stopped CI in the middle of a build; print what is left at each
+# step so a log says how close a run came.
+disk() {
+  echo "    disk: $(df -h --output=avail . | tail -n 1 | tr -d ' ') free; target/ $(du -sh target 2>/dev/null | cut -f1 || echo 0)"
+}
+disk
 
 if ! command -v cargo-nextest >/dev/null 2>&1; then
   echo "==> Installing cargo-nextest"
@@ -37,9 +47,11 @@ echo "==> UI type check and unit tests"
 # The Tauri crate embeds ui/dist at compile time, so build the UI before clippy sees it.
 bash scripts/build-app.sh
 
+disk
 echo "==> Accessibility of the built UI (axe-core in headless Chromium, IPC mocked)"
 (cd tests/a11y && npm test --silent)
 
+disk
 echo "==> Clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
@@ -56,16 +68,19 @@ echo "==> Starting a throw-away PostgreSQL on 127.0.0.1"
 eval "$(bash scripts/postgres.sh start)"
 trap 'bash scripts/postgres.sh stop "$PEERLINE_TEST_POSTGRES_DIR"' EXIT
 
+disk
 echo "==> Rust tests (unit, integration, end-to-end; includes the IPC bindings freshness check)"
 cargo nextest run --workspace --locked --no-fail-fast \
   -E 'not (package(peerline-relay) and binary(load))'
 
+disk
 echo "==> The relay's test suite again, on PostgreSQL"
 PEERLINE_TEST_BACKEND=postgres cargo nextest run -p peerline-relay --locked --no-fail-fast \
   --test api --test cli --test malformed
 
 # Alone, and on optimised binaries: 1,000 peers, two relay processes and PostgreSQL on two
 # cores is what is measured, not a debug build's overhead.
+disk
 echo "==> Relay load and fault test: two nodes, 1,000 peers, 50 requests/s for 60 s, a node SIGKILLed, PostgreSQL restarted"
 # 1,000 WebSockets at each end need more than the common default of 1,024 descriptors.
 (ulimit -Sn "$(ulimit -Hn)" && cargo nextest run --cargo-profile release -p peerline-relay \
@@ -73,6 +88,7 @@ echo "==> Relay load and fault test: two nodes, 1,000 peers, 50 requests/s for 6
 
 # Stable has no sanitizers, so this is libFuzzer with coverage only; the longer nightly runs
 # under AddressSanitizer are in BENCHMARKS.md ("Fuzzing").
+disk
 echo "==> Fuzz smoke: every target for 15 s (fuzz/, libFuzzer)"
 (cd fuzz && for t in invite wire signed_documents backup; do
   mkdir -p "corpus/$t"
@@ -86,6 +102,7 @@ echo "==> Fuzz smoke: every target for 15 s (fuzz/, libFuzzer)"
   rm -f "$log"
 done)
 
+disk
 echo "==> WebDriver tests of the real window (Xvfb, tauri-driver, WebKitWebDriver), light then dark"
 (cd tests/webdriver && dbus-run-session -- sh -c '
   printf peerline-wd | gnome-keyring-daemon --unlock --components=secrets >/dev/null
@@ -94,4 +111,5 @@ echo "==> WebDriver tests of the real window (Xvfb, tauri-driver, WebKitWebDrive
   xvfb-run -a -s "-screen 0 1280x1024x24" npm run test:dark --silent
 ')
 
+disk
 echo "==> All tests passed"
