@@ -11,6 +11,17 @@ use crate::state::AppState;
 
 type Res<T> = Result<T, ErrorBody>;
 
+/// The UI calls this once, when its first screen has been painted. The log line is how
+/// start-up time is measured from outside without WebDriver in the way
+/// (`scripts/budgets.sh`); it says nothing but the time.
+#[tauri::command]
+pub fn first_screen_shown() {
+    tracing::info!(
+        after_ms = crate::STARTED.get().map_or(0, |t| t.elapsed().as_millis()),
+        "first screen shown"
+    );
+}
+
 #[tauri::command]
 pub async fn vault_status(state: State<'_, AppState>) -> Res<VaultStatus> {
     state.run(|s| Ok(s.status())).await

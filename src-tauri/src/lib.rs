@@ -36,8 +36,12 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, String> {
         .map_err(|e| format!("no app data directory: {e}"))
 }
 
+/// When `run` began, for the start-up figure in the log.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -220,6 +224,7 @@ macro_rules! commands {
         use wellness_commands::*;
         use directory_commands::*;
         tauri::generate_handler![
+            first_screen_shown,
             vault_status,
             vault_retry,
             vault_create,

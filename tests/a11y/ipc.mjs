@@ -48,6 +48,8 @@ function answer(w, cmd, args) {
 
     case 'vault_status':
       return w.status;
+    case 'first_screen_shown':
+      return null;
     case 'vault_create':
       w.status = data.STATUS.unlocked;
       return w.status;

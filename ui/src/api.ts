@@ -38,6 +38,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 
 export const api = {
   status: () => call<VaultStatus>('vault_status'),
+  firstScreenShown: () => call<null>('first_screen_shown'),
   retry: () => call<VaultStatus>('vault_retry'),
   create: (passcode: string | null) => call<VaultStatus>('vault_create', { passcode }),
   unlock: (passcode: string) => call<VaultStatus>('vault_unlock', { passcode }),

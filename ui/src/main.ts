@@ -145,6 +145,8 @@ async function start(): Promise<void> {
   } catch (e) {
     mount(root, h('h1', {}, 'Peerline could not start'), h('p', {}, describe(toErrorBody(e))));
   }
+  // After the next paint, so the figure includes drawing the first screen.
+  requestAnimationFrame(() => setTimeout(() => void api.firstScreenShown().catch(() => undefined)));
 }
 
 void start();
