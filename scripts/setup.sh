@@ -11,7 +11,9 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 DEBIAN_PACKAGES=(
   # Tauri 2 on Linux
   build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev
-  librsvg2-dev libssl-dev
+  librsvg2-dev
+  # SQLCipher's crypto on Linux: the system's libcrypto (headers to build, library to run)
+  libssl-dev
   # The OS credential store (Secret Service over D-Bus) and its test daemon
   libdbus-1-dev dbus dbus-x11 gnome-keyring libsecret-1-dev
   # Real-window tests: a virtual display and WebKit's WebDriver

@@ -78,17 +78,17 @@ echo "==> The relay's test suite again, on PostgreSQL"
 PEERLINE_TEST_BACKEND=postgres cargo nextest run -p peerline-relay --locked --no-fail-fast \
   --test api --test cli --test malformed
 
+disk
 # Alone, and on optimised binaries: 1,000 peers, two relay processes and PostgreSQL on two
 # cores is what is measured, not a debug build's overhead.
-disk
 echo "==> Relay load and fault test: two nodes, 1,000 peers, 50 requests/s for 60 s, a node SIGKILLed, PostgreSQL restarted"
 # 1,000 WebSockets at each end need more than the common default of 1,024 descriptors.
 (ulimit -Sn "$(ulimit -Hn)" && cargo nextest run --cargo-profile release -p peerline-relay \
   --locked --no-fail-fast --test load --no-capture)
 
+disk
 # Stable has no sanitizers, so this is libFuzzer with coverage only; the longer nightly runs
 # under AddressSanitizer are in BENCHMARKS.md ("Fuzzing").
-disk
 echo "==> Fuzz smoke: every target for 15 s (fuzz/, libFuzzer)"
 (cd fuzz && for t in invite wire signed_documents backup; do
   mkdir -p "corpus/$t"
