@@ -5,173 +5,33 @@
 //! Bounded in count and time; loopback only.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::{Child, Command, Stdio};
+#[path = "../tests/common/mod.rs"]
+mod common;
+#[path = "../tests/loadtool/mod.rs"]
+mod loadtool;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::{TestDevice, TestTeam, create_team, now, peerline_relay_test_id as id};
 use futures_util::StreamExt as _;
-use peerline_protocol::auth::{Signer, secret_hash_hex};
+use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
 use peerline_protocol::relay::*;
-use peerline_relay::client::{SignedClient, generate_key};
 use reqwest::Method;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
-
-const ADMIN: &str = "bench-admin-token";
-
-struct Relay {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Relay {
-    fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        status
-            .lines()
-            .find(|l| l.starts_with("VmRSS:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
-    }
-}
-
-fn start_relay() -> Relay {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("token"), ADMIN).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_peerline-relay"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .arg("--database")
-        .arg(dir.path().join("relay.db"))
-        .arg("--admin-token-file")
-        .arg(dir.path().join("token"))
-        .args(["--per-ip-per-sec", "1000000", "--per-ip-burst", "1000000"])
-        .args([
-            "--per-signer-per-sec",
-            "1000000",
-            "--per-signer-burst",
-            "1000000",
-        ])
-        .args(["--max-websockets", "20000"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "relay did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Relay {
-        child,
-        url,
-        _dir: dir,
-    }
-}
-
-fn pct(v: &mut [Duration], p: f64) -> Duration {
-    v.sort();
-    v[((v.len() as f64 - 1.0) * p).round() as usize]
-}
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
-fn id() -> String {
-    use rand_core::RngCore as _;
-    let mut b = [0u8; 16];
-    rand_core::OsRng.fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-struct Team {
-    team_id: String,
-    key: ed25519_dalek::SigningKey,
-}
-
-async fn team(url: &str) -> Team {
-    let key = generate_key();
-    let created: TeamCreated = SignedClient::anonymous(url)
-        .call(
-            Method::POST,
-            "/v1/teams",
-            Some(&CreateTeam {
-                team_public_key: b64::encode(key.verifying_key().as_bytes()),
-                escalation_secs: Some(3600),
-                tokens_per_day: None,
-            }),
-            &[("authorization", &format!("Bearer {ADMIN}"))],
-        )
-        .await
-        .unwrap();
-    Team {
-        team_id: created.team_id,
-        key,
-    }
-}
-
-async fn devices(url: &str, t: &Team, n: u32) -> Vec<SignedClient> {
-    let code = id();
-    let coordinator = SignedClient::signed(url, Signer::Team(t.team_id.clone()), t.key.clone());
-    let _: serde_json::Value = coordinator
-        .call(
-            Method::POST,
-            &format!("/v1/teams/{}/invites", t.team_id),
-            Some(&IssueInvite {
-                expires_at: now() + 3600,
-                max_uses: n,
-                code_hash: secret_hash_hex(&code),
-            }),
-            &[],
-        )
-        .await
-        .unwrap();
-    let mut out = Vec::new();
+/// `n` devices registered with one invite, as a coordinator enrols a shift.
+async fn devices(t: &TestTeam, n: u32) -> Vec<TestDevice> {
+    let (_, code) = t.invite(n, 3600).await;
+    let mut out = Vec::with_capacity(n as usize);
     for _ in 0..n {
-        let key = generate_key();
-        let reg: DeviceRegistered = SignedClient::anonymous(url)
-            .call(
-                Method::POST,
-                "/v1/devices",
-                Some(&RegisterDevice {
-                    team_id: t.team_id.clone(),
-                    invite_code: code.clone(),
-                    device_public_key: b64::encode(key.verifying_key().as_bytes()),
-                    team_public_key: b64::encode(t.key.verifying_key().as_bytes()),
-                }),
-                &[],
-            )
-            .await
-            .unwrap();
-        out.push(SignedClient::signed(
-            url,
-            Signer::Device(reg.device_id),
-            key,
-        ));
+        out.push(t.redeem(&code).await.unwrap());
     }
     out
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 fn post_body(request_id: String) -> PostRequest {
@@ -186,40 +46,20 @@ fn post_body(request_id: String) -> PostRequest {
     }
 }
 
-async fn connect(
-    url: &str,
-    team_id: &str,
-    device: &SignedClient,
-) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-    let path = format!("/v1/teams/{team_id}/events");
-    let mut req = format!("{}{path}", url.replace("http://", "ws://"))
-        .into_client_request()
-        .unwrap();
-    for (k, v) in device.auth_headers("GET", &path, b"") {
-        req.headers_mut().insert(k, v.parse().unwrap());
-    }
-    tokio_tungstenite::connect_async(req).await.unwrap().0
-}
-
-fn fd_limit() -> u64 {
-    std::fs::read_to_string("/proc/self/limits")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Max open files"))
-                .and_then(|l| l.split_whitespace().nth(3).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(1024)
-}
-
 #[tokio::main]
 async fn main() {
-    let relay = start_relay();
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("relay.db");
+    let relay = loadtool::Node::spawn_with(
+        database.to_str().unwrap(),
+        dir.path(),
+        &["--max-websockets", "20000"],
+    );
     let url = relay.url.clone();
 
     // 1. Posts per second: 2,000 posts, 32 in flight, 1 KiB ciphertext, 50 recipients.
-    let t = team(&url).await;
-    let officers = Arc::new(devices(&url, &t, 32).await);
+    let t = create_team(&url, 3600).await;
+    let officers = Arc::new(devices(&t, 32).await);
     let total = 2_000usize;
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -232,6 +72,7 @@ async fn main() {
                 let body = post_body(id());
                 let t0 = Instant::now();
                 let _: PostAccepted = officers[w]
+                    .client()
                     .call(
                         Method::POST,
                         &format!("/v1/teams/{team_id}/requests"),
@@ -253,18 +94,18 @@ async fn main() {
     println!(
         "post request (1 KiB, 50 recipients, SQLite, 32 in flight): {:.0} req/s, p50 {}, p99 {} (n={})",
         lat.len() as f64 / secs,
-        ms(pct(&mut lat, 0.5)),
-        ms(pct(&mut lat, 0.99)),
+        ms(loadtool::pct(&mut lat, 0.5)),
+        ms(loadtool::pct(&mut lat, 0.99)),
         lat.len()
     );
 
     // 2. Fan-out: 1,000 connected peers, 20 posts, time from post to each receipt.
-    let t = team(&url).await;
-    let peers = devices(&url, &t, 50).await;
-    let officer = devices(&url, &t, 1).await.remove(0);
+    let t = create_team(&url, 3600).await;
+    let peers = devices(&t, 50).await;
+    let officer = devices(&t, 1).await.remove(0);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
     for i in 0..1_000 {
-        let mut ws = connect(&url, &t.team_id, &peers[i % peers.len()]).await;
+        let mut ws = peers[i % peers.len()].events().await;
         let tx = tx.clone();
         tokio::spawn(async move {
             while let Some(Ok(msg)) = ws.next().await {
@@ -283,6 +124,7 @@ async fn main() {
         let rid = id();
         let t0 = Instant::now();
         let _: PostAccepted = officer
+            .client()
             .call(
                 Method::POST,
                 &format!("/v1/teams/{}/requests", t.team_id),
@@ -311,28 +153,26 @@ async fn main() {
     }
     println!(
         "fan-out post -> event at 1,000 connected peers: p50 {}, p99 {}, last peer p50 {} (20 posts)",
-        ms(pct(&mut all, 0.5)),
-        ms(pct(&mut all, 0.99)),
-        ms(pct(&mut last, 0.5))
+        ms(loadtool::pct(&mut all, 0.5)),
+        ms(loadtool::pct(&mut all, 0.99)),
+        ms(loadtool::pct(&mut last, 0.5))
     );
 
     // 3. Idle WebSockets: memory per connection in the relay process.
-    let want = 10_000u64.min(fd_limit().saturating_sub(2_500) / 2) as usize;
-    let t = team(&url).await;
-    let peers = devices(&url, &t, 100).await;
+    let want = 10_000u64.min(loadtool::fd_limit().saturating_sub(2_500) / 2) as usize;
+    let t = create_team(&url, 3600).await;
+    let peers = devices(&t, 100).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let before = relay.rss_kib();
+    let before = relay.rss_mib();
     let mut conns = Vec::with_capacity(want);
     for i in 0..want {
-        conns.push(connect(&url, &t.team_id, &peers[i % peers.len()]).await);
+        conns.push(peers[i % peers.len()].events().await);
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let after = relay.rss_kib();
+    let after = relay.rss_mib();
     println!(
-        "idle WebSocket peers: {want} connected; relay RSS {:.1} MiB -> {:.1} MiB, {:.1} KiB per connection",
-        before as f64 / 1024.0,
-        after as f64 / 1024.0,
-        (after.saturating_sub(before)) as f64 / want.max(1) as f64
+        "idle WebSocket peers: {want} connected; relay RSS {before:.1} MiB -> {after:.1} MiB, {:.1} KiB per connection",
+        (after - before).max(0.0) * 1024.0 / want.max(1) as f64
     );
     drop(conns);
 }

@@ -95,6 +95,11 @@ pub struct Node {
 
 impl Node {
     pub fn spawn(database: &str, dir: &std::path::Path) -> Self {
+        Self::spawn_with(database, dir, &[])
+    }
+
+    /// With more `serve` arguments (the relay bench raises `--max-websockets`).
+    pub fn spawn_with(database: &str, dir: &std::path::Path, extra: &[&str]) -> Self {
         let token = dir.join("admin-token");
         std::fs::write(&token, ADMIN).unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -111,6 +116,7 @@ impl Node {
             .args(["--per-ip-per-sec", unlimited, "--per-ip-burst", unlimited])
             .args(["--per-signer-per-sec", unlimited])
             .args(["--per-signer-burst", unlimited])
+            .args(extra)
             .env("RUST_LOG", "error")
             .stdout(Stdio::null())
             .spawn()
@@ -471,7 +477,7 @@ async fn connect(me: &TestDevice) -> Option<Socket> {
     }
 }
 
-fn pct(v: &mut [Duration], p: f64) -> Duration {
+pub fn pct(v: &mut [Duration], p: f64) -> Duration {
     if v.is_empty() {
         return Duration::ZERO;
     }
@@ -479,7 +485,7 @@ fn pct(v: &mut [Duration], p: f64) -> Duration {
     v[((v.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn fd_limit() -> u64 {
+pub fn fd_limit() -> u64 {
     std::fs::read_to_string("/proc/self/limits")
         .ok()
         .and_then(|s| {
