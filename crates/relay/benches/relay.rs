@@ -59,7 +59,15 @@ async fn main() {
 
     // 1. Posts per second: 2,000 posts, 32 in flight, 1 KiB ciphertext, 50 recipients.
     let t = create_team(&url, 3600).await;
-    let officers = Arc::new(devices(&t, 32).await);
+    // One client (one connection pool) per officer, made once: a new client per post would
+    // measure TCP set-up, not the relay.
+    let officers: Arc<Vec<_>> = Arc::new(
+        devices(&t, 32)
+            .await
+            .iter()
+            .map(TestDevice::client)
+            .collect(),
+    );
     let total = 2_000usize;
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -72,7 +80,6 @@ async fn main() {
                 let body = post_body(id());
                 let t0 = Instant::now();
                 let _: PostAccepted = officers[w]
-                    .client()
                     .call(
                         Method::POST,
                         &format!("/v1/teams/{team_id}/requests"),
@@ -102,7 +109,7 @@ async fn main() {
     // 2. Fan-out: 1,000 connected peers, 20 posts, time from post to each receipt.
     let t = create_team(&url, 3600).await;
     let peers = devices(&t, 50).await;
-    let officer = devices(&t, 1).await.remove(0);
+    let officer = devices(&t, 1).await.remove(0).client();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
     for i in 0..1_000 {
         let mut ws = peers[i % peers.len()].events().await;
@@ -124,7 +131,6 @@ async fn main() {
         let rid = id();
         let t0 = Instant::now();
         let _: PostAccepted = officer
-            .client()
             .call(
                 Method::POST,
                 &format!("/v1/teams/{}/requests", t.team_id),
