@@ -5,7 +5,7 @@
 # headless Chromium), and WebDriver tests of the real app window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --test
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=never
 # Incremental caches only speed up a developer's next build; on a one-off CI run they
@@ -18,25 +18,6 @@ disk() {
   echo "    disk: $(df -h --output=avail . | tail -n 1 | tr -d ' ') free; target/ $(du -sh target 2>/dev/null | cut -f1 || echo 0)"
 }
 disk
-
-if ! command -v cargo-nextest >/dev/null 2>&1; then
-  echo "==> Installing cargo-nextest"
-  cargo install cargo-nextest --locked
-fi
-if ! command -v tauri-driver >/dev/null 2>&1; then
-  echo "==> Installing tauri-driver"
-  cargo install tauri-driver --locked --version ^2
-fi
-if ! command -v cargo-fuzz >/dev/null 2>&1; then
-  echo "==> Installing cargo-fuzz"
-  cargo install cargo-fuzz --locked
-fi
-if ! command -v cargo-deny >/dev/null 2>&1; then
-  echo "==> Installing cargo-deny"
-  cargo install cargo-deny --locked
-fi
-(cd tests/webdriver && npm ci --no-audit --no-fund --loglevel=error)
-(cd tests/a11y && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "==> Formatting"
 cargo fmt --all --check
