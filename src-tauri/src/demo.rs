@@ -6,19 +6,12 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use ed25519_dalek::Signer as _;
+use peerline_client::{Coordinator, TeamSettings};
 use peerline_core::session::{Session, SessionConfig};
 use peerline_core::talk::{peer, team};
 use peerline_core::vault::wrap::KdfParams;
-use peerline_protocol::auth::{Signer, secret_hash_hex};
-use peerline_protocol::b64;
 use peerline_protocol::documents::{Directory, Roster, RosterPeer};
-use peerline_protocol::invite::Invite;
-use peerline_protocol::relay::{
-    BlobKind, CreateTeam, IssueInvite, SignedBlob, TeamCreated, blob_signing_message,
-};
-use peerline_relay::client::{SignedClient, generate_key};
-use reqwest::Method;
+use peerline_protocol::relay::BlobKind;
 
 const PEERS: [(&str, &str); 3] = [
     ("sam", "Sam (demo)"),
@@ -61,47 +54,23 @@ pub async fn start() -> Result<Demo, String> {
     .map_err(|e| e.to_string())?;
     let url = relay.url();
 
-    let team_key = generate_key();
-    let created: TeamCreated = SignedClient::anonymous(&url)
-        .call(
-            Method::POST,
-            "/v1/teams",
-            Some(&CreateTeam {
-                team_public_key: b64::encode(team_key.verifying_key().as_bytes()),
-                escalation_secs: Some(120),
-                tokens_per_day: None,
-            }),
-            &[("authorization", &format!("Bearer {admin}"))],
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let team_id = created.team_id;
-    let coordinator = SignedClient::signed(&url, Signer::Team(team_id.clone()), team_key.clone());
-    let invite = |code: String| Invite {
-        relay_url: url.clone(),
-        team_id: team_id.clone(),
-        team_public_key: team_key.verifying_key().to_bytes(),
-        code,
-    };
+    let coordinator = Coordinator::create_team(
+        &url,
+        &admin,
+        TeamSettings {
+            escalation_secs: Some(120),
+            tokens_per_day: None,
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let issue = |uses: u32| {
-        let code = peerline_core::random_id();
-        let body = IssueInvite {
-            expires_at: now() + 7 * 86_400,
-            max_uses: uses,
-            code_hash: secret_hash_hex(&code),
-        };
         let coordinator = &coordinator;
-        let team_id = team_id.clone();
         async move {
             coordinator
-                .call::<_, serde_json::Value>(
-                    Method::POST,
-                    &format!("/v1/teams/{team_id}/invites"),
-                    Some(&body),
-                    &[],
-                )
+                .issue_invite(uses, now() + 7 * 86_400)
                 .await
-                .map(|_| code)
+                .map(|issued| issued.invite.to_link())
                 .map_err(|e| e.to_string())
         }
     };
@@ -117,7 +86,7 @@ pub async fn start() -> Result<Demo, String> {
         s.create(Some(&peerline_core::random_id()))
             .map_err(|e| e.to_string())?;
         let session = Mutex::new(s);
-        team::join(&session, &invite(issue(1).await?).to_link())
+        team::join(&session, &issue(1).await?)
             .await
             .map_err(|e| e.to_string())?;
         let keys = {
@@ -137,19 +106,12 @@ pub async fn start() -> Result<Demo, String> {
         peers.push((name, session));
     }
     let publish = |kind: BlobKind, payload: Vec<u8>| {
-        let sig = team_key.sign(&blob_signing_message(&team_id, kind, 1, &payload));
-        let blob = SignedBlob {
-            version: 1,
-            payload: b64::encode(&payload),
-            signature: b64::encode(&sig.to_bytes()),
-        };
-        let route = format!("/v1/teams/{team_id}/{}", kind.as_str());
         let coordinator = &coordinator;
         async move {
             coordinator
-                .call::<_, serde_json::Value>(Method::PUT, &route, Some(&blob), &[])
+                .publish(kind, &payload, Some(1))
                 .await
-                .map(|_| ())
+                .map(drop)
                 .map_err(|e| e.to_string())
         }
     };
@@ -161,7 +123,7 @@ pub async fn start() -> Result<Demo, String> {
         let _ = peer::set_duty(&session, 24 * 60).await;
         tauri::async_runtime::spawn(answer_forever(name, session));
     }
-    let link = invite(issue(10).await?).to_link();
+    let link = issue(10).await?;
     tracing::info!("demo team ready on the embedded relay");
     Ok(Demo {
         invite: link,

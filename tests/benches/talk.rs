@@ -3,15 +3,12 @@
 //! Run: `cargo bench -p peerline-e2e --bench talk`. Loopback only; bounded.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
 use peerline_core::talk::officer::{self, NewRequest};
 use peerline_core::talk::payload::{self, Contact};
 use peerline_core::talk::{peer, team};
+use peerline_e2e::*;
 
 fn pct(v: &mut [Duration], p: f64) -> Duration {
     v.sort();

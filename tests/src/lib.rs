@@ -1,1 +1,383 @@
-//! End-to-end tests live in `tests/`; this crate has no library code of its own.
+//! The end-to-end kit: a coordinator, a real relay on 127.0.0.1 and app cores (phones with
+//! vaults), as in the field. The relay and the coordinator's steps come from the shared test
+//! kit (`peerline-testkit`) and the one client; the tests in `tests/` and the benches use
+//! this crate. Dev-only.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ed25519_dalek::SigningKey;
+use peerline_client::Coordinator;
+use peerline_core::clock::ManualClock;
+use peerline_core::session::{Session, SessionConfig};
+use peerline_core::talk::{peer, team};
+use peerline_core::vault::wrap::KdfParams;
+use peerline_protocol::documents::{Directory, DirectoryEntry, Roster, RosterPeer};
+use peerline_protocol::relay::*;
+use peerline_relay::RunningRelay;
+pub use peerline_testkit::ADMIN;
+
+pub struct World {
+    pub relay: Option<RunningRelay>,
+    pub dir: tempfile::TempDir,
+    pub addr: std::net::SocketAddr,
+    pub team_id: String,
+    pub team_key: SigningKey,
+}
+
+pub async fn start_relay(db: PathBuf, addr: &str) -> RunningRelay {
+    peerline_testkit::start_on(db.into(), addr).await
+}
+
+impl World {
+    pub async fn new(escalation_secs: u32) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let relay = start_relay(dir.path().join("relay.db"), "127.0.0.1:0").await;
+        let addr = relay.addr;
+        let team = peerline_testkit::new_coordinator(&relay.url(), escalation_secs).await;
+        Self {
+            relay: Some(relay),
+            dir,
+            addr,
+            team_id: team.team_id().to_owned(),
+            team_key: team.key().clone(),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn relay_db(&self) -> PathBuf {
+        self.dir.path().join("relay.db")
+    }
+
+    pub async fn stop_relay(&mut self) {
+        if let Some(r) = self.relay.take() {
+            r.stop().await;
+        }
+    }
+
+    pub async fn start_relay_again(&mut self) {
+        self.relay = Some(start_relay(self.relay_db(), &self.addr.to_string()).await);
+    }
+
+    /// A second team on the same relay, with its own coordinator key.
+    pub async fn another_team(&self) -> World {
+        let team = peerline_testkit::new_coordinator(&self.url(), 180).await;
+        World {
+            relay: None,
+            dir: tempfile::tempdir().unwrap(),
+            addr: self.addr,
+            team_id: team.team_id().to_owned(),
+            team_key: team.key().clone(),
+        }
+    }
+
+    /// The team as its coordinator runs it.
+    pub fn coordinator(&self) -> Coordinator {
+        Coordinator::open(&self.url(), &self.team_id, self.team_key.clone()).unwrap()
+    }
+
+    /// A one-use invite link, as `peerline-relay invite issue` prints it.
+    pub async fn invite(&self) -> String {
+        self.invite_to(&self.url()).await
+    }
+
+    /// A one-use invite naming `relay_url` (e.g. a recording proxy in front of the relay).
+    pub async fn invite_to(&self, relay_url: &str) -> String {
+        let mut invite = self
+            .coordinator()
+            .issue_invite(1, now() + 3600)
+            .await
+            .unwrap()
+            .invite;
+        invite.relay_url = relay_url.to_owned();
+        invite.to_link()
+    }
+
+    /// A phone with a vault, joined to the team.
+    pub async fn phone(&self) -> Phone {
+        self.phone_via(&self.url()).await
+    }
+
+    /// A phone that reaches the relay at `relay_url`.
+    pub async fn phone_via(&self, relay_url: &str) -> Phone {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = Session::start_with_clock(
+            SessionConfig {
+                data_dir: dir.path().join("vault"),
+                kdf: KdfParams::OWASP_MINIMUM,
+                store: Err("e2e: passcode custody".into()),
+            },
+            Arc::new(ManualClock::new(now(), 0)),
+        );
+        s.create(Some("e2e-passcode")).unwrap();
+        let phone = Phone {
+            session: Mutex::new(s),
+            _dir: dir,
+        };
+        team::join(&phone.session, &self.invite_to(relay_url).await)
+            .await
+            .unwrap();
+        phone
+    }
+
+    /// Signs and publishes a roster of these peers (display names given).
+    pub async fn publish_roster(&self, version: u64, peers: &[(&Phone, &str, &str)]) {
+        let roster = Roster {
+            peers: peers
+                .iter()
+                .map(|(phone, key_id, name)| {
+                    let keys = phone
+                        .session
+                        .lock()
+                        .unwrap()
+                        .vault()
+                        .map(|v| peer::ensure_identity(v, Some(key_id)))
+                        .unwrap()
+                        .unwrap();
+                    RosterPeer {
+                        key_id: keys.key_id,
+                        display_name: (*name).to_owned(),
+                        languages: vec!["en".into()],
+                        specialties: vec![],
+                        on_duty_hours: None,
+                        age_recipient: keys.age_recipient,
+                        signing_key: keys.signing_key,
+                    }
+                })
+                .collect(),
+        };
+        self.publish(
+            BlobKind::Roster,
+            version,
+            serde_json::to_vec(&roster).unwrap(),
+        )
+        .await;
+    }
+
+    /// Signs and publishes the agency's directory, as `peerline-relay directory
+    /// sign-publish` does.
+    pub async fn publish_directory(&self, version: u64, entries: Vec<DirectoryEntry>) {
+        let doc = Directory { entries };
+        doc.validate().unwrap();
+        self.publish(
+            BlobKind::Directory,
+            version,
+            serde_json::to_vec(&doc).unwrap(),
+        )
+        .await;
+    }
+
+    /// A blob signed with the team key, exactly as the coordinator's tool makes it.
+    pub fn signed_blob(&self, kind: BlobKind, version: u64, payload: &[u8]) -> SignedBlob {
+        self.coordinator().sign(kind, version, payload)
+    }
+
+    async fn publish(&self, kind: BlobKind, version: u64, payload: Vec<u8>) {
+        self.coordinator()
+            .publish(kind, &payload, Some(version))
+            .await
+            .unwrap();
+    }
+}
+
+pub struct Phone {
+    pub session: Mutex<Session>,
+    _dir: tempfile::TempDir,
+}
+
+impl Phone {
+    /// Every file this phone's app core wrote lives under here.
+    pub fn data_dir(&self) -> &Path {
+        self._dir.path()
+    }
+
+    /// Runs one statement on this phone's vault (tests reach under the API to stage a case).
+    pub fn sql(&self, statement: &str, params: impl rusqlite::Params) -> usize {
+        self.session
+            .lock()
+            .unwrap()
+            .vault()
+            .unwrap()
+            .conn()
+            .execute(statement, params)
+            .unwrap()
+    }
+
+    /// One integer from this phone's vault.
+    pub fn count(&self, query: &str) -> i64 {
+        self.session
+            .lock()
+            .unwrap()
+            .vault()
+            .unwrap()
+            .conn()
+            .query_row(query, [], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Every byte of every file under `dir`.
+pub fn files_contain(dir: &std::path::Path, needle: &[u8]) -> Vec<PathBuf> {
+    let mut hits = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file()
+            && std::fs::read(&p)
+                .unwrap()
+                .windows(needle.len())
+                .any(|w| w == needle)
+        {
+            hits.push(p);
+        }
+    }
+    hits
+}
+
+pub fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// Every file under `dir`, however deep.
+pub fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// A log sink for `tracing_subscriber`: what the relay would write to its log file.
+#[derive(Clone, Default)]
+pub struct Sink(pub Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Bytes recorded by the proxy, shared with the tasks that copy them.
+pub type Buffer = Arc<Mutex<Vec<u8>>>;
+
+/// What a recording proxy saw: each connection's bytes, both ways.
+pub struct Recording {
+    /// The proxy's base URL, to put in invites.
+    pub url: String,
+    /// Client → relay, one buffer per connection, in the order they opened.
+    pub up_by_connection: Arc<Mutex<Vec<Buffer>>>,
+    down_all: Buffer,
+}
+
+impl Recording {
+    /// Everything the clients sent.
+    pub fn up(&self) -> Vec<u8> {
+        self.up_by_connection
+            .lock()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c.lock().unwrap().clone())
+            .collect()
+    }
+
+    /// Everything the relay answered.
+    pub fn down(&self) -> Vec<u8> {
+        self.down_all.lock().unwrap().clone()
+    }
+
+    /// Each HTTP request the clients sent, as raw bytes (head and body), in order.
+    pub fn requests(&self) -> Vec<Vec<u8>> {
+        let conns: Vec<Vec<u8>> = self
+            .up_by_connection
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|c| c.lock().unwrap().clone())
+            .collect();
+        let mut out = Vec::new();
+        for c in conns {
+            let mut rest = &c[..];
+            while let Some(end) = rest.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&rest[..end]).to_ascii_lowercase();
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .map_or(0, |v| v.trim().parse().unwrap());
+                let total = (end + 4 + len).min(rest.len());
+                out.push(rest[..total].to_vec());
+                rest = &rest[total..];
+            }
+        }
+        out
+    }
+}
+
+/// A TCP forwarder on 127.0.0.1 that records every byte in both directions: what a relay
+/// operator could capture at their network edge.
+pub async fn recording_proxy(upstream: std::net::SocketAddr) -> Recording {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let conns: Arc<Mutex<Vec<Buffer>>> = Arc::default();
+    let down: Buffer = Arc::default();
+    let (conns2, down2) = (conns.clone(), down.clone());
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let up: Buffer = Arc::default();
+            conns2.lock().unwrap().push(up.clone());
+            let down = down2.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (cr, cw) = client.into_split();
+                let (sr, sw) = server.into_split();
+                let a = tokio::spawn(copy_recording(cr, sw, up));
+                let b = tokio::spawn(copy_recording(sr, cw, down));
+                let _ = tokio::join!(a, b);
+            });
+        }
+    });
+    Recording {
+        url: format!("http://{addr}"),
+        up_by_connection: conns,
+        down_all: down,
+    }
+}
+
+/// Copies one direction of a proxied connection, keeping what passed in `seen`.
+async fn copy_recording(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    seen: Buffer,
+) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut buf = vec![0u8; 16 * 1024];
+    while let Ok(n) = from.read(&mut buf).await {
+        if n == 0 || to.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+        seen.lock().unwrap().extend_from_slice(&buf[..n]);
+    }
+}

@@ -3,10 +3,8 @@
 //! swaps or rolls back the stored blob changes nothing the officer sees.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::*;
 use peerline_core::directory::{self, ActionKind, Kind, Origin, Query};
+use peerline_e2e::*;
 use peerline_protocol::documents::{DirectoryEntry, EntryKind};
 use peerline_protocol::relay::BlobKind;
 

@@ -4,14 +4,12 @@
 //! and no request may carry anything that names the officer's device.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::io::Write as _;
 
-use common::*;
 use peerline_core::talk::officer::{self, NewRequest};
 use peerline_core::talk::payload::Contact;
 use peerline_core::talk::{peer, team};
+use peerline_e2e::*;
 
 const NOTE: &str = "NOTE-MARKER-a41 couldn't stop shaking after the crash";
 const PHONE: &str = "+1 555 010 4242";
@@ -20,7 +18,10 @@ const REPLY: &str = "REPLY-MARKER-b52 calling you in five";
 /// The header blocks of every request-post the client sent.
 fn post_headers(stream: &[u8], team_id: &str) -> Vec<String> {
     let text = String::from_utf8_lossy(stream);
-    let marker = format!("POST /v1/teams/{team_id}/requests ");
+    let marker = format!(
+        "POST {} ",
+        peerline_protocol::endpoints::team_requests(team_id)
+    );
     text.match_indices(&marker)
         .map(|(i, _)| {
             let rest = &text[i..];

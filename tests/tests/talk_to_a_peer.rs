@@ -1,14 +1,13 @@
 //! Talk to a peer, end to end: a real relay on 127.0.0.1 and five real app cores.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use peerline_protocol::endpoints as ep;
 use std::time::Duration;
 
-use common::*;
 use peerline_core::talk::officer::{self, NewRequest, Stage};
 use peerline_core::talk::payload::{self, Contact, ReplyPayload, RequestPayload};
 use peerline_core::talk::{peer, team};
+use peerline_e2e::*;
 use peerline_protocol::b64;
 use peerline_protocol::relay::{OpenRequest, PostReply};
 use reqwest::Method;
@@ -201,12 +200,7 @@ async fn a_reply_not_signed_by_the_claiming_peer_is_rejected() {
         .unwrap();
     let client = m.client().unwrap();
     let open: Vec<OpenRequest> = client
-        .call::<(), _>(
-            Method::GET,
-            &format!("/v1/teams/{}/requests", m.team_id),
-            None,
-            &[],
-        )
+        .call::<(), _>(Method::GET, &ep::team_requests(&m.team_id), None, &[])
         .await
         .unwrap();
     let kim_identity: String = kim
@@ -236,7 +230,7 @@ async fn a_reply_not_signed_by_the_claiming_peer_is_rejected() {
     let _: serde_json::Value = client
         .call(
             Method::POST,
-            &format!("/v1/requests/{}/reply", sent.request_id),
+            &ep::request_reply(&sent.request_id),
             Some(&PostReply {
                 ciphertext: b64::encode(&forged_ct),
             }),

@@ -2,20 +2,19 @@
 //! lists them). Everything runs against a real relay on 127.0.0.1 and real app cores.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use peerline_protocol::endpoints as ep;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use common::*;
+use peerline_client::{ErrorCode, RelayClient};
 use peerline_core::directory;
 use peerline_core::talk::officer::{self, NewRequest};
 use peerline_core::talk::payload::Contact;
 use peerline_core::talk::{peer, team};
+use peerline_e2e::*;
 use peerline_protocol::b64;
 use peerline_protocol::documents::{DirectoryEntry, EntryKind};
 use peerline_protocol::relay::{BlobKind, SignedBlob};
-use peerline_relay::client::SignedClient;
 use reqwest::Method;
 use serde_json::json;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -381,12 +380,8 @@ fn tampered(blob: &SignedBlob) -> Vec<SignedBlob> {
 
 async fn fetch_blob(w: &World, kind: BlobKind) -> SignedBlob {
     w.coordinator()
-        .call::<(), SignedBlob>(
-            Method::GET,
-            &format!("/v1/teams/{}/{}", w.team_id, kind.as_str()),
-            None,
-            &[],
-        )
+        .client()
+        .call::<(), SignedBlob>(Method::GET, &ep::team_blob(&w.team_id, kind), None, &[])
         .await
         .unwrap()
 }
@@ -563,35 +558,36 @@ async fn row6_cross_team_a_device_of_team_a_reads_claims_or_replies_to_nothing_o
         let s = a_sam.session.lock().unwrap();
         team::require_membership(s.vault().unwrap()).unwrap()
     };
-    let device = SignedClient::signed(
+    let device = RelayClient::signed(
         &a.url(),
         peerline_protocol::auth::Signer::Device(m.device_id.clone()),
         m.device_key.clone(),
-    );
+    )
+    .unwrap();
     let zero_proof = b64::encode(&[0u8; 64]);
     let attempts: Vec<(Method, String, Option<serde_json::Value>)> = vec![
+        (Method::GET, ep::team_requests(&b.team_id), None),
         (
             Method::GET,
-            format!("/v1/teams/{}/requests", b.team_id),
+            ep::team_blob(&b.team_id, BlobKind::Roster),
             None,
         ),
-        (Method::GET, format!("/v1/teams/{}/roster", b.team_id), None),
         (
             Method::PUT,
-            format!("/v1/teams/{}/duty", b.team_id),
+            ep::team_duty(&b.team_id),
             Some(json!({"key_id": "sam", "minutes": 60, "proof": zero_proof})),
         ),
         (
             Method::POST,
-            format!("/v1/requests/{b_id}/claim"),
+            ep::request_claim(&b_id),
             Some(json!({"key_id": "sam", "proof": zero_proof})),
         ),
         (
             Method::POST,
-            format!("/v1/requests/{b_id}/reply"),
+            ep::request_reply(&b_id),
             Some(json!({"ciphertext": b64::encode(b"hello")})),
         ),
-        (Method::DELETE, format!("/v1/requests/{b_id}"), None),
+        (Method::DELETE, ep::request(&b_id), None),
     ];
     for (method, path, body) in attempts {
         let res = device
@@ -603,19 +599,25 @@ async fn row6_cross_team_a_device_of_team_a_reads_claims_or_replies_to_nothing_o
         assert!(
             matches!(
                 e.code(),
-                Some("FORBIDDEN" | "UNKNOWN_REQUEST" | "UNKNOWN_TEAM" | "UNAUTHORIZED")
+                Some(
+                    ErrorCode::Forbidden
+                        | ErrorCode::UnknownRequest
+                        | ErrorCode::UnknownTeam
+                        | ErrorCode::Unauthorized
+                )
             ),
             "{method} {path}: {e}"
         );
     }
     // A's coordinator key cannot act for B.
-    let a_as_b = SignedClient::signed(
+    let a_as_b = RelayClient::signed(
         &a.url(),
         peerline_protocol::auth::Signer::Team(b.team_id.clone()),
         a.team_key.clone(),
-    );
+    )
+    .unwrap();
     let res = a_as_b
-        .call::<(), serde_json::Value>(Method::GET, &format!("/v1/teams/{}", b.team_id), None, &[])
+        .call::<(), serde_json::Value>(Method::GET, &ep::team(&b.team_id), None, &[])
         .await;
     assert!(res.is_err(), "team A's key read team B's status");
 

@@ -87,8 +87,8 @@ pub enum Error {
     /// The relay refused; its own words.
     #[error("{message}")]
     RelayRefused {
-        /// The relay's code.
-        code: String,
+        /// The relay's code, when it is one the relay defines.
+        code: Option<peerline_client::ErrorCode>,
         /// The relay's message.
         message: String,
     },
@@ -224,6 +224,28 @@ impl Error {
             rusqlite_migration::Error::RusqliteError { err, .. } => Self::from_sqlite(err),
             other => {
                 Self::InvalidInput(format!("The vault's schema could not be upgraded: {other}"))
+            }
+        }
+    }
+}
+
+impl From<peerline_client::ClientError> for Error {
+    fn from(e: peerline_client::ClientError) -> Self {
+        use peerline_client::ClientError as C;
+        match e {
+            C::InvalidAddress => Self::InviteInvalid("The relay address in this invite is not valid.".into()),
+            C::InsecureAddress => Self::InviteInvalid(
+                "This invite points at a relay without encryption in transit (https). Peerline will not use it; ask your coordinator.".into(),
+            ),
+            C::Unreachable(why) => Self::RelayUnreachable(why.to_string()),
+            // Down or overloaded: keep what was sent and try again later.
+            C::Refused { status, body } if status >= 500 => Self::RelayUnreachable(body.message),
+            C::Refused { body, .. } => Self::RelayRefused {
+                code: body.relay_code(),
+                message: body.message,
+            },
+            C::BadAnswer(_) => {
+                Self::RelayUnreachable("the relay's answer could not be read".into())
             }
         }
     }

@@ -8,11 +8,14 @@
 pub mod auth;
 pub mod b64;
 pub mod documents;
+pub mod endpoints;
 mod error_body;
+mod error_code;
 pub mod invite;
 pub mod relay;
 
 pub use error_body::ErrorBody;
+pub use error_code::ErrorCode;
 
 #[cfg(test)]
 mod roundtrip_tests;

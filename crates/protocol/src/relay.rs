@@ -65,6 +65,15 @@ pub struct IssueInvite {
     pub code_hash: String,
 }
 
+/// A new invite's id (its code never reaches the relay, only the code's hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InviteIssued {
+    /// Id for listing and revoking.
+    pub invite_id: String,
+}
+
 /// An invite as the coordinator sees it in `invite list`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]

@@ -7,14 +7,9 @@
 //! Run: `cargo bench -p peerline-relay --bench cluster` (PEERLINE_LOAD_SECS=60 by default).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-#[path = "../tests/loadtool/mod.rs"]
-mod loadtool;
-
 use std::time::Duration;
 
-use loadtool::{Node, Pg, Plan};
+use peerline_testkit::load::{Node, Pg, Plan};
 
 #[tokio::main]
 async fn main() {
@@ -35,7 +30,7 @@ async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("relay.db");
     let mut nodes = vec![Node::spawn(db.to_str().unwrap(), dir.path())];
-    loadtool::run(&plan, &mut nodes, None)
+    peerline_testkit::load::run(&plan, &mut nodes, None)
         .await
         .print("SQLite, one node");
     drop(nodes);
@@ -45,7 +40,7 @@ async fn main() {
         Node::spawn(&pg.url, dir.path()),
         Node::spawn(&pg.url, dir.path()),
     ];
-    loadtool::run(&plan, &mut nodes, Some(&pg))
+    peerline_testkit::load::run(&plan, &mut nodes, Some(&pg))
         .await
         .print("PostgreSQL, two nodes");
     drop(nodes);
@@ -61,7 +56,7 @@ async fn main() {
         restart_postgres_at: Some(Duration::from_secs(secs * 2 / 3)),
         ..plan
     };
-    loadtool::run(&faults, &mut nodes, Some(&pg))
+    peerline_testkit::load::run(&faults, &mut nodes, Some(&pg))
         .await
         .print("PostgreSQL, two nodes, one SIGKILLed, PostgreSQL restarted");
 }

@@ -5,19 +5,15 @@
 //! Bounded in count and time; loopback only.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-#[path = "../tests/loadtool/mod.rs"]
-mod loadtool;
-
+use peerline_protocol::endpoints as ep;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{TestDevice, TestTeam, create_team, now, peerline_relay_test_id as id};
 use futures_util::StreamExt as _;
 use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
 use peerline_protocol::relay::*;
+use peerline_testkit::{TestDevice, TestTeam, create_team, now, peerline_relay_test_id as id};
 use reqwest::Method;
 
 fn ms(d: Duration) -> String {
@@ -50,7 +46,7 @@ fn post_body(request_id: String) -> PostRequest {
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("relay.db");
-    let relay = loadtool::Node::spawn_with(
+    let relay = peerline_testkit::load::Node::spawn_with(
         database.to_str().unwrap(),
         dir.path(),
         &["--max-websockets", "20000"],
@@ -80,12 +76,7 @@ async fn main() {
                 let body = post_body(id());
                 let t0 = Instant::now();
                 let _: PostAccepted = officers[w]
-                    .call(
-                        Method::POST,
-                        &format!("/v1/teams/{team_id}/requests"),
-                        Some(&body),
-                        &[],
-                    )
+                    .call(Method::POST, &ep::team_requests(&team_id), Some(&body), &[])
                     .await
                     .unwrap();
                 lat.push(t0.elapsed());
@@ -101,8 +92,8 @@ async fn main() {
     println!(
         "post request (1 KiB, 50 recipients, SQLite, 32 in flight): {:.0} req/s, p50 {}, p99 {} (n={})",
         lat.len() as f64 / secs,
-        ms(loadtool::pct(&mut lat, 0.5)),
-        ms(loadtool::pct(&mut lat, 0.99)),
+        ms(peerline_testkit::load::pct(&mut lat, 0.5)),
+        ms(peerline_testkit::load::pct(&mut lat, 0.99)),
         lat.len()
     );
 
@@ -133,7 +124,7 @@ async fn main() {
         let _: PostAccepted = officer
             .call(
                 Method::POST,
-                &format!("/v1/teams/{}/requests", t.team_id),
+                &ep::team_requests(&t.team_id),
                 Some(&post_body(rid.clone())),
                 &[],
             )
@@ -159,13 +150,13 @@ async fn main() {
     }
     println!(
         "fan-out post -> event at 1,000 connected peers: p50 {}, p99 {}, last peer p50 {} (20 posts)",
-        ms(loadtool::pct(&mut all, 0.5)),
-        ms(loadtool::pct(&mut all, 0.99)),
-        ms(loadtool::pct(&mut last, 0.5))
+        ms(peerline_testkit::load::pct(&mut all, 0.5)),
+        ms(peerline_testkit::load::pct(&mut all, 0.99)),
+        ms(peerline_testkit::load::pct(&mut last, 0.5))
     );
 
     // 3. Idle WebSockets: memory per connection in the relay process.
-    let want = 10_000u64.min(loadtool::fd_limit().saturating_sub(2_500) / 2) as usize;
+    let want = 10_000u64.min(peerline_testkit::load::fd_limit().saturating_sub(2_500) / 2) as usize;
     let t = create_team(&url, 3600).await;
     let peers = devices(&t, 100).await;
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use peerline_protocol::ErrorBody;
+use peerline_protocol::{ErrorBody, ErrorCode};
 
 /// Everything the relay can refuse or fail at.
 #[derive(Debug, thiserror::Error)]
@@ -63,25 +63,25 @@ pub enum RelayError {
 }
 
 impl RelayError {
-    /// Stable code.
-    pub fn code(&self) -> &'static str {
+    /// Stable code, as clients match it.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadJson(_) => "BAD_JSON",
-            Self::InvalidInput(_) => "INVALID_INPUT",
-            Self::Unauthorized(_) => "UNAUTHORIZED",
-            Self::Forbidden(_) => "FORBIDDEN",
-            Self::Replay => "REPLAY",
-            Self::UnknownTeam => "UNKNOWN_TEAM",
-            Self::UnknownRequest => "UNKNOWN_REQUEST",
-            Self::Invite(_) => "INVITE_INVALID",
-            Self::StaleVersion { .. } => "STALE_VERSION",
-            Self::AlreadyTaken => "ALREADY_TAKEN",
-            Self::TokenSpent => "TOKEN_SPENT",
-            Self::RateLimited => "RATE_LIMITED",
-            Self::TooLarge => "TOO_LARGE",
-            Self::TooManyConnections => "TOO_MANY_CONNECTIONS",
-            Self::Conflict => "CONFLICT",
-            Self::Unavailable(_) => "UNAVAILABLE",
+            Self::BadJson(_) => ErrorCode::BadJson,
+            Self::InvalidInput(_) => ErrorCode::InvalidInput,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::Replay => ErrorCode::Replay,
+            Self::UnknownTeam => ErrorCode::UnknownTeam,
+            Self::UnknownRequest => ErrorCode::UnknownRequest,
+            Self::Invite(_) => ErrorCode::InviteInvalid,
+            Self::StaleVersion { .. } => ErrorCode::StaleVersion,
+            Self::AlreadyTaken => ErrorCode::AlreadyTaken,
+            Self::TokenSpent => ErrorCode::TokenSpent,
+            Self::RateLimited => ErrorCode::RateLimited,
+            Self::TooLarge => ErrorCode::TooLarge,
+            Self::TooManyConnections => ErrorCode::TooManyConnections,
+            Self::Conflict => ErrorCode::Conflict,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
         }
     }
 
@@ -150,7 +150,7 @@ impl RelayError {
 
 impl IntoResponse for RelayError {
     fn into_response(self) -> Response {
-        let body = ErrorBody::new(self.code(), self.to_string());
+        let body = ErrorBody::new(self.code().as_str(), self.to_string());
         (self.status(), Json(body)).into_response()
     }
 }

@@ -3,7 +3,6 @@
 #![deny(missing_docs)]
 
 mod auth;
-pub mod client;
 pub mod error;
 pub mod hub;
 mod ids;

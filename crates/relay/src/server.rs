@@ -158,7 +158,7 @@ impl RunningRelay {
     /// On the way out, nothing deleted may stay behind in the database's log.
     async fn fold_log(&self) {
         if let Err(e) = self.storage.compact().await {
-            tracing::warn!(code = e.code(), "final compaction failed");
+            tracing::warn!(code = e.code().as_str(), "final compaction failed");
         }
     }
 

@@ -29,7 +29,7 @@ pub async fn run(state: AppState) {
         if (n.is_multiple_of(COMPACT_EVERY) || state.storage.wants_compaction())
             && let Err(e) = state.storage.compact().await
         {
-            tracing::warn!(code = e.code(), "compaction failed");
+            tracing::warn!(code = e.code().as_str(), "compaction failed");
         }
     }
 }
@@ -45,7 +45,7 @@ pub async fn once(state: &AppState) {
                 state.hub.publish(&team, event);
             }
         }
-        Err(e) => tracing::warn!(code = e.code(), "escalation pass failed"),
+        Err(e) => tracing::warn!(code = e.code().as_str(), "escalation pass failed"),
     }
     match state.storage.expire(now).await {
         Ok(gone) => {
@@ -53,6 +53,6 @@ pub async fn once(state: &AppState) {
                 state.hub.publish(&team, Event::Closed { request_id });
             }
         }
-        Err(e) => tracing::warn!(code = e.code(), "expiry pass failed"),
+        Err(e) => tracing::warn!(code = e.code().as_str(), "expiry pass failed"),
     }
 }

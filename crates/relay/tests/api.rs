@@ -2,16 +2,15 @@
 //! WebSocket events and escalation.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use peerline_protocol::endpoints as ep;
 use std::time::Duration;
 
-use common::*;
 use futures_util::StreamExt as _;
+use peerline_client::RelayClient;
 use peerline_protocol::auth::Signer;
 use peerline_protocol::relay::*;
 use peerline_relay::Database;
-use peerline_relay::client::SignedClient;
+use peerline_testkit::*;
 use reqwest::Method;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
@@ -24,7 +23,7 @@ async fn health_answers() {
     let r = TestRelay::start().await;
     let h: Health = r
         .anon()
-        .call::<(), _>(Method::GET, "/v1/health", None, &[])
+        .call::<(), _>(Method::GET, ep::HEALTH, None, &[])
         .await
         .unwrap();
     assert_eq!(h.status, "ok");
@@ -40,7 +39,7 @@ async fn team_creation_needs_the_admin_token_and_a_real_key() {
     };
     let e = r
         .anon()
-        .call::<_, TeamCreated>(Method::POST, "/v1/teams", Some(&body), &[])
+        .call::<_, TeamCreated>(Method::POST, ep::TEAMS, Some(&body), &[])
         .await
         .unwrap_err();
     assert_eq!(code_of(&e), (401, "UNAUTHORIZED".into()));
@@ -48,7 +47,7 @@ async fn team_creation_needs_the_admin_token_and_a_real_key() {
         .anon()
         .call::<_, TeamCreated>(
             Method::POST,
-            "/v1/teams",
+            ep::TEAMS,
             Some(&body),
             &[("authorization", "Bearer nope")],
         )
@@ -64,7 +63,7 @@ async fn team_creation_needs_the_admin_token_and_a_real_key() {
         .anon()
         .call::<_, TeamCreated>(
             Method::POST,
-            "/v1/teams",
+            ep::TEAMS,
             Some(&bad_key),
             &[("authorization", &format!("Bearer {ADMIN}"))],
         )
@@ -74,12 +73,8 @@ async fn team_creation_needs_the_admin_token_and_a_real_key() {
     let team = r.team(180).await;
     let status: TeamStatus = team
         .coordinator()
-        .call::<(), _>(
-            Method::GET,
-            &format!("/v1/teams/{}", team.team_id),
-            None,
-            &[],
-        )
+        .client()
+        .call::<(), _>(Method::GET, &ep::team(&team.team_id), None, &[])
         .await
         .unwrap();
     assert_eq!((status.devices, status.escalation_secs), (0, 180));
@@ -158,9 +153,10 @@ async fn invites_expire_get_revoked_and_run_out() {
     let (id, code) = team.invite(5, 3600).await;
     let _: serde_json::Value = team
         .coordinator()
+        .client()
         .call::<(), _>(
             Method::DELETE,
-            &format!("/v1/teams/{}/invites/{id}", team.team_id),
+            &ep::team_invite(&team.team_id, &id),
             None,
             &[],
         )
@@ -181,12 +177,8 @@ async fn invites_expire_get_revoked_and_run_out() {
 
     let list: Vec<InviteInfo> = team
         .coordinator()
-        .call::<(), _>(
-            Method::GET,
-            &format!("/v1/teams/{}/invites", team.team_id),
-            None,
-            &[],
-        )
+        .client()
+        .call::<(), _>(Method::GET, &ep::team_invites(&team.team_id), None, &[])
         .await
         .unwrap();
     assert_eq!(list.len(), 3);
@@ -198,15 +190,16 @@ async fn bad_signatures_replays_and_stale_clocks_are_refused() {
     let r = TestRelay::start().await;
     let team = r.team(180).await;
     let device = team.device().await;
-    let path = format!("/v1/teams/{}/requests", team.team_id);
+    let path = ep::team_requests(&team.team_id);
     let http = reqwest::Client::new();
 
     // Signed by a key the relay does not know for that device.
-    let impostor = SignedClient::signed(
+    let impostor = RelayClient::signed(
         &r.url,
         Signer::Device(device.device_id.clone()),
-        peerline_relay::client::generate_key(),
-    );
+        peerline_client::generate_key(),
+    )
+    .unwrap();
     let e = impostor
         .call::<(), Vec<OpenRequest>>(Method::GET, &path, None, &[])
         .await
@@ -290,7 +283,7 @@ async fn roster_and_directory_are_signed_versioned_and_team_only() {
         .client()
         .call::<(), _>(
             Method::GET,
-            &format!("/v1/teams/{}/roster", team.team_id),
+            &ep::team_blob(&team.team_id, BlobKind::Roster),
             None,
             &[],
         )
@@ -302,7 +295,7 @@ async fn roster_and_directory_are_signed_versioned_and_team_only() {
         .client()
         .call::<(), SignedBlob>(
             Method::GET,
-            &format!("/v1/teams/{}/roster", team.team_id),
+            &ep::team_blob(&team.team_id, BlobKind::Roster),
             None,
             &[],
         )
@@ -370,10 +363,11 @@ async fn a_request_cycle_with_dedup_claim_reply_status_and_close() {
     let e = status(&r.url, &id, "wrong-secret").await.unwrap_err();
     assert_eq!(code_of(&e).1, "UNKNOWN_REQUEST");
 
-    let _: serde_json::Value = SignedClient::anonymous(&r.url)
+    let _: serde_json::Value = RelayClient::anonymous(&r.url)
+        .unwrap()
         .call::<(), _>(
             Method::DELETE,
-            &format!("/v1/requests/{id}"),
+            &ep::request(&id),
             None,
             &[(HEADER_STATUS_SECRET, secret)],
         )
@@ -466,10 +460,11 @@ async fn after_a_full_cycle_the_database_holds_nothing_of_the_request() {
         .unwrap();
     peer.claim(&id, "p").await.unwrap();
     peer.reply(&id, marker_reply).await.unwrap();
-    let _: serde_json::Value = SignedClient::anonymous(&r.url)
+    let _: serde_json::Value = RelayClient::anonymous(&r.url)
+        .unwrap()
         .call::<(), _>(
             Method::DELETE,
-            &format!("/v1/requests/{id}"),
+            &ep::request(&id),
             None,
             &[(HEADER_STATUS_SECRET, "sec")],
         )
@@ -551,7 +546,7 @@ async fn websocket_events_are_content_free_and_scoped() {
     let team = r.team(180).await;
     let officer = team.device().await;
     let peer = team.device().await;
-    let path = format!("/v1/teams/{}/events", team.team_id);
+    let path = ep::team_events(&team.team_id);
     let mut peer_ws = ws(&r.url, &path, peer.client().auth_headers("GET", &path, b"")).await;
 
     let other_id = rid();
@@ -578,7 +573,7 @@ async fn websocket_events_are_content_free_and_scoped() {
 
     let mut officer_ws = ws(
         &r.url,
-        &format!("/v1/requests/{id}/events"),
+        &ep::request_events(&id),
         vec![(HEADER_STATUS_SECRET, "mine".into())],
     )
     .await;
@@ -607,9 +602,7 @@ async fn websocket_events_are_content_free_and_scoped() {
 
     // A device of another team cannot listen.
     let outsider = r.team(180).await.device().await;
-    let mut req = format!("{}{path}", r.url.replace("http://", "ws://"))
-        .into_client_request()
-        .unwrap();
+    let mut req = peer.client().ws_url(&path).into_client_request().unwrap();
     for (k, v) in outsider.client().auth_headers("GET", &path, b"") {
         req.headers_mut().insert(k, v.parse().unwrap());
     }
@@ -622,7 +615,7 @@ async fn unclaimed_urgent_requests_escalate_once() {
     let team = r.team(1).await;
     let officer = team.device().await;
     let peer = team.device().await;
-    let path = format!("/v1/teams/{}/events", team.team_id);
+    let path = ep::team_events(&team.team_id);
     let mut peer_ws = ws(&r.url, &path, peer.client().auth_headers("GET", &path, b"")).await;
     let id = rid();
     let later = rid();
@@ -691,7 +684,7 @@ async fn floods_are_rate_limited_per_device_and_per_address() {
     .await;
     let team = r.team(180).await;
     let device = team.device().await;
-    let path = format!("/v1/teams/{}/requests", team.team_id);
+    let path = ep::team_requests(&team.team_id);
     let mut codes = Vec::new();
     for _ in 0..5 {
         match device
@@ -710,7 +703,7 @@ async fn floods_are_rate_limited_per_device_and_per_address() {
     for _ in 0..20 {
         if let Err(e) = r
             .anon()
-            .call::<(), Health>(Method::GET, "/v1/health", None, &[])
+            .call::<(), Health>(Method::GET, ep::HEALTH, None, &[])
             .await
         {
             assert_eq!(code_of(&e), (429, "RATE_LIMITED".into()));
@@ -780,22 +773,9 @@ async fn serves_an_openapi_description_of_every_route() {
         .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let paths = doc["paths"].as_object().unwrap();
-    for p in [
-        "/v1/health",
-        "/v1/teams",
-        "/v1/teams/{team}",
-        "/v1/teams/{team}/invites",
-        "/v1/teams/{team}/invites/{invite}",
-        "/v1/devices",
-        "/v1/teams/{team}/{kind}",
-        "/v1/teams/{team}/requests",
-        "/v1/teams/{team}/events",
-        "/v1/requests/{id}",
-        "/v1/requests/{id}/claim",
-        "/v1/requests/{id}/reply",
-        "/v1/requests/{id}/events",
-    ] {
-        assert!(paths.contains_key(p), "missing {p}");
+    // Every endpoint, not only the ones listed when this test was written.
+    for p in ep::ALL.iter().filter(|p| **p != ep::OPENAPI) {
+        assert!(paths.contains_key(*p), "missing {p}");
     }
     assert!(doc["components"]["schemas"]["PostRequest"].is_object());
 }
@@ -809,11 +789,9 @@ async fn websocket_connections_are_capped() {
     .await;
     let team = r.team(180).await;
     let peer = team.device().await;
-    let path = format!("/v1/teams/{}/events", team.team_id);
+    let path = ep::team_events(&team.team_id);
     let _first = ws(&r.url, &path, peer.client().auth_headers("GET", &path, b"")).await;
-    let mut req = format!("{}{path}", r.url.replace("http://", "ws://"))
-        .into_client_request()
-        .unwrap();
+    let mut req = peer.client().ws_url(&path).into_client_request().unwrap();
     for (k, v) in peer.client().auth_headers("GET", &path, b"") {
         req.headers_mut().insert(k, v.parse().unwrap());
     }
@@ -829,7 +807,7 @@ async fn peers_go_on_and_off_duty() {
     let team = r.team(180).await;
     let sam = team.device().await;
     let officer = team.device().await;
-    let path = format!("/v1/teams/{}/duty", team.team_id);
+    let path = ep::team_duty(&team.team_id);
     let on: OnDuty = sam
         .client()
         .call(
@@ -898,12 +876,7 @@ async fn only_the_roster_peer_can_claim_or_set_duty_under_their_key() {
     };
     let e = mallory
         .client()
-        .call::<_, serde_json::Value>(
-            Method::POST,
-            &format!("/v1/requests/{id}/claim"),
-            Some(&forged),
-            &[],
-        )
+        .call::<_, serde_json::Value>(Method::POST, &ep::request_claim(&id), Some(&forged), &[])
         .await
         .unwrap_err();
     assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
@@ -920,7 +893,7 @@ async fn only_the_roster_peer_can_claim_or_set_duty_under_their_key() {
         .client()
         .call::<_, OnDuty>(
             Method::PUT,
-            &format!("/v1/teams/{}/duty", team.team_id),
+            &ep::team_duty(&team.team_id),
             Some(&forged_duty),
             &[],
         )
@@ -940,7 +913,7 @@ async fn anonymous_tokens_post_once_and_are_capped_per_device() {
     .await;
     let team = r.team(180).await;
     let officer = team.device().await;
-    let path = format!("/v1/teams/{}/requests", team.team_id);
+    let path = ep::team_requests(&team.team_id);
     let anon = r.anon();
     let e = anon
         .call::<_, PostAccepted>(Method::POST, &path, Some(&anon_post(&rid(), None)), &[])
@@ -1033,12 +1006,7 @@ async fn token_keys_rotate_and_old_tokens_are_honoured_until_their_key_expires()
     .await;
     let keys: Vec<TokenKey> = r
         .anon()
-        .call::<(), _>(
-            Method::GET,
-            &format!("/v1/teams/{}/token-keys", team.team_id),
-            None,
-            &[],
-        )
+        .call::<(), _>(Method::GET, &ep::team_token_keys(&team.team_id), None, &[])
         .await
         .unwrap();
     assert_eq!(keys.len(), 2, "a new key, and the old one still listed");
@@ -1049,7 +1017,7 @@ async fn token_keys_rotate_and_old_tokens_are_honoured_until_their_key_expires()
         "new tokens are issued under the new key"
     );
 
-    let path = format!("/v1/teams/{}/requests", team.team_id);
+    let path = ep::team_requests(&team.team_id);
     let grace: PostAccepted = r
         .anon()
         .call(
@@ -1086,12 +1054,12 @@ async fn token_keys_rotate_and_old_tokens_are_honoured_until_their_key_expires()
 #[tokio::test]
 async fn the_token_cap_is_a_team_setting() {
     let r = TestRelay::start().await;
-    let key = peerline_relay::client::generate_key();
+    let key = peerline_client::generate_key();
     let created: TeamCreated = r
         .anon()
         .call(
             Method::POST,
-            "/v1/teams",
+            ep::TEAMS,
             Some(&CreateTeam {
                 team_public_key: peerline_protocol::b64::encode(key.verifying_key().as_bytes()),
                 escalation_secs: None,

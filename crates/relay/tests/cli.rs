@@ -1,14 +1,13 @@
 //! The coordinator CLI against a real relay on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use peerline_protocol::endpoints as ep;
 use std::process::{Command, Output};
 
-use common::*;
 use peerline_protocol::b64;
 use peerline_protocol::invite::Invite;
 use peerline_protocol::relay::{DeviceRegistered, RegisterDevice};
+use peerline_testkit::*;
 use reqwest::Method;
 
 fn cli(args: &[&str]) -> Output {
@@ -89,14 +88,12 @@ async fn a_coordinator_creates_a_team_invites_and_publishes() {
         .anon()
         .call(
             Method::POST,
-            "/v1/devices",
+            ep::DEVICES,
             Some(&RegisterDevice {
                 team_id: team_id.clone(),
                 invite_code: invite.code.clone(),
                 device_public_key: b64::encode(
-                    peerline_relay::client::generate_key()
-                        .verifying_key()
-                        .as_bytes(),
+                    peerline_client::generate_key().verifying_key().as_bytes(),
                 ),
                 team_public_key: b64::encode(&invite.team_public_key),
             }),

@@ -4,14 +4,13 @@
 //! missing server fails these tests rather than skipping them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use peerline_protocol::endpoints as ep;
 use std::time::Duration;
 
-use common::*;
 use futures_util::StreamExt as _;
 use peerline_protocol::relay::*;
 use peerline_relay::{Database, Limits, RunningRelay};
+use peerline_testkit::*;
 use tokio_tungstenite::tungstenite::Message;
 
 struct Cluster {
@@ -121,10 +120,11 @@ async fn every_event_reaches_peers_on_the_other_node_once() {
     // Claimed on B, replied on B, closed on A: every socket hears each, whichever node.
     on_b.claim(&id, "p").await.unwrap();
     on_b.reply(&id, b"reply").await.unwrap();
-    let _: serde_json::Value = peerline_relay::client::SignedClient::anonymous(&c.a.url())
+    let _: serde_json::Value = peerline_client::RelayClient::anonymous(&c.a.url())
+        .unwrap()
         .call::<(), _>(
             reqwest::Method::DELETE,
-            &format!("/v1/requests/{id}"),
+            &ep::request(&id),
             None,
             &[(HEADER_STATUS_SECRET, "sec")],
         )
@@ -281,7 +281,7 @@ async fn expiry_on_two_nodes_deletes_once_and_both_hear_of_it() {
         .client()
         .call::<_, PostAccepted>(
             reqwest::Method::POST,
-            &format!("/v1/teams/{}/requests", team.team_id),
+            &ep::team_requests(&team.team_id),
             Some(&PostRequest {
                 request_id: id.clone(),
                 urgency: Urgency::Today,
@@ -371,7 +371,7 @@ async fn an_anonymous_post_retried_on_both_nodes_is_one_request_and_never_token_
     let team = c.team(3600).await;
     let officer = team.device().await;
     let peer = team.device().await;
-    let path = format!("/v1/teams/{}/requests", team.team_id);
+    let path = ep::team_requests(&team.team_id);
     for round in 0..10 {
         // The app's retry: the same request, with the same token, sent again (here, to
         // both nodes at once) because the first answer did not arrive.
@@ -382,7 +382,8 @@ async fn an_anonymous_post_retried_on_both_nodes_is_one_request_and_never_token_
                 let url = c.node(i);
                 let (body, path) = (body.clone(), path.clone());
                 tokio::spawn(async move {
-                    peerline_relay::client::SignedClient::anonymous(&url)
+                    peerline_client::RelayClient::anonymous(&url)
+                        .unwrap()
                         .call::<_, PostAccepted>(reqwest::Method::POST, &path, Some(&body), &[])
                         .await
                 })

@@ -6,12 +6,9 @@
 //! 127.0.0.1; bounded in count and time. `benches/cluster.rs` runs the same tool for figures.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-mod loadtool;
-
 use std::time::Duration;
 
-use loadtool::{Node, Pg, Plan};
+use peerline_testkit::load::{Node, Pg, Plan};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_1000_peers_50_a_second_survive_a_killed_node_and_a_postgres_restart() {
@@ -30,7 +27,7 @@ async fn two_nodes_1000_peers_50_a_second_survive_a_killed_node_and_a_postgres_r
         kill_node_at: Some(Duration::from_secs(20)),
         restart_postgres_at: Some(Duration::from_secs(40)),
     };
-    let out = loadtool::run(&plan, &mut nodes, Some(&pg)).await;
+    let out = peerline_testkit::load::run(&plan, &mut nodes, Some(&pg)).await;
     out.print("two nodes + PostgreSQL, node killed at 20 s, PostgreSQL restarted at 40 s");
     assert_eq!(out.posted, 3000, "every post accepted in the end");
     assert_eq!(out.delivered, out.expected_deliveries, "nothing lost");

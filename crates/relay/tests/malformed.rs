@@ -4,12 +4,11 @@
 //! code, and memory stays flat. Bounded in count and time.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
+use peerline_protocol::endpoints as ep;
 use std::time::Duration;
 
-use common::*;
 use peerline_relay::Limits;
+use peerline_testkit::*;
 use serde_json::json;
 
 const REQUESTS: usize = 10_000;
@@ -61,25 +60,25 @@ fn hostile(rng: &mut Rng, team: &str) -> (reqwest::Method, String, Vec<(String, 
     ];
     let id = rng.pick(&ids).clone();
     let paths = [
-        "/v1/health".to_owned(),
-        "/v1/openapi.json".into(),
-        "/v1/teams".into(),
-        format!("/v1/teams/{id}"),
-        format!("/v1/teams/{id}/invites"),
-        format!("/v1/teams/{id}/invites/{id}"),
-        "/v1/devices".into(),
-        format!("/v1/teams/{id}/duty"),
-        format!("/v1/teams/{id}/token-keys"),
-        format!("/v1/teams/{id}/tokens"),
-        format!("/v1/teams/{id}/roster"),
-        format!("/v1/teams/{id}/directory"),
-        format!("/v1/teams/{id}/requests"),
-        format!("/v1/teams/{id}/events"),
-        format!("/v1/requests/{id}"),
-        format!("/v1/requests/{id}/claim"),
-        format!("/v1/requests/{id}/reply"),
-        format!("/v1/requests/{id}/widen"),
-        format!("/v1/requests/{id}/events"),
+        ep::HEALTH.to_owned(),
+        ep::OPENAPI.into(),
+        ep::TEAMS.into(),
+        ep::team(&id),
+        ep::team_invites(&id),
+        ep::team_invite(&id, &id),
+        ep::DEVICES.into(),
+        ep::team_duty(&id),
+        ep::team_token_keys(&id),
+        ep::team_tokens(&id),
+        ep::team_blob(&id, peerline_protocol::relay::BlobKind::Roster),
+        ep::team_blob(&id, peerline_protocol::relay::BlobKind::Directory),
+        ep::team_requests(&id),
+        ep::team_events(&id),
+        ep::request(&id),
+        ep::request_claim(&id),
+        ep::request_reply(&id),
+        ep::request_widen(&id),
+        ep::request_events(&id),
         "/".into(),
         "/v2/anything?x=%ff%fe".into(),
     ];

@@ -8,7 +8,6 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use peerline_protocol::b64;
 use peerline_protocol::documents::Directory;
 use peerline_protocol::relay::{BlobKind, SignedBlob, blob_signing_message};
-use reqwest::Method;
 use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
@@ -338,18 +337,13 @@ pub(super) fn current(v: &Vault) -> Result<Option<Directory>> {
 /// Returns what is held now. Nothing published yet is not an error.
 pub async fn sync_directory<A: VaultAccess>(vault: &A) -> Result<Option<AgencyInfo>> {
     let m = vault.with_vault(|v| require_membership(v))?;
-    let path = format!("/v1/teams/{}/{}", m.team_id, BlobKind::Directory.as_str());
-    let blob: SignedBlob = match m
+    let fetched = m
         .client()?
-        .call::<(), _>(Method::GET, &path, None, &[])
-        .await
-    {
-        Ok(b) => b,
+        .fetch_blob(&m.team_id, BlobKind::Directory)
+        .await?;
+    let Some(blob) = fetched else {
         // Nothing published yet: keep what we have (possibly nothing).
-        Err(Error::RelayRefused { code, .. }) if code == "INVALID_INPUT" => {
-            return vault.with_vault(|v| agency_info(v));
-        }
-        Err(e) => return Err(e),
+        return vault.with_vault(|v| agency_info(v));
     };
     vault.with_vault(|v| install(v, &blob)).map(Some)
 }

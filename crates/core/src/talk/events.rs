@@ -2,14 +2,11 @@
 //! its team (new request, claimed, replied, closed, escalated) and then fetches and
 //! decrypts; the events themselves carry ids and states only.
 
-use futures_util::StreamExt as _;
 use peerline_protocol::relay::Event;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
 use super::VaultAccess;
 use super::team::require_membership;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Listens to the team's events until the connection ends, calling `on_event` for each.
 /// Returns `Ok` when the relay closes the stream (reconnect and re-list then).
@@ -17,52 +14,10 @@ pub async fn watch_team<A: VaultAccess>(
     vault: &A,
     mut on_event: impl FnMut(Event) + Send,
 ) -> Result<()> {
-    // One process-wide crypto provider (ring); installing twice is harmless.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let m = vault.with_vault(|v| require_membership(v))?;
-    let client = m.client()?;
-    let path = format!("/v1/teams/{}/events", m.team_id);
-    let mut request = client
-        .ws_url(&path)
-        .into_client_request()
-        .map_err(|_| Error::RelayUnreachable("the relay address is not valid".into()))?;
-    for (k, v) in client.auth_headers("GET", &path, b"") {
-        let value = v
-            .parse()
-            .map_err(|_| Error::RelayUnreachable("could not build the request".into()))?;
-        request.headers_mut().insert(k, value);
-    }
-    // Events are a few hundred bytes of ids and states; anything near these limits is a
-    // broken or hostile relay, not news (tungstenite's defaults are 64 MiB / 16 MiB).
-    let limits = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
-        .max_message_size(Some(64 * 1024))
-        .max_frame_size(Some(64 * 1024));
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(request, Some(limits), false)
-        .await
-        .map_err(|e| {
-            Error::RelayUnreachable(match e {
-                tokio_tungstenite::tungstenite::Error::Http(res) => format!(
-                    "the relay refused to stream events (HTTP {})",
-                    res.status().as_u16()
-                ),
-                tokio_tungstenite::tungstenite::Error::Tls(t)
-                    if super::client::is_certificate_error(&t) =>
-                {
-                    super::client::CERTIFICATE_PROBLEM.into()
-                }
-                _ => "no connection for live updates".into(),
-            })
-        })?;
-    while let Some(msg) = ws.next().await {
-        match msg {
-            Ok(Message::Text(text)) => {
-                if let Ok(event) = serde_json::from_str::<Event>(&text) {
-                    on_event(event);
-                }
-            }
-            Ok(Message::Close(_)) | Err(_) => break,
-            Ok(_) => {}
-        }
+    let mut events = m.client()?.team_events(&m.team_id).await?;
+    while let Some(event) = events.next().await {
+        on_event(event);
     }
     Ok(())
 }

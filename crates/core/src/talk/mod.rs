@@ -4,7 +4,6 @@
 //! Network calls are async and never hold the vault: each flow reads what it needs from
 //! the vault, talks to the relay, then writes the outcome back, through [`VaultAccess`].
 
-pub mod client;
 pub mod events;
 pub mod officer;
 pub mod payload;

@@ -7,20 +7,18 @@ use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
 use peerline_protocol::documents::Roster;
 use peerline_protocol::relay::{
-    HEADER_STATUS_SECRET, OnDuty, PostAccepted, PostRequest, RequestState, RequestStatus, Token,
-    Urgency, WidenRequest,
+    OnDuty, PostAccepted, PostRequest, RequestState, RequestStatus, Token, Urgency, WidenRequest,
 };
-use reqwest::Method;
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
-use super::client::RelayClient;
 use super::payload::{self, Contact, ReplyPayload, RequestPayload};
 use super::team::{Membership, load_roster, require_membership};
 use super::{VaultAccess, now_unix};
 use crate::error::{Error, Result};
 use crate::ids::random_id;
 use crate::vault::Vault;
+use peerline_client::{ErrorCode, RelayClient};
 
 /// Longest note, characters.
 pub const MAX_NOTE_CHARS: usize = 2000;
@@ -237,11 +235,10 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
 }
 
 async fn fetch_on_duty(m: &Membership) -> Result<Vec<String>> {
-    let path = format!("/v1/teams/{}/duty", m.team_id);
     // Unsigned: a device signature here would tie this lookup to the anonymous post
     // that follows it.
     let d: OnDuty = RelayClient::anonymous(&m.relay_url)?
-        .call::<(), _>(Method::GET, &path, None, &[])
+        .on_duty(&m.team_id)
         .await?;
     Ok(d.key_ids)
 }
@@ -291,7 +288,6 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
     // Posts carry an anonymous token and no device signature: the relay learns that a
     // member asked, not which one.
     let client = RelayClient::anonymous(&m.relay_url)?;
-    let path = format!("/v1/teams/{}/requests", m.team_id);
     let mut sent = 0;
     let mut unreachable = None;
     let mut topped_up = false;
@@ -356,8 +352,10 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
             status_hash: secret_hash_hex(&o.status_secret),
             token: Some(token),
         };
-        let outcome: Result<PostAccepted> =
-            client.call(Method::POST, &path, Some(&body), &[]).await;
+        let outcome: Result<PostAccepted> = client
+            .post_request(&m.team_id, &body)
+            .await
+            .map_err(Error::from);
         let id = o.request_id.clone();
         match outcome {
             Ok(_) => {
@@ -393,9 +391,12 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
                 // by retrying: mark it failed, tell the officer, and go on with the rest.
                 // A token the relay will not take (spent, or its key expired) is dropped so
                 // the next try uses a fresh one.
-                let bad_token = matches!(code.as_str(), "TOKEN_SPENT" | "FORBIDDEN");
+                let bad_token = matches!(code, Some(ErrorCode::TokenSpent | ErrorCode::Forbidden));
                 let temporary = bad_token
-                    || matches!(code.as_str(), "RATE_LIMITED" | "UNAUTHORIZED" | "REPLAY");
+                    || matches!(
+                        code,
+                        Some(ErrorCode::RateLimited | ErrorCode::Unauthorized | ErrorCode::Replay)
+                    );
                 if bad_token {
                     vault.with_vault(|v| {
                         v.conn()
@@ -462,13 +463,9 @@ pub async fn refresh<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Requ
         return vault.with_vault(|v| view(v, &id));
     }
     let status: Result<RequestStatus> = RelayClient::anonymous(&m.relay_url)?
-        .call::<(), _>(
-            Method::GET,
-            &format!("/v1/requests/{id}"),
-            None,
-            &[(HEADER_STATUS_SECRET, &secret)],
-        )
-        .await;
+        .request_status(&id, &secret)
+        .await
+        .map_err(Error::from);
     match status {
         Ok(s) => {
             // A reply that fails verification is dropped and flagged, never shown and never
@@ -507,7 +504,10 @@ pub async fn refresh<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Requ
                 Ok(())
             })?;
         }
-        Err(Error::RelayRefused { code, .. }) if code == "UNKNOWN_REQUEST" => {
+        Err(Error::RelayRefused {
+            code: Some(ErrorCode::UnknownRequest),
+            ..
+        }) => {
             // Closed by the peer, or expired: the relay deleted it. Forget the reply key.
             vault.with_vault(|v| close_locally(v, &id))?;
         }
@@ -560,20 +560,20 @@ async fn widen<A: VaultAccess>(
         .map(|p| p.age_recipient.clone())
         .collect();
     let ciphertext = payload::seal(&plaintext, &everyone)?;
-    let res: Result<serde_json::Value> = RelayClient::anonymous(&m.relay_url)?
-        .call(
-            Method::POST,
-            &format!("/v1/requests/{id}/widen"),
-            Some(&WidenRequest {
+    let res = RelayClient::anonymous(&m.relay_url)?
+        .widen(
+            id,
+            secret,
+            &WidenRequest {
                 recipient_key_ids: roster.peers.iter().map(|p| p.key_id.clone()).collect(),
                 ciphertext: b64::encode(&ciphertext),
-            }),
-            &[(HEADER_STATUS_SECRET, secret)],
+            },
         )
-        .await;
+        .await
+        .map_err(Error::from);
     match res {
         // Taken meanwhile: nothing to widen.
-        Ok(_) | Err(Error::RelayRefused { .. }) => {}
+        Ok(()) | Err(Error::RelayRefused { .. }) => {}
         Err(e) => return Err(e),
     }
     vault.with_vault(|v| {
@@ -654,18 +654,13 @@ pub async fn cancel<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Reque
         Stage::parse(&state),
         Stage::Queued | Stage::Closed | Stage::Failed
     ) {
-        let res: Result<serde_json::Value> = RelayClient::anonymous(&m.relay_url)?
-            .call::<(), _>(
-                Method::DELETE,
-                &format!("/v1/requests/{id}"),
-                None,
-                &[(HEADER_STATUS_SECRET, &secret)],
-            )
-            .await;
-        match res {
-            Ok(_) => {}
-            Err(Error::RelayRefused { code, .. }) if code == "UNKNOWN_REQUEST" => {}
-            Err(e) => return Err(e),
+        match RelayClient::anonymous(&m.relay_url)?
+            .close_request(&id, Some(&secret))
+            .await
+        {
+            Ok(()) => {}
+            Err(e) if e.code() == Some(ErrorCode::UnknownRequest) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     vault.with_vault(|v| {

@@ -3,12 +3,12 @@
 //! encrypted to the officer's one-time reply key, and close.
 
 use ed25519_dalek::{Signer as _, SigningKey};
+use peerline_client::ErrorCode;
 use peerline_protocol::b64;
 use peerline_protocol::relay::{
     ClaimRequest, OnDuty, OpenRequest, PostReply, RequestState, SetDuty, Urgency,
     claim_proof_message, duty_proof_message,
 };
-use reqwest::Method;
 use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
@@ -157,30 +157,14 @@ pub async fn set_duty<A: VaultAccess>(vault: &A, minutes: u32) -> Result<Vec<Str
         minutes,
         proof: b64::encode(&proof.to_bytes()),
     };
-    let d: OnDuty = m
-        .client()?
-        .call(
-            Method::PUT,
-            &format!("/v1/teams/{}/duty", m.team_id),
-            Some(&body),
-            &[],
-        )
-        .await?;
+    let d: OnDuty = m.client()?.set_duty(&m.team_id, &body).await?;
     Ok(d.key_ids)
 }
 
 /// The team's open requests this peer can read, decrypted.
 pub async fn inbox<A: VaultAccess>(vault: &A) -> Result<Vec<InboxItem>> {
     let (m, id) = vault.with_vault(|v| Ok((require_membership(v)?, require_identity(v)?)))?;
-    let open: Vec<OpenRequest> = m
-        .client()?
-        .call::<(), _>(
-            Method::GET,
-            &format!("/v1/teams/{}/requests", m.team_id),
-            None,
-            &[],
-        )
-        .await?;
+    let open: Vec<OpenRequest> = m.client()?.open_requests(&m.team_id).await?;
     let identity = payload::identity(&id.age_identity)?;
     let now = now_unix();
     let mut items = Vec::new();
@@ -227,21 +211,10 @@ pub async fn claim<A: VaultAccess>(vault: &A, request_id: &str) -> Result<()> {
         key_id: id.key_id.clone(),
         proof: b64::encode(&proof.to_bytes()),
     };
-    let res: Result<serde_json::Value> = m
-        .client()?
-        .call(
-            Method::POST,
-            &format!("/v1/requests/{request_id}/claim"),
-            Some(&body),
-            &[],
-        )
-        .await;
-    match res {
-        Ok(_) => Ok(()),
-        Err(Error::RelayRefused { code, .. }) if code == "ALREADY_TAKEN" => {
-            Err(Error::AlreadyTaken)
-        }
-        Err(e) => Err(e),
+    match m.client()?.claim(request_id, &body).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.code() == Some(ErrorCode::AlreadyTaken) => Err(Error::AlreadyTaken),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -265,14 +238,7 @@ pub async fn reply<A: VaultAccess>(
     }
     let (m, id) = vault.with_vault(|v| Ok((require_membership(v)?, require_identity(v)?)))?;
     let client = m.client()?;
-    let open: Vec<OpenRequest> = client
-        .call::<(), _>(
-            Method::GET,
-            &format!("/v1/teams/{}/requests", m.team_id),
-            None,
-            &[],
-        )
-        .await?;
+    let open: Vec<OpenRequest> = client.open_requests(&m.team_id).await?;
     let identity = payload::identity(&id.age_identity)?;
     let request = open
         .iter()
@@ -292,14 +258,12 @@ pub async fn reply<A: VaultAccess>(
         serde_json::to_vec(&signed).map_err(|e| Error::InvalidInput(e.to_string()))?,
     );
     let ct = payload::seal(&plain, &[request.reply_key])?;
-    let _: serde_json::Value = client
-        .call(
-            Method::POST,
-            &format!("/v1/requests/{request_id}/reply"),
-            Some(&PostReply {
+    client
+        .reply(
+            request_id,
+            &PostReply {
                 ciphertext: b64::encode(&ct),
-            }),
-            &[],
+            },
         )
         .await?;
     Ok(())
@@ -308,14 +272,6 @@ pub async fn reply<A: VaultAccess>(
 /// Closes a request this peer took; the relay deletes it.
 pub async fn close<A: VaultAccess>(vault: &A, request_id: &str) -> Result<()> {
     let m = vault.with_vault(|v| require_membership(v))?;
-    let _: serde_json::Value = m
-        .client()?
-        .call::<(), _>(
-            Method::DELETE,
-            &format!("/v1/requests/{request_id}"),
-            None,
-            &[],
-        )
-        .await?;
+    m.client()?.close_request(request_id, None).await?;
     Ok(())
 }

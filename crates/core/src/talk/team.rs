@@ -8,14 +8,13 @@ use peerline_protocol::invite::Invite;
 use peerline_protocol::relay::{
     BlobKind, DeviceRegistered, RegisterDevice, SignedBlob, blob_signing_message,
 };
-use reqwest::Method;
 use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
 use super::VaultAccess;
-use super::client::RelayClient;
 use crate::error::{Error, Result};
 use crate::vault::Vault;
+use peerline_client::{ErrorCode, RelayClient};
 
 /// This device's membership of a team.
 #[derive(Clone)]
@@ -44,7 +43,11 @@ impl std::fmt::Debug for Membership {
 impl Membership {
     /// A client that signs as this device.
     pub fn client(&self) -> Result<RelayClient> {
-        RelayClient::device(&self.relay_url, &self.device_id, self.device_key.clone())
+        Ok(RelayClient::device(
+            &self.relay_url,
+            &self.device_id,
+            self.device_key.clone(),
+        )?)
     }
 }
 
@@ -88,24 +91,18 @@ pub async fn join<A: VaultAccess>(vault: &A, invite_text: &str) -> Result<Member
     let device_key = SigningKey::generate(&mut chacha20poly1305::aead::OsRng);
     let client = RelayClient::anonymous(&invite.relay_url)?;
     let reg: DeviceRegistered = client
-        .call(
-            Method::POST,
-            "/v1/devices",
-            Some(&RegisterDevice {
-                team_id: invite.team_id.clone(),
-                invite_code: invite.code.clone(),
-                device_public_key: b64::encode(device_key.verifying_key().as_bytes()),
-                team_public_key: b64::encode(&invite.team_public_key),
-            }),
-            &[],
-        )
+        .register_device(&RegisterDevice {
+            team_id: invite.team_id.clone(),
+            invite_code: invite.code.clone(),
+            device_public_key: b64::encode(device_key.verifying_key().as_bytes()),
+            team_public_key: b64::encode(&invite.team_public_key),
+        })
         .await
-        .map_err(|e| match e {
-            Error::RelayRefused { code, message }
-                if code == "INVITE_INVALID" || code == "UNKNOWN_TEAM" =>
-            {
-                Error::InviteInvalid(message)
-            }
+        .map_err(|e| match Error::from(e) {
+            Error::RelayRefused {
+                code: Some(ErrorCode::InviteInvalid | ErrorCode::UnknownTeam),
+                message,
+            } => Error::InviteInvalid(message),
             other => other,
         })?;
     let m = Membership {
@@ -248,16 +245,10 @@ pub fn load_roster(v: &Vault) -> Result<Option<(u64, Roster)>> {
 /// Fetches the roster, verifies it, and stores it if newer. Returns the roster now held.
 pub async fn sync_roster<A: VaultAccess>(vault: &A) -> Result<Option<(u64, Roster)>> {
     let (m, held) = vault.with_vault(|v| Ok((require_membership(v)?, load_roster(v)?)))?;
-    let path = format!("/v1/teams/{}/roster", m.team_id);
-    let blob: SignedBlob = match m
-        .client()?
-        .call::<(), _>(Method::GET, &path, None, &[])
-        .await
-    {
-        Ok(b) => b,
+    let blob: SignedBlob = match m.client()?.fetch_blob(&m.team_id, BlobKind::Roster).await? {
+        Some(b) => b,
         // Nothing published yet: keep what we have (possibly nothing).
-        Err(Error::RelayRefused { code, .. }) if code == "INVALID_INPUT" => return Ok(held),
-        Err(e) => return Err(e),
+        None => return Ok(held),
     };
     let held_version = held.as_ref().map(|(v, _)| *v);
     let roster = verify_roster(&m.team_id, &m.team_public_key, &blob, held_version)?;

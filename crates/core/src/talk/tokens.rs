@@ -5,11 +5,9 @@
 use blind_rsa_signatures::{BlindSignature, DefaultRng, Options, PublicKey};
 use peerline_protocol::b64;
 use peerline_protocol::relay::{IssueTokens, Token, TokenKey, TokensIssued};
-use reqwest::Method;
 use rusqlite::OptionalExtension as _;
 
 use super::VaultAccess;
-use super::client::RelayClient;
 use super::team::require_membership;
 use crate::error::{Error, Result};
 use crate::vault::Vault;
@@ -56,15 +54,9 @@ pub async fn top_up<A: VaultAccess>(vault: &A) -> Result<usize> {
     if held >= LOW_WATER {
         return Ok(held);
     }
-    let anon = RelayClient::anonymous(&m.relay_url)?;
-    let keys: Vec<TokenKey> = anon
-        .call::<(), _>(
-            Method::GET,
-            &format!("/v1/teams/{}/token-keys", m.team_id),
-            None,
-            &[],
-        )
-        .await?;
+    let client = m.client()?;
+    // The key list is public; asked without this device's signature.
+    let keys: Vec<TokenKey> = client.anonymous_twin().token_keys(&m.team_id).await?;
     let key = keys
         .into_iter()
         .max_by_key(|k| k.expires_at)
@@ -89,15 +81,7 @@ pub async fn top_up<A: VaultAccess>(vault: &A) -> Result<usize> {
             .map(|(_, b)| b64::encode(&b.blind_message))
             .collect(),
     };
-    let issued: TokensIssued = m
-        .client()?
-        .call(
-            Method::POST,
-            &format!("/v1/teams/{}/tokens", m.team_id),
-            Some(&body),
-            &[],
-        )
-        .await?;
+    let issued: TokensIssued = client.issue_tokens(&m.team_id, &body).await?;
     if issued.blind_signatures.len() != pending.len() {
         return Err(Error::NotAuthentic(
             "The relay returned the wrong number of tokens.".into(),

@@ -5,17 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use ed25519_dalek::{Signer as _, SigningKey};
-use peerline_protocol::auth::{Signer, secret_hash_hex};
+use ed25519_dalek::SigningKey;
+use peerline_client::{ClientError, Coordinator, TeamSettings};
 use peerline_protocol::b64;
 use peerline_protocol::documents::{Directory, Roster};
-use peerline_protocol::invite::Invite;
-use peerline_protocol::relay::{
-    BlobKind, CreateTeam, InviteInfo, IssueInvite, SignedBlob, TeamCreated, TeamStatus,
-    blob_signing_message,
-};
-use peerline_relay::client::{ClientError, SignedClient, generate_key};
-use reqwest::Method;
+use peerline_protocol::relay::BlobKind;
 use serde::{Deserialize, Serialize};
 
 #[derive(Subcommand)]
@@ -130,8 +124,8 @@ impl TeamKeyFile {
         Ok((file, SigningKey::from_bytes(&secret)))
     }
 
-    fn client(&self, key: SigningKey) -> SignedClient {
-        SignedClient::signed(&self.relay, Signer::Team(self.team_id.clone()), key)
+    fn coordinator(&self, key: SigningKey) -> Result<Coordinator, String> {
+        Coordinator::open(&self.relay, &self.team_id, key).map_err(relay_err)
     }
 }
 
@@ -170,18 +164,6 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-fn random_code() -> String {
-    use rand_core::RngCore as _;
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    let mut bytes = [0u8; 24];
-    rand_core::OsRng.fill_bytes(&mut bytes);
-    // 24 draws from 57 symbols (~140 bits); the tiny modulo bias does not matter here.
-    bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect()
-}
-
 pub async fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Team(TeamCommand::Create {
@@ -199,30 +181,24 @@ pub async fn run(command: Command) -> Result<(), String> {
             }
             let token = std::fs::read_to_string(&admin_token_file)
                 .map_err(|e| format!("could not read {}: {e}", admin_token_file.display()))?;
-            let key = generate_key();
-            let body = CreateTeam {
-                team_public_key: b64::encode(key.verifying_key().as_bytes()),
-                escalation_secs: Some(escalation_secs),
-                tokens_per_day: Some(tokens_per_day),
-            };
-            let bearer = format!("Bearer {}", token.trim());
-            let created: TeamCreated = SignedClient::anonymous(&relay)
-                .call(
-                    Method::POST,
-                    "/v1/teams",
-                    Some(&body),
-                    &[("authorization", &bearer)],
-                )
-                .await
-                .map_err(relay_err)?;
+            let coordinator = Coordinator::create_team(
+                &relay,
+                &token,
+                TeamSettings {
+                    escalation_secs: Some(escalation_secs),
+                    tokens_per_day: Some(tokens_per_day),
+                },
+            )
+            .await
+            .map_err(relay_err)?;
             let file = TeamKeyFile {
                 relay: relay.trim_end_matches('/').to_owned(),
-                team_id: created.team_id.clone(),
-                secret_key: b64::encode(key.as_bytes()),
+                team_id: coordinator.team_id().to_owned(),
+                secret_key: b64::encode(coordinator.key().as_bytes()),
             };
             let json = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
             write_private(&key_file, &json)?;
-            println!("{}", created.team_id);
+            println!("{}", coordinator.team_id());
             eprintln!(
                 "Team created. Its signing key is in {} (owner-only). Keep a backup somewhere safe.",
                 key_file.display()
@@ -231,16 +207,7 @@ pub async fn run(command: Command) -> Result<(), String> {
         }
         Command::Team(TeamCommand::Status { key_file }) => {
             let (file, key) = TeamKeyFile::load(&key_file)?;
-            let status: TeamStatus = file
-                .client(key)
-                .call::<(), _>(
-                    Method::GET,
-                    &format!("/v1/teams/{}", file.team_id),
-                    None,
-                    &[],
-                )
-                .await
-                .map_err(relay_err)?;
+            let status = file.coordinator(key)?.status().await.map_err(relay_err)?;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&status).map_err(|e| e.to_string())?
@@ -256,46 +223,24 @@ pub async fn run(command: Command) -> Result<(), String> {
             if days == 0 || days > 365 {
                 return Err("--days must be between 1 and 365".into());
             }
-            let code = random_code();
-            let body = IssueInvite {
-                expires_at: now() + i64::from(days) * 86_400,
-                max_uses: uses,
-                code_hash: secret_hash_hex(&code),
-            };
-            let public = key.verifying_key().to_bytes();
-            let issued: serde_json::Value = file
-                .client(key)
-                .call(
-                    Method::POST,
-                    &format!("/v1/teams/{}/invites", file.team_id),
-                    Some(&body),
-                    &[],
-                )
+            let expires_at = now() + i64::from(days) * 86_400;
+            let issued = file
+                .coordinator(key)?
+                .issue_invite(uses, expires_at)
                 .await
                 .map_err(relay_err)?;
-            let invite = Invite {
-                relay_url: file.relay.clone(),
-                team_id: file.team_id.clone(),
-                team_public_key: public,
-                code,
-            };
-            println!("{}", invite.to_link());
+            println!("{}", issued.invite.to_link());
             eprintln!(
                 "Invite {} for {uses} device(s), valid {days} day(s). Share the link, or show it as a QR code.",
-                issued["invite_id"].as_str().unwrap_or("?")
+                issued.invite_id
             );
             Ok(())
         }
         Command::Invite(InviteCommand::List { key_file }) => {
             let (file, key) = TeamKeyFile::load(&key_file)?;
-            let list: Vec<InviteInfo> = file
-                .client(key)
-                .call::<(), _>(
-                    Method::GET,
-                    &format!("/v1/teams/{}/invites", file.team_id),
-                    None,
-                    &[],
-                )
+            let list = file
+                .coordinator(key)?
+                .list_invites()
                 .await
                 .map_err(relay_err)?;
             for i in list {
@@ -320,14 +265,8 @@ pub async fn run(command: Command) -> Result<(), String> {
             key_file,
         }) => {
             let (file, key) = TeamKeyFile::load(&key_file)?;
-            let _: serde_json::Value = file
-                .client(key)
-                .call::<(), _>(
-                    Method::DELETE,
-                    &format!("/v1/teams/{}/invites/{invite_id}", file.team_id),
-                    None,
-                    &[],
-                )
+            file.coordinator(key)?
+                .revoke_invite(&invite_id)
                 .await
                 .map_err(relay_err)?;
             eprintln!("Invite {invite_id} revoked.");
@@ -388,36 +327,9 @@ async fn publish(
 ) -> Result<(), String> {
     let payload = read_document(kind, path)?;
     let (file, key) = TeamKeyFile::load(key_file)?;
-    let client = file.client(key.clone());
-    let route = format!("/v1/teams/{}/{}", file.team_id, kind.as_str());
-    let version = match version {
-        Some(v) => v,
-        None => match client
-            .call::<(), SignedBlob>(Method::GET, &route, None, &[])
-            .await
-        {
-            Ok(current) => current
-                .version
-                .checked_add(1)
-                .filter(|v| i64::try_from(*v).is_ok())
-                .ok_or("the relay reports an impossible version; pass --version")?,
-            Err(e) if e.code() == Some("INVALID_INPUT") => 1,
-            Err(e) => return Err(relay_err(e)),
-        },
-    };
-    let signature = key.sign(&blob_signing_message(
-        &file.team_id,
-        kind,
-        version,
-        &payload,
-    ));
-    let blob = SignedBlob {
-        version,
-        payload: b64::encode(&payload),
-        signature: b64::encode(&signature.to_bytes()),
-    };
-    let _: serde_json::Value = client
-        .call(Method::PUT, &route, Some(&blob), &[])
+    let version = file
+        .coordinator(key)?
+        .publish(kind, &payload, version)
         .await
         .map_err(relay_err)?;
     eprintln!("Published {} version {version}.", kind.as_str());

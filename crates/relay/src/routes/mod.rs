@@ -15,6 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::routing::{delete, get, post};
 use peerline_protocol::ErrorBody;
+use peerline_protocol::endpoints as ep;
 use peerline_protocol::relay::Health;
 use serde::de::DeserializeOwned;
 
@@ -25,39 +26,27 @@ use crate::state::AppState;
 pub fn router(state: AppState) -> Router {
     let max_body = state.limits.max_body_bytes;
     Router::new()
-        .route("/v1/health", get(health))
-        .route("/v1/openapi.json", get(openapi_json))
-        .route("/v1/teams", post(teams::create))
-        .route("/v1/teams/{team}", get(teams::status))
+        .route(ep::HEALTH, get(health))
+        .route(ep::OPENAPI, get(openapi_json))
+        .route(ep::TEAMS, post(teams::create))
+        .route(ep::TEAM, get(teams::status))
         .route(
-            "/v1/teams/{team}/invites",
+            ep::TEAM_INVITES,
             post(teams::issue_invite).get(teams::list_invites),
         )
-        .route(
-            "/v1/teams/{team}/invites/{invite}",
-            delete(teams::revoke_invite),
-        )
-        .route("/v1/devices", post(devices::register))
-        .route("/v1/teams/{team}/duty", get(duty::list).put(duty::set))
-        .route("/v1/teams/{team}/token-keys", get(tokens::keys))
-        .route("/v1/teams/{team}/tokens", post(tokens::issue))
-        .route(
-            "/v1/teams/{team}/{kind}",
-            get(blobs::fetch).put(blobs::publish),
-        )
-        .route(
-            "/v1/teams/{team}/requests",
-            post(requests::post).get(requests::list),
-        )
-        .route("/v1/teams/{team}/events", get(events::team_events))
-        .route(
-            "/v1/requests/{id}",
-            get(requests::status).delete(requests::close),
-        )
-        .route("/v1/requests/{id}/claim", post(requests::claim))
-        .route("/v1/requests/{id}/reply", post(requests::reply))
-        .route("/v1/requests/{id}/widen", post(requests::widen))
-        .route("/v1/requests/{id}/events", get(events::request_events))
+        .route(ep::TEAM_INVITE, delete(teams::revoke_invite))
+        .route(ep::DEVICES, post(devices::register))
+        .route(ep::TEAM_DUTY, get(duty::list).put(duty::set))
+        .route(ep::TEAM_TOKEN_KEYS, get(tokens::keys))
+        .route(ep::TEAM_TOKENS, post(tokens::issue))
+        .route(ep::TEAM_BLOB, get(blobs::fetch).put(blobs::publish))
+        .route(ep::TEAM_REQUESTS, post(requests::post).get(requests::list))
+        .route(ep::TEAM_EVENTS, get(events::team_events))
+        .route(ep::REQUEST, get(requests::status).delete(requests::close))
+        .route(ep::REQUEST_CLAIM, post(requests::claim))
+        .route(ep::REQUEST_REPLY, post(requests::reply))
+        .route(ep::REQUEST_WIDEN, post(requests::widen))
+        .route(ep::REQUEST_EVENTS, get(events::request_events))
         .fallback(|| async { RelayError::InvalidInput("No such endpoint.".into()) })
         // Every answer is JSON with a code, including a wrong method on a real path.
         .method_not_allowed_fallback(|| async {

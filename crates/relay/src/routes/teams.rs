@@ -6,8 +6,9 @@ use axum::http::HeaderMap;
 use peerline_protocol::ErrorBody;
 use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
-use peerline_protocol::relay::{CreateTeam, InviteInfo, IssueInvite, TeamCreated, TeamStatus};
-use serde::Serialize;
+use peerline_protocol::relay::{
+    CreateTeam, InviteInfo, InviteIssued, IssueInvite, TeamCreated, TeamStatus,
+};
 
 use super::signed::Signed;
 use super::{Body, parse};
@@ -89,11 +90,6 @@ pub async fn status(
         .await?
         .map(Json)
         .ok_or(RelayError::UnknownTeam)
-}
-
-#[derive(Serialize)]
-pub struct InviteIssued {
-    invite_id: String,
 }
 
 #[utoipa::path(post, path = "/v1/teams/{team}/invites", tag = "invites", params(("team" = String, Path)),

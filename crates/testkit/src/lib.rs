@@ -1,13 +1,20 @@
-//! A real relay on 127.0.0.1 (ephemeral port, temp database) and signed clients for it.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+//! Peerline's test kit, written once for every test suite, bench and the load tool: a real
+//! relay on 127.0.0.1 (ephemeral port, a temporary SQLite file or a fresh PostgreSQL
+//! schema), a team run through the one client's [`Coordinator`], and raw devices that speak
+//! the API directly. Dev-only: nothing that ships depends on it. The app's phones (cores
+//! with vaults) are in the end-to-end crate, which builds on this.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use ed25519_dalek::{Signer as _, SigningKey};
-use peerline_protocol::auth::{Signer, secret_hash_hex};
+use peerline_client::{ClientError, Coordinator, RelayClient, TeamSettings, generate_key};
+use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
 use peerline_protocol::relay::*;
-use peerline_relay::client::{ClientError, SignedClient, generate_key};
 use peerline_relay::{Database, Limits, RunningRelay, ServeConfig};
-use reqwest::Method;
+
+pub use peerline_client;
+
+pub mod load;
 
 pub const ADMIN: &str = "test-admin-token-0123456789";
 
@@ -146,8 +153,8 @@ impl TestRelay {
         }
     }
 
-    pub fn anon(&self) -> SignedClient {
-        SignedClient::anonymous(&self.url)
+    pub fn anon(&self) -> RelayClient {
+        RelayClient::anonymous(&self.url).unwrap()
     }
 
     pub async fn team(&self, escalation_secs: u32) -> TestTeam {
@@ -155,26 +162,28 @@ impl TestRelay {
     }
 }
 
+/// A new team on the relay at `url` (a test relay: the kit's admin token), as its
+/// coordinator runs it.
+pub async fn new_coordinator(url: &str, escalation_secs: u32) -> Coordinator {
+    Coordinator::create_team(
+        url,
+        ADMIN,
+        TeamSettings {
+            escalation_secs: Some(escalation_secs),
+            tokens_per_day: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// A new team on the relay at `url`, with the test roster published.
 pub async fn create_team(url: &str, escalation_secs: u32) -> TestTeam {
-    let key = generate_key();
-    let created: TeamCreated = SignedClient::anonymous(url)
-        .call(
-            Method::POST,
-            "/v1/teams",
-            Some(&CreateTeam {
-                team_public_key: b64::encode(key.verifying_key().as_bytes()),
-                escalation_secs: Some(escalation_secs),
-                tokens_per_day: None,
-            }),
-            &[("authorization", &format!("Bearer {ADMIN}"))],
-        )
-        .await
-        .unwrap();
+    let coordinator = new_coordinator(url, escalation_secs).await;
     let team = TestTeam {
         url: url.to_owned(),
-        team_id: created.team_id,
-        key,
+        team_id: coordinator.team_id().to_owned(),
+        key: coordinator.key().clone(),
     };
     team.publish_test_roster(1).await;
     team
@@ -264,31 +273,19 @@ impl TestTeam {
             .unwrap();
     }
 
-    pub fn coordinator(&self) -> SignedClient {
-        SignedClient::signed(
-            &self.url,
-            Signer::Team(self.team_id.clone()),
-            self.key.clone(),
-        )
+    /// The team as its coordinator runs it.
+    pub fn coordinator(&self) -> Coordinator {
+        Coordinator::open(&self.url, &self.team_id, self.key.clone()).unwrap()
     }
 
+    /// Issues an invite; returns its id and code.
     pub async fn invite(&self, max_uses: u32, expires_in: i64) -> (String, String) {
-        let code = format!("code{}", peerline_relay_test_id());
-        let v: serde_json::Value = self
+        let issued = self
             .coordinator()
-            .call(
-                Method::POST,
-                &format!("/v1/teams/{}/invites", self.team_id),
-                Some(&IssueInvite {
-                    expires_at: now() + expires_in,
-                    max_uses,
-                    code_hash: secret_hash_hex(&code),
-                }),
-                &[],
-            )
+            .issue_invite(max_uses, now() + expires_in)
             .await
             .unwrap();
-        (v["invite_id"].as_str().unwrap().to_owned(), code)
+        (issued.invite_id, issued.invite.code)
     }
 
     pub async fn device(&self) -> TestDevice {
@@ -298,18 +295,13 @@ impl TestTeam {
 
     pub async fn redeem(&self, code: &str) -> Result<TestDevice, ClientError> {
         let key = generate_key();
-        let reg: DeviceRegistered = SignedClient::anonymous(&self.url)
-            .call(
-                Method::POST,
-                "/v1/devices",
-                Some(&RegisterDevice {
-                    team_id: self.team_id.clone(),
-                    invite_code: code.to_owned(),
-                    device_public_key: b64::encode(key.verifying_key().as_bytes()),
-                    team_public_key: b64::encode(self.key.verifying_key().as_bytes()),
-                }),
-                &[],
-            )
+        let reg: DeviceRegistered = RelayClient::anonymous(&self.url)?
+            .register_device(&RegisterDevice {
+                team_id: self.team_id.clone(),
+                invite_code: code.to_owned(),
+                device_public_key: b64::encode(key.verifying_key().as_bytes()),
+                team_public_key: b64::encode(self.key.verifying_key().as_bytes()),
+            })
             .await?;
         Ok(TestDevice {
             url: self.url.clone(),
@@ -324,22 +316,11 @@ impl TestTeam {
         kind: BlobKind,
         version: u64,
         payload: &[u8],
-    ) -> Result<serde_json::Value, ClientError> {
-        let sig = self
-            .key
-            .sign(&blob_signing_message(&self.team_id, kind, version, payload));
+    ) -> Result<(), ClientError> {
         self.coordinator()
-            .call(
-                Method::PUT,
-                &format!("/v1/teams/{}/{}", self.team_id, kind.as_str()),
-                Some(&SignedBlob {
-                    version,
-                    payload: b64::encode(payload),
-                    signature: b64::encode(&sig.to_bytes()),
-                }),
-                &[],
-            )
+            .publish(kind, payload, Some(version))
             .await
+            .map(drop)
     }
 }
 
@@ -367,22 +348,17 @@ impl TestDevice {
     /// The team's event WebSocket, as a peer's phone opens it.
     pub async fn events(&self) -> EventStream {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
-        let path = format!("/v1/teams/{}/events", self.team_id);
-        let mut req = format!("{}{path}", self.url.replace("http://", "ws://"))
-            .into_client_request()
-            .unwrap();
+        let path = peerline_protocol::endpoints::team_events(&self.team_id);
+        let mut req = self.client().ws_url(&path).into_client_request().unwrap();
         for (k, v) in self.client().auth_headers("GET", &path, b"") {
             req.headers_mut().insert(k, v.parse().unwrap());
         }
         tokio_tungstenite::connect_async(req).await.unwrap().0
     }
 
-    pub fn client(&self) -> SignedClient {
-        SignedClient::signed(
-            &self.url,
-            Signer::Device(self.device_id.clone()),
-            self.key.clone(),
-        )
+    /// A client signing as this device.
+    pub fn client(&self) -> RelayClient {
+        RelayClient::device(&self.url, &self.device_id, self.key.clone()).unwrap()
     }
 
     pub async fn post(
@@ -393,10 +369,9 @@ impl TestDevice {
         secret: &str,
     ) -> Result<PostAccepted, ClientError> {
         self.client()
-            .call(
-                Method::POST,
-                &format!("/v1/teams/{}/requests", self.team_id),
-                Some(&PostRequest {
+            .post_request(
+                &self.team_id,
+                &PostRequest {
                     request_id: request_id.to_owned(),
                     urgency,
                     recipient_key_ids: test_key_ids(),
@@ -404,52 +379,28 @@ impl TestDevice {
                     ciphertext: b64::encode(ciphertext),
                     status_hash: secret_hash_hex(secret),
                     token: None,
-                }),
-                &[],
+                },
             )
             .await
     }
 
     pub async fn list(&self) -> Vec<OpenRequest> {
-        self.client()
-            .call::<(), _>(
-                Method::GET,
-                &format!("/v1/teams/{}/requests", self.team_id),
-                None,
-                &[],
-            )
-            .await
-            .unwrap()
+        self.client().open_requests(&self.team_id).await.unwrap()
     }
 
-    pub async fn claim(
-        &self,
-        request_id: &str,
-        key_id: &str,
-    ) -> Result<serde_json::Value, ClientError> {
+    pub async fn claim(&self, request_id: &str, key_id: &str) -> Result<(), ClientError> {
         self.client()
-            .call(
-                Method::POST,
-                &format!("/v1/requests/{request_id}/claim"),
-                Some(&claim_body(&self.team_id, request_id, key_id)),
-                &[],
-            )
+            .claim(request_id, &claim_body(&self.team_id, request_id, key_id))
             .await
     }
 
-    pub async fn reply(
-        &self,
-        request_id: &str,
-        ciphertext: &[u8],
-    ) -> Result<serde_json::Value, ClientError> {
+    pub async fn reply(&self, request_id: &str, ciphertext: &[u8]) -> Result<(), ClientError> {
         self.client()
-            .call(
-                Method::POST,
-                &format!("/v1/requests/{request_id}/reply"),
-                Some(&PostReply {
+            .reply(
+                request_id,
+                &PostReply {
                     ciphertext: b64::encode(ciphertext),
-                }),
-                &[],
+                },
             )
             .await
     }
@@ -460,13 +411,8 @@ pub async fn status(
     request_id: &str,
     secret: &str,
 ) -> Result<RequestStatus, ClientError> {
-    SignedClient::anonymous(url)
-        .call::<(), _>(
-            Method::GET,
-            &format!("/v1/requests/{request_id}"),
-            None,
-            &[(HEADER_STATUS_SECRET, secret)],
-        )
+    RelayClient::anonymous(url)?
+        .request_status(request_id, secret)
         .await
 }
 
@@ -484,6 +430,7 @@ pub fn peerline_relay_test_id() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// The HTTP status and code of a refusal.
 pub fn code_of(e: &ClientError) -> (u16, String) {
     match e {
         ClientError::Refused { status, body } => (*status, body.code.clone()),
@@ -492,18 +439,12 @@ pub fn code_of(e: &ClientError) -> (u16, String) {
 }
 
 /// Anonymous tokens for `device`, blinded and unblinded as the app does.
-pub async fn tokens_for(
-    device: &TestDevice,
-    n: usize,
-) -> Result<Vec<Token>, peerline_relay::client::ClientError> {
+pub async fn tokens_for(device: &TestDevice, n: usize) -> Result<Vec<Token>, ClientError> {
     use blind_rsa_signatures::{BlindSignature, DefaultRng, Options, PublicKey};
-    let keys: Vec<TokenKey> = SignedClient::anonymous(&device.url)
-        .call::<(), _>(
-            Method::GET,
-            &format!("/v1/teams/{}/token-keys", device.team_id),
-            None,
-            &[],
-        )
+    let keys: Vec<TokenKey> = device
+        .client()
+        .anonymous_twin()
+        .token_keys(&device.team_id)
         .await?;
     let key = &keys[0];
     let pk =
@@ -521,17 +462,15 @@ pub async fn tokens_for(
         .collect();
     let issued: TokensIssued = device
         .client()
-        .call(
-            Method::POST,
-            &format!("/v1/teams/{}/tokens", device.team_id),
-            Some(&IssueTokens {
+        .issue_tokens(
+            &device.team_id,
+            &IssueTokens {
                 key_id: key.key_id.clone(),
                 blinded: pending
                     .iter()
                     .map(|(_, b)| peerline_protocol::b64::encode(&b.blind_message))
                     .collect(),
-            }),
-            &[],
+            },
         )
         .await?;
     Ok(pending

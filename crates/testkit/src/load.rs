@@ -4,7 +4,6 @@
 //! reconnect (to another node if theirs is gone) and re-list, and they count a request once
 //! by id. Used by `tests/load.rs` (asserts nothing is lost or duplicated) and by
 //! `benches/cluster.rs` (prints the figures). Bounded in count and time.
-#![allow(dead_code)]
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -12,15 +11,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
+use peerline_client::{ClientError, ErrorCode, RelayClient};
 use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
 use peerline_protocol::relay::*;
-use peerline_relay::client::ClientError;
-use reqwest::Method;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
-use crate::common::{ADMIN, TestDevice, claim_body, create_team, now};
+use crate::{ADMIN, TestDevice, claim_body, create_team, now};
 
 /// A private PostgreSQL for one load run (a restart must not disturb other tests).
 pub struct Pg {
@@ -86,6 +84,23 @@ impl Drop for Pg {
     }
 }
 
+/// The relay binary Cargo built for the relay crate's tests and benches: they run from
+/// `target/<profile>/deps`, and the package's binaries sit one folder up.
+fn relay_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap()
+        .join("peerline-relay");
+    assert!(
+        bin.exists(),
+        "{} is missing: run the load tool from the relay crate's tests or benches",
+        bin.display()
+    );
+    bin
+}
+
 /// One relay node: the real binary, as its own process.
 pub struct Node {
     child: Option<Child>,
@@ -108,7 +123,7 @@ impl Node {
             .unwrap()
             .port();
         let unlimited = "1000000";
-        let child = Command::new(env!("CARGO_BIN_EXE_peerline-relay"))
+        let child = Command::new(relay_binary())
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(["--database", database])
             .arg("--admin-token-file")
@@ -286,7 +301,9 @@ impl Shared {
 
     fn note_error(&self, e: &ClientError) {
         match e {
-            ClientError::Refused { status: 503, body } if body.code == "UNAVAILABLE" => {
+            ClientError::Refused { status: 503, body }
+                if body.relay_code() == Some(ErrorCode::Unavailable) =>
+            {
                 self.unavailable.fetch_add(1, Ordering::Relaxed);
             }
             _ => {
@@ -332,12 +349,12 @@ where
 /// Polls a node's health while the database restarts, and returns the first refusal: what
 /// an operator's monitoring (or a phone) is told.
 async fn health_while_down(url: String) -> Option<String> {
-    let client = peerline_relay::client::SignedClient::anonymous(&url);
+    let Ok(client) = RelayClient::anonymous(&url) else {
+        return None;
+    };
     let until = Instant::now() + Duration::from_secs(15);
     while Instant::now() < until {
-        let answer = client
-            .call::<(), Health>(Method::GET, "/v1/health", None, &[])
-            .await;
+        let answer = client.health().await;
         if let Err(ClientError::Refused { status, body }) = answer {
             return Some(format!("{status} {}: {}", body.code, body.message));
         }
@@ -389,12 +406,7 @@ async fn peer_loop(shared: Arc<Shared>, device: TestDevice, home: usize, expect:
         // other (or both, which the id check absorbs).
         let listed = tokio::time::timeout(
             Duration::from_secs(10),
-            me.client().call::<(), Vec<OpenRequest>>(
-                Method::GET,
-                &format!("/v1/teams/{}/requests", me.team_id),
-                None,
-                &[],
-            ),
+            me.client().open_requests(&me.team_id),
         )
         .await;
         let Ok(Ok(list)) = listed else {
@@ -459,10 +471,8 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(me: &TestDevice) -> Option<Socket> {
-    let path = format!("/v1/teams/{}/events", me.team_id);
-    let mut req = format!("{}{path}", me.url.replace("http://", "ws://"))
-        .into_client_request()
-        .ok()?;
+    let path = peerline_protocol::endpoints::team_events(&me.team_id);
+    let mut req = me.client().ws_url(&path).into_client_request().ok()?;
     for (k, v) in me.client().auth_headers("GET", &path, b"") {
         req.headers_mut().insert(k, v.parse().ok()?);
     }
@@ -617,16 +627,7 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
             };
             let posted = with_retries(&shared, n, |url| {
                 let (o, body) = (officer.via(&url), &body);
-                async move {
-                    o.client()
-                        .call::<_, PostAccepted>(
-                            Method::POST,
-                            &format!("/v1/teams/{}/requests", o.team_id),
-                            Some(body),
-                            &[],
-                        )
-                        .await
-                }
+                async move { o.client().post_request(&o.team_id, body).await }
             })
             .await;
             let duplicate = match posted {
@@ -641,16 +642,7 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
                     let key = format!("peer{j}");
                     let r = with_retries(&shared, n + j, |url| {
                         let (c, id, key) = (c.via(&url), &id, &key);
-                        async move {
-                            c.client()
-                                .call::<_, serde_json::Value>(
-                                    Method::POST,
-                                    &format!("/v1/requests/{id}/claim"),
-                                    Some(&claim_body(&c.team_id, id, key)),
-                                    &[],
-                                )
-                                .await
-                        }
+                        async move { c.client().claim(id, &claim_body(&c.team_id, id, key)).await }
                     })
                     .await;
                     r.is_ok()
@@ -737,12 +729,7 @@ pub async fn run(plan: &Plan, nodes: &mut [Node], postgres: Option<&Pg>) -> Outc
         let listed: Vec<OpenRequest> = officer
             .via(&url)
             .client()
-            .call::<(), _>(
-                Method::GET,
-                &format!("/v1/teams/{}/requests", officer.team_id),
-                None,
-                &[],
-            )
+            .open_requests(&officer.team_id)
             .await
             .unwrap();
         let mut counts = vec![0usize; total];

@@ -1,0 +1,171 @@
+//! One typed method per endpoint of the relay's API.
+
+use peerline_protocol::endpoints as ep;
+use peerline_protocol::relay::{
+    BlobKind, ClaimRequest, CreateTeam, DeviceRegistered, HEADER_STATUS_SECRET, Health, InviteInfo,
+    InviteIssued, IssueInvite, IssueTokens, OnDuty, OpenRequest, PostAccepted, PostReply,
+    PostRequest, RegisterDevice, RequestStatus, SetDuty, SignedBlob, TeamCreated, TeamStatus,
+    TokenKey, TokensIssued, WidenRequest,
+};
+
+use crate::error::ClientError;
+use crate::http::{Method, RelayClient};
+
+type Result<T> = std::result::Result<T, ClientError>;
+/// Endpoints that answer with a small acknowledgement nobody reads.
+type Ack = serde_json::Value;
+
+impl RelayClient {
+    /// Liveness and version.
+    pub async fn health(&self) -> Result<Health> {
+        self.call::<(), _>(Method::GET, ep::HEALTH, None, &[]).await
+    }
+
+    /// Creates a team with the operator's admin token (sent as a bearer token).
+    pub async fn create_team(&self, admin_token: &str, body: &CreateTeam) -> Result<TeamCreated> {
+        let bearer = format!("Bearer {}", admin_token.trim());
+        self.call(
+            Method::POST,
+            ep::TEAMS,
+            Some(body),
+            &[("authorization", &bearer)],
+        )
+        .await
+    }
+
+    /// The team's status (signed by the team key).
+    pub async fn team_status(&self, team: &str) -> Result<TeamStatus> {
+        self.call::<(), _>(Method::GET, &ep::team(team), None, &[])
+            .await
+    }
+
+    /// Issues an invite (signed by the team key).
+    pub async fn issue_invite(&self, team: &str, body: &IssueInvite) -> Result<InviteIssued> {
+        self.call(Method::POST, &ep::team_invites(team), Some(body), &[])
+            .await
+    }
+
+    /// Every invite of the team (signed by the team key).
+    pub async fn list_invites(&self, team: &str) -> Result<Vec<InviteInfo>> {
+        self.call::<(), _>(Method::GET, &ep::team_invites(team), None, &[])
+            .await
+    }
+
+    /// Revokes an invite (signed by the team key).
+    pub async fn revoke_invite(&self, team: &str, invite: &str) -> Result<()> {
+        self.call::<(), Ack>(Method::DELETE, &ep::team_invite(team, invite), None, &[])
+            .await
+            .map(drop)
+    }
+
+    /// Registers a device with an invite code.
+    pub async fn register_device(&self, body: &RegisterDevice) -> Result<DeviceRegistered> {
+        self.call(Method::POST, ep::DEVICES, Some(body), &[]).await
+    }
+
+    /// The roster keys on duty now. Ask anonymously when the answer decides a request's
+    /// recipients: a device signature would tie the lookup to the post that follows.
+    pub async fn on_duty(&self, team: &str) -> Result<OnDuty> {
+        self.call::<(), _>(Method::GET, &ep::team_duty(team), None, &[])
+            .await
+    }
+
+    /// Sets this peer on (or off, with 0 minutes) duty (device-signed).
+    pub async fn set_duty(&self, team: &str, body: &SetDuty) -> Result<OnDuty> {
+        self.call(Method::PUT, &ep::team_duty(team), Some(body), &[])
+            .await
+    }
+
+    /// The public keys that sign anonymous request tokens.
+    pub async fn token_keys(&self, team: &str) -> Result<Vec<TokenKey>> {
+        self.call::<(), _>(Method::GET, &ep::team_token_keys(team), None, &[])
+            .await
+    }
+
+    /// Blind-signs a batch of tokens (device-signed: that is how the relay caps a device).
+    pub async fn issue_tokens(&self, team: &str, body: &IssueTokens) -> Result<TokensIssued> {
+        self.call(Method::POST, &ep::team_tokens(team), Some(body), &[])
+            .await
+    }
+
+    /// The team's signed roster or directory; `None` when none has been published yet.
+    pub async fn fetch_blob(&self, team: &str, kind: BlobKind) -> Result<Option<SignedBlob>> {
+        match self
+            .call::<(), SignedBlob>(Method::GET, &ep::team_blob(team, kind), None, &[])
+            .await
+        {
+            Ok(blob) => Ok(Some(blob)),
+            // The relay says "nothing published yet" as invalid input on this endpoint.
+            Err(e) if e.code() == Some(crate::ErrorCode::InvalidInput) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Publishes a signed roster or directory (signed by the team key).
+    pub async fn publish_blob(&self, team: &str, kind: BlobKind, blob: &SignedBlob) -> Result<()> {
+        self.call::<_, Ack>(Method::PUT, &ep::team_blob(team, kind), Some(blob), &[])
+            .await
+            .map(drop)
+    }
+
+    /// Posts a request. Send it from an anonymous client with a token: the relay learns a
+    /// member asked, not which one.
+    pub async fn post_request(&self, team: &str, body: &PostRequest) -> Result<PostAccepted> {
+        self.call(Method::POST, &ep::team_requests(team), Some(body), &[])
+            .await
+    }
+
+    /// The team's open requests addressed to this device's peer keys (device-signed).
+    pub async fn open_requests(&self, team: &str) -> Result<Vec<OpenRequest>> {
+        self.call::<(), _>(Method::GET, &ep::team_requests(team), None, &[])
+            .await
+    }
+
+    /// A request's status, followed with its secret and never with a device id.
+    pub async fn request_status(&self, id: &str, status_secret: &str) -> Result<RequestStatus> {
+        self.call::<(), _>(
+            Method::GET,
+            &ep::request(id),
+            None,
+            &[(HEADER_STATUS_SECRET, status_secret)],
+        )
+        .await
+    }
+
+    /// Closes a request: the officer with its status secret (pass it), the claiming peer
+    /// with its device signature (pass `None` on a device-signed client).
+    pub async fn close_request(&self, id: &str, status_secret: Option<&str>) -> Result<()> {
+        let headers: Vec<(&str, &str)> = status_secret
+            .map(|s| vec![(HEADER_STATUS_SECRET, s)])
+            .unwrap_or_default();
+        self.call::<(), Ack>(Method::DELETE, &ep::request(id), None, &headers)
+            .await
+            .map(drop)
+    }
+
+    /// Claims a request (device-signed; first claim wins).
+    pub async fn claim(&self, id: &str, body: &ClaimRequest) -> Result<()> {
+        self.call::<_, Ack>(Method::POST, &ep::request_claim(id), Some(body), &[])
+            .await
+            .map(drop)
+    }
+
+    /// Sends the claiming peer's encrypted reply (device-signed).
+    pub async fn reply(&self, id: &str, body: &PostReply) -> Result<()> {
+        self.call::<_, Ack>(Method::POST, &ep::request_reply(id), Some(body), &[])
+            .await
+            .map(drop)
+    }
+
+    /// Re-addresses an escalated request to every peer (status secret).
+    pub async fn widen(&self, id: &str, status_secret: &str, body: &WidenRequest) -> Result<()> {
+        self.call::<_, Ack>(
+            Method::POST,
+            &ep::request_widen(id),
+            Some(body),
+            &[(HEADER_STATUS_SECRET, status_secret)],
+        )
+        .await
+        .map(drop)
+    }
+}

@@ -1,0 +1,121 @@
+//! The relay's error codes: what it sends in `ErrorBody::code` and what clients match on.
+
+use serde::{Deserialize, Serialize};
+
+/// Every code the relay answers with. Stable: a code is never renamed or reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// The body is not the JSON this endpoint takes.
+    BadJson,
+    /// A field is present but wrong.
+    InvalidInput,
+    /// Missing, malformed or wrong signature, or an unknown signer.
+    Unauthorized,
+    /// Signed, but not allowed (another team, not the claimer, a token the relay refuses).
+    Forbidden,
+    /// A nonce already used.
+    Replay,
+    /// No such team.
+    UnknownTeam,
+    /// No such request (closed, expired, never posted).
+    UnknownRequest,
+    /// The invite is malformed, expired, used up or revoked.
+    InviteInvalid,
+    /// A roster or directory not newer than the one held.
+    StaleVersion,
+    /// Another peer claimed first.
+    AlreadyTaken,
+    /// The request's anonymous token was already spent.
+    TokenSpent,
+    /// Too many requests.
+    RateLimited,
+    /// The body is over the limit.
+    TooLarge,
+    /// Too many live connections.
+    TooManyConnections,
+    /// A team with that id exists.
+    Conflict,
+    /// Storage is down or busy; try again.
+    Unavailable,
+}
+
+impl ErrorCode {
+    /// Every code, for tests and documentation.
+    pub const ALL: &[ErrorCode] = &[
+        Self::BadJson,
+        Self::InvalidInput,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::Replay,
+        Self::UnknownTeam,
+        Self::UnknownRequest,
+        Self::InviteInvalid,
+        Self::StaleVersion,
+        Self::AlreadyTaken,
+        Self::TokenSpent,
+        Self::RateLimited,
+        Self::TooLarge,
+        Self::TooManyConnections,
+        Self::Conflict,
+        Self::Unavailable,
+    ];
+
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadJson => "BAD_JSON",
+            Self::InvalidInput => "INVALID_INPUT",
+            Self::Unauthorized => "UNAUTHORIZED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::Replay => "REPLAY",
+            Self::UnknownTeam => "UNKNOWN_TEAM",
+            Self::UnknownRequest => "UNKNOWN_REQUEST",
+            Self::InviteInvalid => "INVITE_INVALID",
+            Self::StaleVersion => "STALE_VERSION",
+            Self::AlreadyTaken => "ALREADY_TAKEN",
+            Self::TokenSpent => "TOKEN_SPENT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::TooLarge => "TOO_LARGE",
+            Self::TooManyConnections => "TOO_MANY_CONNECTIONS",
+            Self::Conflict => "CONFLICT",
+            Self::Unavailable => "UNAVAILABLE",
+        }
+    }
+
+    /// The code for a wire string, if it is one of the relay's.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl crate::ErrorBody {
+    /// The relay's error code in this body, if it is one.
+    pub fn relay_code(&self) -> Option<ErrorCode> {
+        ErrorCode::parse(&self.code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_match_serde_and_parse_back() {
+        for c in ErrorCode::ALL {
+            let json = serde_json::to_string(c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+            assert_eq!(ErrorCode::parse(c.as_str()), Some(*c));
+        }
+        assert_eq!(ErrorCode::parse("NOT_A_CODE"), None);
+    }
+}
