@@ -23,7 +23,10 @@ bin_dir() {
 
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
+    # From /, not the caller's folder: a checkout under root's home (0700) is a folder the
+    # postgres user cannot enter, and the server then fails to start (found by
+    # scripts/fresh-check.sh, whose clone is in /root).
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi

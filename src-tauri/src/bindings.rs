@@ -7,6 +7,7 @@ use peerline_core::checkins::{CheckIn, QuickCheckIn, Tag};
 use peerline_core::directory::{
     Action, ActionKind, AgencyInfo, EntryCard, Hit, Kind, Origin, Query, Refusal,
 };
+use peerline_core::engine::{EVENT_NAMES, PeerEvent};
 use peerline_core::export::{ExportFormat, ExportOptions};
 use peerline_core::reminders::ReminderTime;
 use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score};
@@ -19,6 +20,7 @@ use peerline_core::talk::team::{PeerCard, TeamInfo};
 use peerline_core::trends::{Bucket, ScreenerSeries, Trends};
 use peerline_core::vault::meta::Custody;
 use peerline_protocol::ErrorBody;
+use peerline_protocol::relay::Urgency;
 use ts_rs::{Config, TS};
 
 fn render() -> String {
@@ -64,6 +66,8 @@ fn render() -> String {
         Refusal::decl(&cfg),
         AgencyInfo::decl(&cfg),
         Role::decl(&cfg),
+        Urgency::decl(&cfg),
+        PeerEvent::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\
@@ -74,8 +78,33 @@ fn render() -> String {
         out.push_str(d.trim());
         out.push_str("\n\n");
     }
+    out.push_str(&render_events());
+    out.push_str(&render_commands());
     out.truncate(out.trim_end().len());
     out.push('\n');
+    out
+}
+
+/// The events the core emits: each name with its payload's type.
+fn render_events() -> String {
+    let mut out = String::from(
+        "/** Every event the core emits, by name, with its payload. */\nexport type CoreEvents = {\n",
+    );
+    for (name, payload) in EVENT_NAMES {
+        out.push_str(&format!("  '{name}': {payload};\n"));
+    }
+    out.push_str("};\n\n");
+    out
+}
+
+/// The IPC commands the shell handles, by name.
+fn render_commands() -> String {
+    let mut out =
+        String::from("/** Every IPC command the shell handles. */\nexport const COMMANDS = [\n");
+    for name in crate::COMMAND_NAMES {
+        out.push_str(&format!("  '{name}',\n"));
+    }
+    out.push_str("] as const;\n\nexport type Command = (typeof COMMANDS)[number];\n");
     out
 }
 

@@ -4,9 +4,9 @@
 //! machine. Nothing here runs unless asked for.
 
 use std::sync::Mutex;
-use std::time::Duration;
 
 use peerline_client::{Coordinator, TeamSettings};
+use peerline_core::engine::{CoreEvent, Engine};
 use peerline_core::session::{Session, SessionConfig};
 use peerline_core::talk::{peer, team};
 use peerline_core::vault::wrap::KdfParams;
@@ -121,7 +121,8 @@ pub async fn start() -> Result<Demo, String> {
     for (name, session) in peers {
         let _ = team::sync_roster(&session).await;
         let _ = peer::set_duty(&session, 24 * 60).await;
-        tauri::async_runtime::spawn(answer_forever(name, session));
+        let engine = Engine::new(session.into_inner().unwrap_or_else(|p| p.into_inner()));
+        tauri::async_runtime::spawn(answer_forever(name, engine));
     }
     let link = issue(10).await?;
     tracing::info!("demo team ready on the embedded relay");
@@ -140,24 +141,42 @@ fn demo_directory() -> Result<Vec<u8>, String> {
     serde_json::to_vec(&doc).map_err(|e| e.to_string())
 }
 
-/// A demo peer: takes any open request it can read and answers with an ETA.
-async fn answer_forever(name: &'static str, session: Mutex<Session>) {
+/// A demo peer: its own engine keeps it on its team's live events; on each, it takes any
+/// open request it can read and answers with an ETA.
+async fn answer_forever(name: &'static str, engine: Engine) {
     let first = name.split(' ').next().unwrap_or(name);
+    let mut events = engine.subscribe();
+    let driver = engine.clone();
+    tauri::async_runtime::spawn(async move { driver.run().await });
     loop {
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        let Ok(items) = peer::inbox(&session).await else {
-            continue;
-        };
-        for item in items.into_iter().filter(|i| i.open) {
-            if peer::claim(&session, &item.request_id).await.is_ok() {
-                let _ = peer::reply(
-                    &session,
-                    &item.request_id,
-                    &format!("This is {first}, a demo peer. I'll call you in 10 minutes."),
-                    10,
-                )
-                .await;
+        match events.recv().await {
+            Ok(CoreEvent::PeerEvent(_))
+            | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                answer_open(&engine, first).await;
             }
+            Ok(_) => {}
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+async fn answer_open(engine: &Engine, first: &str) {
+    let Ok(items) = engine.flow(|s| async move { peer::inbox(&*s).await }).await else {
+        return;
+    };
+    for item in items.into_iter().filter(|i| i.open) {
+        let id = item.request_id;
+        let claimed = engine
+            .flow(|s| {
+                let id = id.clone();
+                async move { peer::claim(&*s, &id).await }
+            })
+            .await;
+        if claimed.is_ok() {
+            let message = format!("This is {first}, a demo peer. I'll call you in 10 minutes.");
+            let _ = engine
+                .flow(|s| async move { peer::reply(&*s, &id, &message, 10).await })
+                .await;
         }
     }
 }

@@ -34,9 +34,9 @@ pub async fn directory_info(state: State<'_, AppState>) -> Res<Option<AgencyInfo
 /// Fetches the agency's newest signed directory and installs it if it verifies.
 #[tauri::command]
 pub async fn directory_sync(state: State<'_, AppState>) -> Res<Option<AgencyInfo>> {
-    directory::sync_directory(&*state.session())
+    state
+        .flow(|s| async move { directory::sync_directory(&*s).await })
         .await
-        .map_err(|e| e.to_body())
 }
 
 /// Opens a call, text or web link: only what core's allow-list passes is handed to the

@@ -1,5 +1,6 @@
-//! Peerline's Tauri shell: app state, the IPC commands, window lifecycle → auto-lock.
-//! All behaviour lives in `peerline-core`.
+//! Peerline's Tauri shell: the IPC commands, window focus → the engine, and the engine's
+//! events → the UI and OS notifications. All behaviour, every timer included, lives in
+//! `peerline-core`'s engine.
 
 mod commands;
 #[cfg(feature = "demo")]
@@ -17,10 +18,11 @@ mod generated;
 mod licences;
 
 use std::path::PathBuf;
-use std::time::Duration;
 
+use peerline_core::engine::{CoreEvent, Engine};
 use peerline_core::session::{Session, SessionConfig};
 use tauri::{Emitter as _, Manager as _, WindowEvent};
+use tokio::sync::broadcast;
 use tracing::{error, info};
 
 use crate::state::AppState;
@@ -59,13 +61,12 @@ pub fn run() {
         .setup(|app| {
             let dir = data_dir(app)?;
             info!(dir = %dir.display(), "starting");
-            let state = AppState::new(Session::start(SessionConfig::probe(dir)));
-            app.manage(state.clone());
+            let engine = Engine::new(Session::start(SessionConfig::probe(dir)));
+            forward_events(app.handle().clone(), engine.subscribe());
+            let driver = engine.clone();
+            tauri::async_runtime::spawn(async move { driver.run().await });
+            app.manage(AppState::new(engine));
             app.manage(wellness_commands::PickedBackup::default());
-            spawn_auto_lock_timer(app.handle().clone(), state.clone());
-            spawn_reminder_timer(app.handle().clone(), state.clone());
-            spawn_outbox_flusher(state.clone());
-            spawn_live_updates(app.handle().clone(), state);
             let demo = DemoInvite::default();
             #[cfg(feature = "demo")]
             if std::env::var_os("PEERLINE_DEMO").is_some_and(|v| v == "1") {
@@ -95,14 +96,12 @@ pub fn run() {
             let Some(state) = window.try_state::<AppState>() else {
                 return;
             };
+            // The engine emits the vault's status when it changes (a lock after too long
+            // in the background).
             match event {
-                WindowEvent::Focused(false) => {
-                    state.with(|s| s.app_backgrounded());
-                }
+                WindowEvent::Focused(false) => state.engine().app_backgrounded(),
                 WindowEvent::Focused(true) => {
-                    if let Some(status) = state.with(|s| s.app_foregrounded()) {
-                        let _ = window.emit("vault-status", status);
-                    }
+                    state.engine().app_foregrounded();
                 }
                 _ => {}
             }
@@ -115,82 +114,22 @@ pub fn run() {
     }
 }
 
-/// Checks the auto-lock deadline while the app sits in the background, and tells the UI
-/// when the vault locked so it can cover the screen at once.
-fn spawn_auto_lock_timer(app: tauri::AppHandle, state: AppState) {
-    std::thread::spawn(move || {
-        loop {
-            std::thread::sleep(Duration::from_secs(10));
-            let changed = state.with(|s| {
-                let before = s.status();
-                s.tick();
-                let after = s.status();
-                (before != after).then_some(after)
-            });
-            if let Some(Some(status)) = changed {
-                let _ = app.emit("vault-status", status);
-            }
-        }
-    });
-}
-
-/// Shows the daily check-in reminder when it is due. Its words are fixed in core and say
-/// nothing from the vault, so it is safe on a lock screen.
-fn spawn_reminder_timer(app: tauri::AppHandle, state: AppState) {
-    use tauri_plugin_notification::NotificationExt as _;
-    std::thread::spawn(move || {
-        loop {
-            std::thread::sleep(Duration::from_secs(30));
-            if state.with(|s| s.take_due_reminder()) == Some(true) {
-                let _ = app
-                    .notification()
-                    .builder()
-                    .title(peerline_core::reminders::TITLE)
-                    .body(peerline_core::reminders::TEXT)
-                    .show();
-            }
-        }
-    });
-}
-
-/// Keeps a WebSocket to the team's relay open while the vault is open and this device
-/// has peer keys: each content-free event wakes the UI, and a new request raises a system
-/// notification whose text says nothing private.
-fn spawn_live_updates(app: tauri::AppHandle, state: AppState) {
+/// Forwards every engine event to the UI under its name, and raises the OS notification
+/// the event carries (fixed words only: it may show on a locked screen).
+fn forward_events(app: tauri::AppHandle, mut events: broadcast::Receiver<CoreEvent>) {
     use tauri_plugin_notification::NotificationExt as _;
     tauri::async_runtime::spawn(async move {
         loop {
-            let session = state.session();
-            let ready = state
-                .with(|s| {
-                    s.vault()
-                        .ok()
-                        .map(|v| {
-                            peerline_core::talk::team::load_membership(v)
-                                .ok()
-                                .flatten()
-                                .is_some()
-                                && peerline_core::talk::peer::has_identity(v).unwrap_or(false)
-                        })
-                        .unwrap_or(false)
-                })
-                .unwrap_or(false);
-            if ready {
-                let app = app.clone();
-                let _ = peerline_core::talk::events::watch_team(&*session, move |event| {
-                    if let Some(text) = peerline_core::talk::events::notification_text(&event) {
-                        let _ = app
-                            .notification()
-                            .builder()
-                            .title("Peerline")
-                            .body(text)
-                            .show();
-                    }
-                    let _ = app.emit("peer-event", event.request_id().to_owned());
-                })
-                .await;
+            let event = match events.recv().await {
+                Ok(event) => event,
+                // Events say "this changed"; the UI re-reads state, so a gap loses nothing.
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return,
+            };
+            if let Some((title, text)) = event.notification() {
+                let _ = app.notification().builder().title(title).body(text).show();
             }
-            tokio::time::sleep(Duration::from_secs(5)).await;
+            let _ = app.emit(event.name(), event.payload());
         }
     });
 }
@@ -199,31 +138,12 @@ fn spawn_live_updates(app: tauri::AppHandle, state: AppState) {
 #[derive(Default, Clone)]
 pub struct DemoInvite(pub std::sync::Arc<std::sync::Mutex<Option<String>>>);
 
-/// Sends queued requests when the relay is reachable again. Quiet when there is nothing
-/// to send or the vault is locked.
-fn spawn_outbox_flusher(state: AppState) {
-    tauri::async_runtime::spawn(async move {
-        loop {
-            tokio::time::sleep(Duration::from_secs(15)).await;
-            let session = state.session();
-            let _ = peerline_core::talk::officer::flush_outbox(&*session).await;
-            // Keeps escalation and replies moving even when no screen is polling.
-            let _ = peerline_core::talk::officer::refresh_open(&*session).await;
-            // Refill anonymous tokens at random moments (about every five minutes while
-            // low), never in step with a request.
-            let _ = peerline_core::talk::tokens::top_up_at_random(&*session, 20).await;
-        }
-    });
-}
-
-/// One list of commands for every platform; mobile adds the biometric unlock.
-macro_rules! commands {
-    ($($extra:ident),*) => {{
-        use commands::*;
-        use talk_commands::*;
-        use wellness_commands::*;
-        use directory_commands::*;
-        tauri::generate_handler![
+/// The one list of IPC commands: the handler and the UI's generated list of names
+/// (`ui/src/bindings.ts`, checked for freshness) both come from it. `$then` receives the
+/// names; mobile adds the biometric unlock.
+macro_rules! with_commands {
+    ($then:ident $(, $extra:ident)*) => {
+        $then!(
             first_screen_shown,
             vault_status,
             vault_retry,
@@ -274,16 +194,38 @@ macro_rules! commands {
             directory_sync,
             directory_open,
             $($extra,)*
-        ]
+        )
+    };
+}
+
+macro_rules! handler {
+    ($($name:ident,)*) => {{
+        use commands::*;
+        use directory_commands::*;
+        use talk_commands::*;
+        use wellness_commands::*;
+        tauri::generate_handler![$($name),*]
     }};
 }
 
+/// Every command's name, as the UI calls it.
+#[cfg(test)]
+macro_rules! names {
+    ($($name:ident,)*) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+/// The names of every command on every platform (the mobile-only ones included).
+#[cfg(test)]
+pub(crate) const COMMAND_NAMES: &[&str] = with_commands!(names, vault_unlock_biometric);
+
 #[cfg(desktop)]
 fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-    commands!()
+    with_commands!(handler)
 }
 
 #[cfg(mobile)]
 fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-    commands!(vault_unlock_biometric)
+    with_commands!(handler, vault_unlock_biometric)
 }

@@ -10,19 +10,13 @@ use crate::state::AppState;
 
 type Res<T> = Result<T, ErrorBody>;
 
-fn body(e: peerline_core::Error) -> ErrorBody {
-    e.to_body()
-}
-
 #[tauri::command]
 pub async fn team_join(state: State<'_, AppState>, invite: String) -> Res<Option<TeamInfo>> {
-    let s = state.session();
-    team::join(&*s, &invite).await.map_err(body)?;
-    // The roster and the agency's directory may not be published yet; joining still
-    // succeeded, and a refused directory is recorded for the directory screen to show.
-    let _ = team::sync_roster(&*s).await;
-    let _ = peerline_core::directory::sync_directory(&*s).await;
-    state.run(|s| team::team_info(s.vault()?)).await
+    state
+        .engine()
+        .join_team(&invite)
+        .await
+        .map_err(|e| e.to_body())
 }
 
 #[tauri::command]
@@ -32,15 +26,17 @@ pub async fn team_info(state: State<'_, AppState>) -> Res<Option<TeamInfo>> {
 
 #[tauri::command]
 pub async fn team_sync(state: State<'_, AppState>) -> Res<Option<TeamInfo>> {
-    team::sync_roster(&*state.session()).await.map_err(body)?;
+    state
+        .flow(|s| async move { team::sync_roster(&*s).await })
+        .await?;
     state.run(|s| team::team_info(s.vault()?)).await
 }
 
 #[tauri::command]
 pub async fn talk_ask(state: State<'_, AppState>, request: NewRequest) -> Res<RequestView> {
-    officer::ask_for_peer(&*state.session(), request)
+    state
+        .flow(|s| async move { officer::ask_for_peer(&*s, request).await })
         .await
-        .map_err(body)
 }
 
 #[tauri::command]
@@ -50,12 +46,16 @@ pub async fn talk_requests(state: State<'_, AppState>) -> Res<Vec<RequestView>> 
 
 #[tauri::command]
 pub async fn talk_refresh(state: State<'_, AppState>, id: String) -> Res<RequestView> {
-    officer::refresh(&*state.session(), &id).await.map_err(body)
+    state
+        .flow(|s| async move { officer::refresh(&*s, &id).await })
+        .await
 }
 
 #[tauri::command]
 pub async fn talk_cancel(state: State<'_, AppState>, id: String) -> Res<RequestView> {
-    officer::cancel(&*state.session(), &id).await.map_err(body)
+    state
+        .flow(|s| async move { officer::cancel(&*s, &id).await })
+        .await
 }
 
 #[tauri::command]
@@ -67,19 +67,21 @@ pub async fn peer_keys(state: State<'_, AppState>, key_id: Option<String>) -> Re
 
 #[tauri::command]
 pub async fn peer_duty(state: State<'_, AppState>, minutes: u32) -> Res<Vec<String>> {
-    peer::set_duty(&*state.session(), minutes)
+    state
+        .flow(|s| async move { peer::set_duty(&*s, minutes).await })
         .await
-        .map_err(body)
 }
 
 #[tauri::command]
 pub async fn peer_inbox(state: State<'_, AppState>) -> Res<Vec<InboxItem>> {
-    peer::inbox(&*state.session()).await.map_err(body)
+    state.flow(|s| async move { peer::inbox(&*s).await }).await
 }
 
 #[tauri::command]
 pub async fn peer_claim(state: State<'_, AppState>, id: String) -> Res<()> {
-    peer::claim(&*state.session(), &id).await.map_err(body)
+    state
+        .flow(|s| async move { peer::claim(&*s, &id).await })
+        .await
 }
 
 #[tauri::command]
@@ -89,14 +91,16 @@ pub async fn peer_reply(
     message: String,
     eta_minutes: u32,
 ) -> Res<()> {
-    peer::reply(&*state.session(), &id, &message, eta_minutes)
+    state
+        .flow(|s| async move { peer::reply(&*s, &id, &message, eta_minutes).await })
         .await
-        .map_err(body)
 }
 
 #[tauri::command]
 pub async fn peer_close(state: State<'_, AppState>, id: String) -> Res<()> {
-    peer::close(&*state.session(), &id).await.map_err(body)
+    state
+        .flow(|s| async move { peer::close(&*s, &id).await })
+        .await
 }
 
 /// The demo team's invite link, when the app runs in demo mode.

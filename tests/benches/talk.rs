@@ -74,7 +74,7 @@ async fn main() {
         let sent = officer::ask_for_peer(
             &officer_phone.session,
             NewRequest {
-                urgency: "now".into(),
+                urgency: peerline_protocol::relay::Urgency::Now,
                 contact: Contact::Call("+1 555 010 0100".into()),
                 note: Some("a short note, a few words about the night".into()),
             },

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use ed25519_dalek::SigningKey;
 use peerline_client::Coordinator;
 use peerline_core::clock::ManualClock;
+use peerline_core::engine::{CoreEvent, Engine};
 use peerline_core::session::{Session, SessionConfig};
 use peerline_core::talk::{peer, team};
 use peerline_core::vault::wrap::KdfParams;
@@ -105,17 +106,19 @@ impl World {
     /// A phone that reaches the relay at `relay_url`.
     pub async fn phone_via(&self, relay_url: &str) -> Phone {
         let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(now(), 0));
         let mut s = Session::start_with_clock(
             SessionConfig {
                 data_dir: dir.path().join("vault"),
                 kdf: KdfParams::OWASP_MINIMUM,
                 store: Err("e2e: passcode custody".into()),
             },
-            Arc::new(ManualClock::new(now(), 0)),
+            clock.clone(),
         );
         s.create(Some("e2e-passcode")).unwrap();
         let phone = Phone {
             session: Mutex::new(s),
+            clock,
             _dir: dir,
         };
         team::join(&phone.session, &self.invite_to(relay_url).await)
@@ -186,10 +189,54 @@ impl World {
 
 pub struct Phone {
     pub session: Mutex<Session>,
+    /// The phone's clock: it moves only when a test moves it.
+    pub clock: Arc<ManualClock>,
     _dir: tempfile::TempDir,
 }
 
+/// A phone run by its engine, as the app runs it: timers on the phone's clock, live
+/// connections to the relay, events out.
+pub struct LivePhone {
+    pub engine: Engine,
+    pub clock: Arc<ManualClock>,
+    _dir: tempfile::TempDir,
+}
+
+impl LivePhone {
+    /// Waits (at most `within`) for the first event that `pick` accepts.
+    pub async fn wait_for<T>(
+        &self,
+        events: &mut tokio::sync::broadcast::Receiver<CoreEvent>,
+        within: std::time::Duration,
+        mut pick: impl FnMut(&CoreEvent) -> Option<T>,
+    ) -> T {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let event = tokio::time::timeout_at(deadline, events.recv())
+                .await
+                .expect("the event came in time")
+                .expect("the engine is running");
+            if let Some(t) = pick(&event) {
+                return t;
+            }
+        }
+    }
+}
+
 impl Phone {
+    /// Hands the phone to an engine and starts it on the current runtime.
+    pub fn live(self) -> LivePhone {
+        let session = self.session.into_inner().unwrap();
+        let engine = Engine::new(session);
+        let driver = engine.clone();
+        tokio::spawn(async move { driver.run().await });
+        LivePhone {
+            engine,
+            clock: self.clock,
+            _dir: self._dir,
+        }
+    }
+
     /// Every file this phone's app core wrote lives under here.
     pub fn data_dir(&self) -> &Path {
         self._dir.path()

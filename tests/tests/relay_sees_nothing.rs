@@ -55,7 +55,7 @@ async fn the_relay_holds_no_content_and_nothing_that_ties_a_request_to_a_device(
         let r = officer::ask_for_peer(
             &officer_phone.session,
             NewRequest {
-                urgency: "now".into(),
+                urgency: peerline_protocol::relay::Urgency::Now,
                 contact: Contact::Text(PHONE.into()),
                 note: Some(NOTE.into()),
             },

@@ -17,7 +17,7 @@ const PHONE: &str = "+1 555 010 0199";
 
 fn now_request() -> NewRequest {
     NewRequest {
-        urgency: "now".into(),
+        urgency: peerline_protocol::relay::Urgency::Now,
         contact: Contact::Call(PHONE.into()),
         note: Some(NOTE.into()),
     }
@@ -141,9 +141,10 @@ async fn offline_requests_wait_in_the_outbox_and_are_delivered_exactly_once() {
     assert_eq!(queued.attempts, 1);
 
     w.start_relay_again().await;
-    // The first retry waits out a short back-off; poll, bounded.
+    // The first retry waits out a short back-off on the phone's clock; bounded.
     let mut delivered = false;
     for _ in 0..40 {
+        officer_phone.clock.advance(1);
         if officer::flush_outbox(&officer_phone.session)
             .await
             .unwrap_or(0)

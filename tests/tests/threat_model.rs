@@ -41,7 +41,10 @@ fn help_entry() -> DirectoryEntry {
 
 fn request(i: usize) -> NewRequest {
     NewRequest {
-        urgency: ["now", "today", "this_week"][i % 3].into(),
+        urgency: {
+            use peerline_protocol::relay::Urgency;
+            [Urgency::Now, Urgency::Today, Urgency::ThisWeek][i % 3]
+        },
         contact: match i % 3 {
             0 => Contact::Call(format!("+1 555 013 {:04}", 1000 + i)),
             1 => Contact::Text(format!("+1 555 013 {:04}", 1000 + i)),

@@ -171,9 +171,9 @@ export type Contact = { "method": "call", "value": string } | { "method": "text"
 
 export type NewRequest = { 
 /**
- * How soon: "now", "today", "this_week".
+ * How soon.
  */
-urgency: string, 
+urgency: Urgency, 
 /**
  * How to reach the officer.
  */
@@ -197,7 +197,7 @@ created_at_utc: string,
 /**
  * How soon.
  */
-urgency: string, 
+urgency: Urgency, 
 /**
  * Where it stands.
  */
@@ -253,7 +253,7 @@ request_id: string,
 /**
  * How soon.
  */
-urgency: string, 
+urgency: Urgency, 
 /**
  * Seconds since it was posted.
  */
@@ -639,3 +639,79 @@ installed_at_utc: string | null,
 refused: Refusal | null, };
 
 export type Role = "officer" | "peer_supporter";
+
+export type Urgency = "now" | "today" | "this_week";
+
+export type PeerEvent = { 
+/**
+ * The request it is about; `None` after a reconnect, when anything may have changed.
+ */
+request_id: string | null, 
+/**
+ * Whether it is news a peer should be told about (a new or escalated request).
+ */
+new_request: boolean, };
+
+/** Every event the core emits, by name, with its payload. */
+export type CoreEvents = {
+  'vault-status': VaultStatus;
+  'request-updated': RequestView;
+  'peer-event': PeerEvent;
+  'reminder-due': null;
+};
+
+/** Every IPC command the shell handles. */
+export const COMMANDS = [
+  'first_screen_shown',
+  'vault_status',
+  'vault_retry',
+  'vault_create',
+  'vault_unlock',
+  'vault_lock',
+  'vault_set_passcode',
+  'vault_remove_passcode',
+  'vault_set_auto_lock',
+  'vault_erase',
+  'vault_set_aside_damaged',
+  'checkin_save',
+  'checkin_recent',
+  'checkin_delete',
+  'team_join',
+  'team_info',
+  'team_sync',
+  'talk_ask',
+  'talk_requests',
+  'talk_refresh',
+  'talk_cancel',
+  'peer_keys',
+  'peer_duty',
+  'peer_inbox',
+  'peer_claim',
+  'peer_reply',
+  'peer_close',
+  'demo_invite',
+  'team_leave',
+  'settings_contact',
+  'settings_set_contact',
+  'settings_role',
+  'settings_set_role',
+  'screener_form',
+  'screener_submit',
+  'screener_history',
+  'checkin_update',
+  'trends',
+  'reminder_get',
+  'reminder_set',
+  'export_save',
+  'backup_save',
+  'backup_choose',
+  'backup_restore',
+  'directory_builtin',
+  'directory_search',
+  'directory_info',
+  'directory_sync',
+  'directory_open',
+  'vault_unlock_biometric',
+] as const;
+
+export type Command = (typeof COMMANDS)[number];

@@ -13,6 +13,11 @@ pub enum Error {
     /// The vault is locked and the operation needs it open.
     #[error("Your vault is locked. Enter your passcode to open it.")]
     Locked,
+    /// A fault inside the app (a worker stopped); nothing was changed.
+    #[error(
+        "Something went wrong inside the app. Nothing was lost; please close and reopen Peerline."
+    )]
+    Internal,
     /// The passcode did not open the vault. The attempt was counted.
     #[error("That passcode is not right. Nothing was changed.")]
     WrongPasscode,
@@ -169,6 +174,7 @@ impl Error {
             Self::Database(_) => "DATABASE_ERROR",
             Self::InvalidInput(_) => "INVALID_INPUT",
             Self::RelayUnreachable(_) => "RELAY_UNREACHABLE",
+            Self::Internal => "INTERNAL",
             Self::RelayRefused { .. } => "RELAY_REFUSED",
             Self::InviteInvalid(_) => "INVITE_INVALID",
             Self::NotAuthentic(_) => "NOT_AUTHENTIC",

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod checkins;
 pub mod clock;
 pub mod directory;
+pub mod engine;
 mod error;
 pub mod export;
 mod ids;

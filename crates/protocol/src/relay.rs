@@ -175,6 +175,7 @@ pub fn blob_signing_message(
 /// How soon the officer wants to talk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
@@ -446,6 +447,11 @@ pub enum Event {
         /// The request.
         request_id: String,
     },
+    /// First fetched by a peer's phone (the officer's "delivered").
+    Delivered {
+        /// The request.
+        request_id: String,
+    },
 }
 
 impl Event {
@@ -456,7 +462,8 @@ impl Event {
             | Self::Claimed { request_id }
             | Self::Replied { request_id }
             | Self::Closed { request_id }
-            | Self::Escalated { request_id } => request_id,
+            | Self::Escalated { request_id }
+            | Self::Delivered { request_id } => request_id,
         }
     }
 }

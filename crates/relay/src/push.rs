@@ -21,6 +21,7 @@ impl Push for LogPush {
             Event::Replied { .. } => "replied",
             Event::Closed { .. } => "closed",
             Event::Escalated { .. } => "escalated",
+            Event::Delivered { .. } => "delivered",
         };
         tracing::debug!(team_id, kind, "push wake-up (log only)");
     }

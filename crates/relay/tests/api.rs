@@ -541,6 +541,37 @@ where
 }
 
 #[tokio::test]
+async fn a_peers_first_fetch_is_a_delivered_event_on_the_officers_request_socket() {
+    let r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let officer = team.device().await;
+    let peer = team.device().await;
+    let id = rid();
+    officer.post(&id, Urgency::Now, b"x", "mine").await.unwrap();
+    let mut officer_ws = ws(
+        &r.url,
+        &ep::request_events(&id),
+        vec![(HEADER_STATUS_SECRET, "mine".into())],
+    )
+    .await;
+    assert_eq!(peer.list().await.len(), 1);
+    assert_eq!(
+        next_event(&mut officer_ws).await,
+        Event::Delivered {
+            request_id: id.clone()
+        }
+    );
+    assert!(status(&r.url, &id, "mine").await.unwrap().delivered);
+    // Only the first fetch delivers: the next event is the claim, not another delivery.
+    assert_eq!(peer.list().await.len(), 1);
+    peer.claim(&id, "p").await.unwrap();
+    assert_eq!(
+        next_event(&mut officer_ws).await,
+        Event::Claimed { request_id: id }
+    );
+}
+
+#[tokio::test]
 async fn websocket_events_are_content_free_and_scoped() {
     let r = TestRelay::start().await;
     let team = r.team(180).await;

@@ -12,6 +12,7 @@ use peerline_protocol::relay::*;
 use peerline_relay::{Database, Limits, RunningRelay};
 use peerline_testkit::*;
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
 struct Cluster {
     a: RunningRelay,
@@ -399,5 +400,36 @@ async fn an_anonymous_post_retried_on_both_nodes_is_one_request_and_never_token_
         assert_eq!(created, 1, "round {round}");
     }
     assert_eq!(peer.list().await.len(), 10);
+    c.stop().await;
+}
+
+#[tokio::test]
+async fn a_delivery_through_one_node_reaches_the_officer_on_the_other() {
+    let Some(c) = Cluster::start().await else {
+        return;
+    };
+    let team = c.team(3600).await;
+    let officer = team.device().await;
+    let peer = team.device().await;
+    let id = rid();
+    officer.post(&id, Urgency::Now, b"ct", "sec").await.unwrap();
+    // The officer follows the request on A; the peer's phone fetches through B.
+    let path = ep::request_events(&id);
+    let mut req = officer
+        .via(&c.a.url())
+        .client()
+        .ws_url(&path)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert(HEADER_STATUS_SECRET, "sec".parse().unwrap());
+    let mut on_a = tokio_tungstenite::connect_async(req).await.unwrap().0;
+    assert_eq!(peer.via(&c.b.url()).list().await.len(), 1);
+    assert_eq!(
+        event_about(&mut on_a, &id).await,
+        Event::Delivered {
+            request_id: id.clone()
+        }
+    );
     c.stop().await;
 }

@@ -17,6 +17,7 @@ import {
 } from '../directory-view';
 import { describe, toErrorBody } from '../errors';
 import { helpCard } from '../help-card';
+import type { Screen } from '../screen';
 
 interface Links {
   back: () => void;
@@ -44,7 +45,18 @@ function toggle(id: string, label: string, onchange: (on: boolean) => void): HTM
   );
 }
 
-export function directory(root: HTMLElement, links: Links): () => void {
+export function directory(links: Links): Screen {
+  let stop = (): void => undefined;
+  return {
+    mount: (root) => {
+      stop = draw(root, links);
+    },
+    dispose: () => stop(),
+  };
+}
+
+/** Returns what to call when leaving the screen: a search waiting for typing to pause. */
+function draw(root: HTMLElement, links: Links): () => void {
   const f = emptyFilters();
   const list = h('ul', { class: 'help-list', id: 'directory-results', 'aria-label': 'Places to get help' });
   const count = h('p', { class: 'hint', id: 'directory-count', role: 'status', 'aria-live': 'polite' });

@@ -4,6 +4,7 @@ import { checkInControls, draftOf, noteField, noteOrNull } from '../checkin-form
 import { sleepWords, tagLabel, when, word } from '../checkin-words';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import type { Screen } from '../screen';
 
 interface Links {
   back: () => void;
@@ -167,6 +168,6 @@ async function list(root: HTMLElement, links: Links, after?: After): Promise<voi
 }
 
 /** "Your check-ins": the recent ones, each with edit and delete. */
-export function historyScreen(root: HTMLElement, links: Links): void {
-  void list(root, links);
+export function historyScreen(links: Links): Screen {
+  return { mount: (root) => list(root, links) };
 }

@@ -4,6 +4,7 @@ import { checkInControls, noteField, noteOrNull } from '../checkin-form';
 import { sleepWords, when, word } from '../checkin-words';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import type { Screen } from '../screen';
 
 type OpenStatus = Extract<VaultStatus, { state: 'unlocked' }>;
 
@@ -26,12 +27,11 @@ export interface HomeLinks {
   peer: () => void;
 }
 
-export async function home(
-  root: HTMLElement,
-  status: OpenStatus,
-  show: (s: VaultStatus) => void,
-  links: HomeLinks,
-): Promise<void> {
+export function home(status: OpenStatus, show: (s: VaultStatus) => void, links: HomeLinks): Screen {
+  return { mount: (root) => draw(root, status, show, links) };
+}
+
+async function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus) => void, links: HomeLinks): Promise<void> {
   const entry: QuickCheckIn = { mood: 3, stress: 3, energy: 3, sleep_half_hours: 14, tags: [], note: null };
   const msg = messageArea();
   const last = h('div', {});
@@ -72,9 +72,10 @@ export async function home(
       }, 'Lock now')
     : null;
 
+  const talk = h('button', { type: 'button', class: 'primary big talk', id: 'talk-to-a-peer', onclick: links.talk }, 'Talk to a peer');
   mount(
     root,
-    h('button', { type: 'button', class: 'primary big talk', id: 'talk-to-a-peer', onclick: links.talk }, 'Talk to a peer'),
+    talk,
     h('h1', {}, 'How are you doing?'),
     last,
     h(
@@ -104,11 +105,12 @@ export async function home(
     ),
   );
   // A peer supporter's inbox sits next to the big button; everyone else finds it under More.
+  // Once this screen has gone, the button is out of the page and `after` adds nothing.
   void api
     .role()
     .then((role) => {
       if (role !== 'peer_supporter') return;
-      root.querySelector('#talk-to-a-peer')?.after(
+      talk.after(
         h('button', { type: 'button', class: 'primary big', id: 'home-peer-inbox', onclick: links.peer }, 'Peer inbox'),
       );
     })

@@ -2,9 +2,14 @@ import { api } from '../api';
 import type { TeamInfo } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import type { Screen } from '../screen';
 
 /** Joining a peer team from an invite link or the text of its QR code. */
-export function join(root: HTMLElement, done: (team: TeamInfo | null) => void, back: () => void): void {
+export function join(done: (team: TeamInfo | null) => void, back: () => void): Screen {
+  return { mount: (root) => draw(root, done, back) };
+}
+
+function draw(root: HTMLElement, done: (team: TeamInfo | null) => void, back: () => void): void {
   const msg = messageArea();
   const field = h('textarea', { id: 'invite', rows: 4, autocomplete: 'off', spellcheck: 'false' });
   const demo = h('div', { class: 'stack' });

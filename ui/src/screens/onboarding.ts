@@ -2,11 +2,16 @@ import { api } from '../api';
 import type { VaultStatus } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import type { Screen } from '../screen';
 import { passcodeFields } from './passcode';
 
 type NewStatus = Extract<VaultStatus, { state: 'new' }>;
 
-export function onboarding(root: HTMLElement, status: NewStatus, show: (s: VaultStatus) => void): void {
+export function onboarding(status: NewStatus, show: (s: VaultStatus) => void): Screen {
+  return { mount: (root) => draw(root, status, show) };
+}
+
+function draw(root: HTMLElement, status: NewStatus, show: (s: VaultStatus) => void): void {
   const min = status.min_passcode_len;
   const required = !status.credential_store;
   const msg = messageArea();

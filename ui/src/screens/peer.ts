@@ -1,9 +1,10 @@
-import { listen } from '@tauri-apps/api/event';
 import QRCode from 'qrcode';
 import { api } from '../api';
 import type { Contact, InboxItem } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import type { Screen } from '../screen';
+import { store } from '../store';
 
 function ago(secs: number): string {
   if (secs < 60) return 'just now';
@@ -64,69 +65,76 @@ function card(item: InboxItem, refresh: () => Promise<void>, msg: HTMLElement): 
 }
 
 /** The peer supporter's screen: keys for the roster, on-duty toggle, and the inbox. */
-export async function peerScreen(root: HTMLElement, back: () => void): Promise<() => void> {
-  const msg = messageArea();
-  const keys = h('div', { class: 'stack' });
-  const list = h('ul', { class: 'inbox', 'aria-label': 'Open requests' });
-  let timer: number | undefined;
-  const stop = () => window.clearInterval(timer);
+export function peerScreen(back: () => void): Screen {
+  // Set on leaving, which can happen while the first refresh is still out: then nothing starts.
+  let gone = false;
+  const stops: (() => void)[] = [];
 
-  const refresh = async () => {
-    try {
-      const items = await api.peerInbox();
-      list.replaceChildren(...(items.length
-        ? items.map((i) => card(i, refresh, msg))
-        : [h('li', { class: 'hint' }, 'No open requests for you right now.')]));
-    } catch (e) {
-      msg.textContent = describe(toErrorBody(e));
-    }
-  };
+  return {
+    async mount(root) {
+      const msg = messageArea();
+      const keys = h('div', { class: 'stack' });
+      const list = h('ul', { class: 'inbox', 'aria-label': 'Open requests' });
 
-  const showKeys = async () => {
-    try {
-      const k = await api.peerKeys(null);
-      const qr = await QRCode.toDataURL(k.roster_entry, { margin: 1, width: 260, errorCorrectionLevel: 'M' });
-      keys.replaceChildren(
-        h('p', {}, 'Give this entry to your coordinator for the roster (they add your name). It holds only public keys.'),
-        h('img', { class: 'qr', src: qr, width: 260, height: 260, alt: 'QR code of your roster entry (public keys only)' }),
-        h('pre', { class: 'keys', tabindex: 0 }, k.roster_entry),
+      const refresh = async () => {
+        try {
+          const items = await api.peerInbox();
+          list.replaceChildren(...(items.length
+            ? items.map((i) => card(i, refresh, msg))
+            : [h('li', { class: 'hint' }, 'No open requests for you right now.')]));
+        } catch (e) {
+          msg.textContent = describe(toErrorBody(e));
+        }
+      };
+
+      const showKeys = async () => {
+        try {
+          const k = await api.peerKeys(null);
+          const qr = await QRCode.toDataURL(k.roster_entry, { margin: 1, width: 260, errorCorrectionLevel: 'M' });
+          keys.replaceChildren(
+            h('p', {}, 'Give this entry to your coordinator for the roster (they add your name). It holds only public keys.'),
+            h('img', { class: 'qr', src: qr, width: 260, height: 260, alt: 'QR code of your roster entry (public keys only)' }),
+            h('pre', { class: 'keys', tabindex: 0 }, k.roster_entry),
+          );
+          await refresh();
+        } catch (e) {
+          msg.textContent = describe(toErrorBody(e));
+        }
+      };
+
+      const duty = (minutes: number) => async () => {
+        try {
+          await api.peerKeys(null);
+          const on = await api.peerDuty(minutes);
+          msg.textContent = minutes > 0 ? `You are on duty. ${on.length} peer(s) on duty now.` : 'You are off duty.';
+        } catch (e) {
+          msg.textContent = describe(toErrorBody(e));
+        }
+      };
+
+      mount(
+        root,
+        h('h1', {}, 'Peer supporter'),
+        h('button', { type: 'button', class: 'secondary back', onclick: back }, '← Back'),
+        h('section', { 'aria-labelledby': 'keys-h' }, h('h2', { id: 'keys-h' }, 'Your peer keys'), keys,
+          h('button', { type: 'button', class: 'secondary', onclick: showKeys }, 'Show my roster entry')),
+        h('section', { 'aria-labelledby': 'duty-h' }, h('h2', { id: 'duty-h' }, 'On duty'),
+          h('div', { class: 'row' },
+            h('button', { type: 'button', class: 'primary', onclick: duty(8 * 60) }, 'On duty for 8 hours'),
+            h('button', { type: 'button', class: 'secondary', onclick: duty(0) }, 'Off duty'))),
+        h('section', { 'aria-labelledby': 'inbox-h' }, h('h2', { id: 'inbox-h' }, 'Requests'), list,
+          h('button', { type: 'button', class: 'secondary', onclick: refresh }, 'Refresh')),
+        msg,
       );
       await refresh();
-    } catch (e) {
-      msg.textContent = describe(toErrorBody(e));
-    }
-  };
-
-  const duty = (minutes: number) => async () => {
-    try {
-      await api.peerKeys(null);
-      const on = await api.peerDuty(minutes);
-      msg.textContent = minutes > 0 ? `You are on duty. ${on.length} peer(s) on duty now.` : 'You are off duty.';
-    } catch (e) {
-      msg.textContent = describe(toErrorBody(e));
-    }
-  };
-
-  mount(
-    root,
-    h('h1', {}, 'Peer supporter'),
-    h('button', { type: 'button', class: 'secondary back', onclick: () => { stop(); back(); } }, '← Back'),
-    h('section', { 'aria-labelledby': 'keys-h' }, h('h2', { id: 'keys-h' }, 'Your peer keys'), keys,
-      h('button', { type: 'button', class: 'secondary', onclick: showKeys }, 'Show my roster entry')),
-    h('section', { 'aria-labelledby': 'duty-h' }, h('h2', { id: 'duty-h' }, 'On duty'),
-      h('div', { class: 'row' },
-        h('button', { type: 'button', class: 'primary', onclick: duty(8 * 60) }, 'On duty for 8 hours'),
-        h('button', { type: 'button', class: 'secondary', onclick: duty(0) }, 'Off duty'))),
-    h('section', { 'aria-labelledby': 'inbox-h' }, h('h2', { id: 'inbox-h' }, 'Requests'), list,
-      h('button', { type: 'button', class: 'secondary', onclick: refresh }, 'Refresh')),
-    msg,
-  );
-  await refresh();
-  // Live events from the relay wake this screen at once; the slow poll is a fallback.
-  const unlisten = await listen('peer-event', () => void refresh());
-  timer = window.setInterval(() => void refresh(), 30_000);
-  return () => {
-    stop();
-    unlisten();
+      if (gone) return;
+      // The engine's live connection to the team wakes this screen at once, and again after
+      // a reconnect (when anything may have changed); nothing here asks on a timer.
+      stops.push(store.on('peer-event', () => void refresh()));
+    },
+    dispose() {
+      gone = true;
+      for (const stop of stops.splice(0)) stop();
+    },
   };
 }

@@ -2,12 +2,17 @@ import { api } from '../api';
 import type { VaultStatus } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import type { Screen } from '../screen';
 import { eraseButton } from './erase';
 
 type Problem = Extract<VaultStatus, { state: 'damaged' | 'key_missing' | 'unavailable' }>;
 
 /** Damaged vault, lost key, or something outside the vault failing: say what, offer a way. */
-export function problem(root: HTMLElement, status: Problem, show: (s: VaultStatus) => void): void {
+export function problem(status: Problem, show: (s: VaultStatus) => void): Screen {
+  return { mount: (root) => draw(root, status, show) };
+}
+
+function draw(root: HTMLElement, status: Problem, show: (s: VaultStatus) => void): void {
   const msg = messageArea();
   const act = (f: () => Promise<VaultStatus>) => async () => {
     msg.textContent = '';

@@ -2,6 +2,7 @@ import { api } from '../api';
 import type { Form, Instrument, SavedScore } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import type { Screen } from '../screen';
 
 const LIST: { instrument: Instrument; label: string; hint: string }[] = [
   { instrument: 'phq9', label: 'Mood (PHQ-9)', hint: '9 questions about the last two weeks' },
@@ -44,15 +45,17 @@ function scoreView(result: SavedScore, form: Form, links: Links): HTMLElement[] 
   ];
 }
 
-async function take(root: HTMLElement, instrument: Instrument, links: Links): Promise<void> {
+/** One questionnaire, then its result. `live` says whether this screen is still the one shown. */
+async function take(root: HTMLElement, instrument: Instrument, links: Links, live: () => boolean): Promise<void> {
   const msg = messageArea();
   let form: Form;
   try {
     form = await api.screenerForm(instrument);
   } catch (e) {
-    mount(root, h('h1', {}, 'Questionnaire'), h('p', {}, describe(toErrorBody(e))));
+    if (live()) mount(root, h('h1', {}, 'Questionnaire'), h('p', {}, describe(toErrorBody(e))));
     return;
   }
+  if (!live()) return;
   const answers: (number | null)[] = form.items.map(() => null);
   const items = form.items.map((item, i) =>
     h('fieldset', { class: 'scale item' },
@@ -80,6 +83,7 @@ async function take(root: HTMLElement, instrument: Instrument, links: Links): Pr
         }
         try {
           const result = await api.screenerSubmit(instrument, answers as number[]);
+          if (!live()) return;
           const showScore = () => mount(root, ...scoreView(result, form, links));
           if (result.score.safety) mount(root, ...safety(result, links, showScore));
           else showScore();
@@ -92,8 +96,18 @@ async function take(root: HTMLElement, instrument: Instrument, links: Links): Pr
   );
 }
 
-/** The list of questionnaires. */
-export function screeners(root: HTMLElement, links: Links): void {
+/** The list of questionnaires; each opens in place, and nothing is drawn after leaving. */
+export function screeners(links: Links): Screen {
+  let gone = false;
+  return {
+    mount: (root) => draw(root, links, () => !gone),
+    dispose: () => {
+      gone = true;
+    },
+  };
+}
+
+function draw(root: HTMLElement, links: Links, live: () => boolean): void {
   mount(
     root,
     h('h1', {}, 'Questionnaires'),
@@ -102,7 +116,7 @@ export function screeners(root: HTMLElement, links: Links): void {
     h('ul', { class: 'screener-list' },
       ...LIST.map((l) => h('li', {},
         h('button', { type: 'button', class: 'secondary big', 'data-instrument': l.instrument,
-          onclick: () => void take(root, l.instrument, links) }, l.label),
+          onclick: () => void take(root, l.instrument, links, live) }, l.label),
         h('span', { class: 'hint' }, l.hint)))),
   );
 }

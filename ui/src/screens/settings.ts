@@ -3,6 +3,7 @@ import { contactSection, roleSection } from './person-settings';
 import type { VaultStatus } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import type { Screen } from '../screen';
 import { eraseButton } from './erase';
 import { currentPasscodeField, passcodeFields } from './passcode';
 import { backupSection, exportSection, reminderSection } from './records-settings';
@@ -20,13 +21,15 @@ const AUTO_LOCK_CHOICES: { label: string; minutes: number | null }[] = [
 
 const MIN_PASSCODE = 6;
 
-export function settings(
-  root: HTMLElement,
-  status: OpenStatus,
-  show: (s: VaultStatus) => void,
-  back: () => void,
-): void {
-  const rerender = (s: VaultStatus) => (s.state === 'unlocked' ? settings(root, s, show, back) : show(s));
+/**
+ * Settings. A change to the app lock hands the new status to `show`, which draws this
+ * screen again for it (or the lock screen, when the vault locked).
+ */
+export function settings(status: OpenStatus, show: (s: VaultStatus) => void, back: () => void): Screen {
+  return { mount: (root) => draw(root, status, show, back) };
+}
+
+function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus) => void, back: () => void): void {
   const sections: HTMLElement[] = [];
 
   if (status.app_lock) {
@@ -47,7 +50,7 @@ export function settings(
             }
             msg.textContent = 'Changing…';
             try {
-              rerender(await api.setPasscode(current.input.value, v.passcode));
+              show(await api.setPasscode(current.input.value, v.passcode));
             } catch (e) {
               current.input.value = '';
               msg.textContent = describe(toErrorBody(e));
@@ -63,7 +66,7 @@ export function settings(
       onchange: async (ev: Event) => {
         const i = Number((ev.target as HTMLSelectElement).value);
         try {
-          rerender(await api.setAutoLock(AUTO_LOCK_CHOICES[i]?.minutes ?? null));
+          show(await api.setAutoLock(AUTO_LOCK_CHOICES[i]?.minutes ?? null));
         } catch (e) {
           autoMsg.textContent = describe(toErrorBody(e));
         }
@@ -90,7 +93,7 @@ export function settings(
             onsubmit: async (ev: Event) => {
               ev.preventDefault();
               try {
-                rerender(await api.removePasscode(cur.input.value));
+                show(await api.removePasscode(cur.input.value));
               } catch (e) {
                 cur.input.value = '';
                 offMsg.textContent = describe(toErrorBody(e));
@@ -117,7 +120,7 @@ export function settings(
               return;
             }
             try {
-              rerender(await api.setPasscode(null, v.passcode));
+              show(await api.setPasscode(null, v.passcode));
             } catch (e) {
               msg.textContent = describe(toErrorBody(e));
             }

@@ -1,13 +1,18 @@
 import { api } from '../api';
-import type { Contact, RequestView, TeamInfo } from '../bindings';
+import type { Contact, RequestView, TeamInfo, Urgency } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import type { Screen } from '../screen';
+import { store } from '../store';
 
-const URGENCIES = [
-  { value: 'now', label: 'Now' },
-  { value: 'today', label: 'Today' },
-  { value: 'this_week', label: 'This week' },
-];
+// Labels for every urgency the core knows (the union is generated from Rust, so a new one
+// fails the type check here until it has words).
+const URGENCY_LABELS: Record<Urgency, string> = {
+  now: 'Now',
+  today: 'Today',
+  this_week: 'This week',
+};
+const URGENCIES = Object.entries(URGENCY_LABELS) as [Urgency, string][];
 
 const STEPS: { stage: RequestView['stage']; label: string }[] = [
   { stage: 'queued', label: 'Waiting to send' },
@@ -62,98 +67,116 @@ function statusView(r: RequestView, onCancel: () => void): HTMLElement {
   return h('div', { class: 'stack', id: 'request-status' }, ...parts.filter((p): p is HTMLElement => p !== null));
 }
 
-/** Talk to a peer: one tap sends; then the status, refreshed while the screen is open. */
-export async function talk(root: HTMLElement, team: TeamInfo, back: () => void): Promise<() => void> {
-  const msg = messageArea();
-  const status = h('div', {});
-  let timer: number | undefined;
-  const stop = () => window.clearInterval(timer);
+/**
+ * Hands each change of request `id` to `update` as the core reports it (the engine follows
+ * the request's live connection to the relay; nothing here asks); returns what stops it.
+ */
+function followRequest(id: string, update: (r: RequestView) => void): () => void {
+  return store.on('request-updated', (r) => {
+    if (r.request_id === id) update(r);
+  });
+}
 
-  const showRequest = (r: RequestView) => {
-    status.replaceChildren(statusView(r, async () => {
-      try {
-        showRequest(await api.talkCancel(r.request_id));
-      } catch (e) {
-        msg.textContent = describe(toErrorBody(e));
-      }
-    }));
-    stop();
-    if (r.stage !== 'closed' && r.stage !== 'failed') {
-      timer = window.setInterval(async () => {
+/** Talk to a peer: one tap sends; then the status, refreshed while the screen is open. */
+export function talk(team: TeamInfo, back: () => void): Screen {
+  // Set on leaving: an answer from core that arrives later draws nothing and follows no more.
+  let gone = false;
+  let stopFollowing = (): void => undefined;
+
+  return {
+    async mount(root) {
+      const msg = messageArea();
+      const status = h('div', {});
+
+      const showRequest = (r: RequestView) => {
+        if (gone) return;
+        status.replaceChildren(statusView(r, async () => {
+          try {
+            showRequest(await api.talkCancel(r.request_id));
+          } catch (e) {
+            msg.textContent = describe(toErrorBody(e));
+          }
+        }));
+        stopFollowing();
+        if (r.stage !== 'closed' && r.stage !== 'failed') {
+          stopFollowing = followRequest(r.request_id, showRequest);
+        } else {
+          status.append(form());
+        }
+      };
+
+      const urgency = h('select', { id: 'urgency' }, ...URGENCIES.map(([value, label]) => h('option', { value }, label)));
+      const method = h('select', { id: 'contact-method' },
+        h('option', { value: 'in_app' }, 'Reply here in the app'),
+        h('option', { value: 'call' }, 'Call me'),
+        h('option', { value: 'text' }, 'Text me'));
+      const number = h('input', { id: 'contact-number', type: 'tel', autocomplete: 'tel', inputmode: 'tel' });
+      const note = h('textarea', { id: 'talk-note', rows: 3, maxlength: 2000 });
+
+      const send = async () => {
+        msg.textContent = 'Sending…';
+        const m = method.value;
+        const contact: Contact = m === 'call' ? { method: 'call', value: number.value }
+          : m === 'text' ? { method: 'text', value: number.value } : { method: 'in_app' };
         try {
-          showRequest(await api.talkRefresh(r.request_id));
+          // Remember how to be reached for next time (best effort; the request goes regardless).
+          void api.setContact(contact).catch(() => undefined);
+          // The select offers only URGENCIES' values.
+          const how = urgency.value as Urgency;
+          const r = await api.talkAsk({ urgency: how, contact, note: note.value.trim() === '' ? null : note.value });
+          msg.textContent = '';
+          showRequest(r);
         } catch (e) {
           msg.textContent = describe(toErrorBody(e));
         }
-      }, 4000);
-    } else {
-      status.append(form());
-    }
-  };
+      };
 
-  const urgency = h('select', { id: 'urgency' }, ...URGENCIES.map((u) => h('option', { value: u.value }, u.label)));
-  const method = h('select', { id: 'contact-method' },
-    h('option', { value: 'in_app' }, 'Reply here in the app'),
-    h('option', { value: 'call' }, 'Call me'),
-    h('option', { value: 'text' }, 'Text me'));
-  const number = h('input', { id: 'contact-number', type: 'tel', autocomplete: 'tel', inputmode: 'tel' });
-  const note = h('textarea', { id: 'talk-note', rows: 3, maxlength: 2000 });
+      const form = () => h('form', {
+        class: 'stack',
+        'aria-label': 'Ask for a peer',
+        onsubmit: (ev: Event) => {
+          ev.preventDefault();
+          void send();
+        },
+      },
+      h('button', { type: 'submit', class: 'primary big', id: 'send-request' }, 'Send to a peer now'),
+      h('details', {},
+        h('summary', {}, 'Options (how soon, how to reach you, a note)'),
+        h('div', { class: 'stack' },
+          h('label', { for: 'urgency' }, 'How soon'), urgency,
+          h('label', { for: 'contact-method' }, 'How to reach you'), method,
+          h('label', { for: 'contact-number' }, 'Your number (only if call or text)'), number,
+          h('label', { for: 'talk-note' }, 'A note for the peer (optional, encrypted)'), note)));
 
-  const send = async () => {
-    msg.textContent = 'Sending…';
-    const m = method.value;
-    const contact: Contact = m === 'call' ? { method: 'call', value: number.value }
-      : m === 'text' ? { method: 'text', value: number.value } : { method: 'in_app' };
-    try {
-      // Remember how to be reached for next time (best effort; the request goes regardless).
-      void api.setContact(contact).catch(() => undefined);
-      const r = await api.talkAsk({ urgency: urgency.value, contact, note: note.value.trim() === '' ? null : note.value });
-      msg.textContent = '';
-      showRequest(r);
-    } catch (e) {
-      msg.textContent = describe(toErrorBody(e));
-    }
-  };
-
-  const form = () => h('form', {
-    class: 'stack',
-    'aria-label': 'Ask for a peer',
-    onsubmit: (ev: Event) => {
-      ev.preventDefault();
-      void send();
+      try {
+        const saved = await api.contact();
+        method.value = saved.method;
+        if (saved.method !== 'in_app') number.value = saved.value;
+      } catch {
+        // Defaults stay: reply in the app.
+      }
+      if (gone) return;
+      mount(
+        root,
+        h('h1', {}, 'Talk to a peer'),
+        h('button', { type: 'button', class: 'secondary back', onclick: back }, '← Back'),
+        h('p', { class: 'hint' }, `${team.peers.length} peer supporter${team.peers.length === 1 ? '' : 's'} on your team. Only they can read what you send.`),
+        status,
+        msg,
+      );
+      try {
+        const open = (await api.talkRequests()).find((r) => r.stage !== 'closed' && r.stage !== 'failed');
+        // The engine keeps this up to date from the relay; the screen only shows it.
+        if (open) showRequest(open);
+        else status.append(form());
+      } catch (e) {
+        msg.textContent = describe(toErrorBody(e));
+        status.append(form());
+      }
     },
-  },
-  h('button', { type: 'submit', class: 'primary big', id: 'send-request' }, 'Send to a peer now'),
-  h('details', {},
-    h('summary', {}, 'Options (how soon, how to reach you, a note)'),
-    h('div', { class: 'stack' },
-      h('label', { for: 'urgency' }, 'How soon'), urgency,
-      h('label', { for: 'contact-method' }, 'How to reach you'), method,
-      h('label', { for: 'contact-number' }, 'Your number (only if call or text)'), number,
-      h('label', { for: 'talk-note' }, 'A note for the peer (optional, encrypted)'), note)));
-
-  try {
-    const saved = await api.contact();
-    method.value = saved.method;
-    if (saved.method !== 'in_app') number.value = saved.value;
-  } catch {
-    // Defaults stay: reply in the app.
-  }
-  mount(
-    root,
-    h('h1', {}, 'Talk to a peer'),
-    h('button', { type: 'button', class: 'secondary back', onclick: () => { stop(); back(); } }, '← Back'),
-    h('p', { class: 'hint' }, `${team.peers.length} peer supporter${team.peers.length === 1 ? '' : 's'} on your team. Only they can read what you send.`),
-    status,
-    msg,
-  );
-  try {
-    const open = (await api.talkRequests()).find((r) => r.stage !== 'closed' && r.stage !== 'failed');
-    if (open) showRequest(await api.talkRefresh(open.request_id).catch(() => open));
-    else status.append(form());
-  } catch (e) {
-    msg.textContent = describe(toErrorBody(e));
-    status.append(form());
-  }
-  return stop;
+    dispose() {
+      gone = true;
+      stopFollowing();
+    },
+  };
 }

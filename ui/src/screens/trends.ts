@@ -3,6 +3,7 @@ import type { Trends } from '../bindings';
 import { lineChart } from '../chart';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import type { Screen } from '../screen';
 import {
   RANGES,
   type Plot,
@@ -86,8 +87,19 @@ function showTables(body: HTMLElement, on: boolean): void {
   }
 }
 
-/** The trends screen. Returns what to call when leaving it (charts hold observers). */
-export function trends(root: HTMLElement, links: Links): () => void {
+/** The trends screen. Its charts hold observers, which go with it. */
+export function trends(links: Links): Screen {
+  let stop = (): void => undefined;
+  return {
+    mount: (root) => {
+      stop = draw(root, links);
+    },
+    dispose: () => stop(),
+  };
+}
+
+/** Returns what to call when leaving the screen. */
+function draw(root: HTMLElement, links: Links): () => void {
   const msg = messageArea();
   const body = h('div', { class: 'trends-body', id: 'trends-body' });
   let stops: (() => void)[] = [];

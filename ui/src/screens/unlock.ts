@@ -2,12 +2,24 @@ import { api } from '../api';
 import type { VaultStatus } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import type { Screen } from '../screen';
 import { currentPasscodeField } from './passcode';
 import { eraseButton } from './erase';
 
 type LockedStatus = Extract<VaultStatus, { state: 'locked' }>;
 
-export function unlock(root: HTMLElement, status: LockedStatus, show: (s: VaultStatus) => void): void {
+export function unlock(status: LockedStatus, show: (s: VaultStatus) => void): Screen {
+  let stop = (): void => undefined;
+  return {
+    mount: (root) => {
+      stop = draw(root, status, show);
+    },
+    dispose: () => stop(),
+  };
+}
+
+/** Returns what stops the countdown after too many wrong passcodes. */
+function draw(root: HTMLElement, status: LockedStatus, show: (s: VaultStatus) => void): () => void {
   const msg = messageArea();
   const field = currentPasscodeField('Passcode');
   const submit = h('button', { type: 'submit', class: 'primary big' }, 'Unlock');
@@ -76,4 +88,5 @@ export function unlock(root: HTMLElement, status: LockedStatus, show: (s: VaultS
     ),
   );
   if (status.retry_after_secs) wait(status.retry_after_secs);
+  return () => window.clearInterval(timer);
 }

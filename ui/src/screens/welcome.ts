@@ -4,6 +4,7 @@ import { api } from '../api';
 import type { Role } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import type { Screen } from '../screen';
 
 interface Links {
   join: () => void;
@@ -25,7 +26,11 @@ const ROLES: { role: Role; id: string; label: string; detail: string }[] = [
   },
 ];
 
-export function welcome(root: HTMLElement, links: Links): void {
+export function welcome(links: Links): Screen {
+  return { mount: (root) => draw(root, links) };
+}
+
+function draw(root: HTMLElement, links: Links): void {
   const msg = messageArea();
   const next = h(
     'section',

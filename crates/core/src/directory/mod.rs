@@ -190,4 +190,4 @@ fn urgency_rank(e: &DirectoryEntry) -> i64 {
 }
 
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;

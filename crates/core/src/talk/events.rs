@@ -22,11 +22,14 @@ pub async fn watch_team<A: VaultAccess>(
     Ok(())
 }
 
+/// What a peer's notification says about a new request: nothing about who or why.
+pub const NEW_REQUEST_TEXT: &str = "New peer request";
+
 /// The text of a system notification about a team event: never anything about who or why,
 /// because notifications show on a locked screen.
 pub fn notification_text(event: &Event) -> Option<&'static str> {
     match event {
-        Event::NewRequest { .. } | Event::Escalated { .. } => Some("New peer request"),
+        Event::NewRequest { .. } | Event::Escalated { .. } => Some(NEW_REQUEST_TEXT),
         _ => None,
     }
 }

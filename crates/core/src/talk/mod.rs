@@ -5,6 +5,7 @@
 //! the vault, talks to the relay, then writes the outcome back, through [`VaultAccess`].
 
 pub mod events;
+mod membership;
 pub mod officer;
 pub mod payload;
 pub mod peer;
@@ -17,10 +18,15 @@ use crate::error::Result;
 use crate::session::Session;
 use crate::vault::Vault;
 
-/// Short, locked access to the open vault.
+/// Short, locked access to the open vault, and the session's clock.
 pub trait VaultAccess: Send + Sync {
     /// Runs `f` with the vault; errors if it is locked.
     fn with_vault<R>(&self, f: impl FnOnce(&mut Vault) -> Result<R>) -> Result<R>;
+    /// Now, in Unix seconds: the session's (injectable) clock; the device clock for
+    /// accesses that have no session.
+    fn now(&self) -> i64 {
+        chrono::Utc::now().timestamp()
+    }
 }
 
 impl VaultAccess for Mutex<Session> {
@@ -28,8 +34,9 @@ impl VaultAccess for Mutex<Session> {
         let mut s = self.lock().unwrap_or_else(|p| p.into_inner());
         f(s.vault_mut()?)
     }
-}
 
-pub(crate) fn now_unix() -> i64 {
-    chrono::Utc::now().timestamp()
+    fn now(&self) -> i64 {
+        let s = self.lock().unwrap_or_else(|p| p.into_inner());
+        s.clock().now().timestamp()
+    }
 }

@@ -12,9 +12,10 @@ use peerline_protocol::relay::{
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
+use super::VaultAccess;
 use super::payload::{self, Contact, ReplyPayload, RequestPayload};
 use super::team::{Membership, load_roster, require_membership};
-use super::{VaultAccess, now_unix};
+use crate::engine::Backoff;
 use crate::error::{Error, Result};
 use crate::ids::random_id;
 use crate::vault::Vault;
@@ -24,14 +25,13 @@ use peerline_client::{ErrorCode, RelayClient};
 pub const MAX_NOTE_CHARS: usize = 2000;
 /// How long the relay keeps a request.
 pub const REQUEST_TTL_SECS: i64 = 24 * 3600;
-const MAX_BACKOFF_SECS: i64 = 300;
 
 /// What the officer asks for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewRequest {
-    /// How soon: "now", "today", "this_week".
-    pub urgency: String,
+    /// How soon.
+    pub urgency: Urgency,
     /// How to reach the officer.
     pub contact: Contact,
     /// Optional note for the peer.
@@ -90,7 +90,7 @@ pub struct RequestView {
     /// When it was made (UTC, RFC 3339).
     pub created_at_utc: String,
     /// How soon.
-    pub urgency: String,
+    pub urgency: Urgency,
     /// Where it stands.
     pub stage: Stage,
     /// Unclaimed past the team's limit: it went to every peer.
@@ -153,7 +153,7 @@ fn recipients<'a>(
 
 /// One tap: builds, encrypts, queues and (if the relay answers) sends a request.
 pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<RequestView> {
-    let urgency = parse_urgency(&req.urgency)?;
+    let urgency = req.urgency;
     check_contact(&req.contact)?;
     let note = req
         .note
@@ -199,10 +199,13 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
     let key_ids: Vec<String> = chosen.iter().map(|p| p.key_id.clone()).collect();
     let contact_json =
         serde_json::to_string(&req.contact).map_err(|e| Error::InvalidInput(e.to_string()))?;
-    let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = vault.now();
+    let created = chrono::DateTime::from_timestamp(now, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     // Whole hours: an expiry to the second, set from this phone's clock, would carry the
     // phone's clock error to the relay, a number that could link one officer's requests.
-    let expires_at = (now_unix() + REQUEST_TTL_SECS).div_euclid(3600) * 3600 + 3600;
+    let expires_at = (now + REQUEST_TTL_SECS).div_euclid(3600) * 3600 + 3600;
     let id = request_id.clone();
     vault.with_vault(move |v| {
         v.conn()
@@ -254,10 +257,122 @@ struct Outgoing {
     token: Option<String>,
 }
 
+/// What the outbox does with a queued request after one try.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    /// The relay has it (a duplicate counts: a lost answer, retried).
+    Sent,
+    /// Try again after the backoff; `drop_token` when the relay will not take its token.
+    Retry {
+        /// Forget the request's token so the next try spends a fresh one.
+        drop_token: bool,
+        /// Why it is still waiting, for the status screen (`None` keeps what is shown).
+        note: Option<&'static str>,
+    },
+    /// The relay cannot be reached: retry after the backoff, and stop this round.
+    Offline,
+    /// It will not get better by retrying: show why.
+    Failed(String),
+}
+
+/// Why a request waits for tokens.
+const WAITING_FOR_TOKENS: &str =
+    "Waiting for request tokens from the relay; it will send as soon as they arrive.";
+
+/// The outbox's decision after one post. Busy, a clock problem or a token the relay will
+/// not take (spent, or its key expired) are worth a retry; any other refusal is final.
+fn step_after_post(outcome: &Result<PostAccepted>) -> Step {
+    match outcome {
+        Ok(_) => Step::Sent,
+        Err(Error::RelayUnreachable(_)) => Step::Offline,
+        Err(Error::RelayRefused { code, message }) => match code {
+            Some(ErrorCode::TokenSpent | ErrorCode::Forbidden) => Step::Retry {
+                drop_token: true,
+                note: None,
+            },
+            Some(ErrorCode::RateLimited | ErrorCode::Unauthorized | ErrorCode::Replay) => {
+                Step::Retry {
+                    drop_token: false,
+                    note: None,
+                }
+            }
+            _ => Step::Failed(format!("The relay refused this request: {message}")),
+        },
+        Err(other) => Step::Failed(other.to_string()),
+    }
+}
+
+/// Writes a step's outcome for request `id`. Only a request still queued changes: a cancel
+/// while the post was in flight wins.
+fn record_step(v: &Vault, id: &str, attempts: i64, step: &Step, now: i64) -> Result<()> {
+    let wait = now + Backoff::OUTBOX.delay_secs(attempts);
+    let conn = v.conn();
+    match step {
+        Step::Sent => conn.execute(
+            "UPDATE peer_requests SET state = 'sent', failure = NULL WHERE request_id = ?1 AND state = 'queued'",
+            [id],
+        ),
+        Step::Retry { drop_token, note } => {
+            if *drop_token {
+                conn.execute(
+                    "UPDATE peer_requests SET token = NULL WHERE request_id = ?1",
+                    [id],
+                )
+                .map_err(Error::from_sqlite)?;
+            }
+            conn.execute(
+                "UPDATE peer_requests SET attempts = attempts + 1, next_attempt_at = ?2,
+                   failure = COALESCE(?3, failure)
+                 WHERE request_id = ?1 AND state = 'queued'",
+                params![id, wait, note],
+            )
+        }
+        Step::Offline => conn.execute(
+            "UPDATE peer_requests SET attempts = attempts + 1, next_attempt_at = ?2
+             WHERE request_id = ?1 AND state = 'queued'",
+            params![id, wait],
+        ),
+        Step::Failed(why) => conn.execute(
+            "UPDATE peer_requests SET state = 'failed', failure = ?2
+             WHERE request_id = ?1 AND state = 'queued'",
+            params![id, why],
+        ),
+    }
+    .map_err(Error::from_sqlite)?;
+    Ok(())
+}
+
+/// When the outbox next has something to send (Unix seconds), for the engine's scheduler.
+pub fn next_outbox_attempt(v: &Vault) -> Result<Option<i64>> {
+    v.conn()
+        .query_row(
+            "SELECT MIN(next_attempt_at) FROM peer_requests WHERE state = 'queued'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(Error::from_sqlite)
+}
+
+/// Gives a queued request a token from the vault, kept with it so a retry spends nothing
+/// new. `None` when the vault has none left.
+fn assign_token(v: &mut Vault, id: &str) -> Result<Option<Token>> {
+    let Some(t) = super::tokens::take(v)? else {
+        return Ok(None);
+    };
+    let json = serde_json::to_string(&t).map_err(|e| Error::InvalidInput(e.to_string()))?;
+    v.conn()
+        .execute(
+            "UPDATE peer_requests SET token = ?2 WHERE request_id = ?1",
+            params![id, json],
+        )
+        .map_err(Error::from_sqlite)?;
+    Ok(Some(t))
+}
+
 /// Sends every queued request that is due. Returns how many the relay now has. A relay
 /// that is down leaves them queued with a growing wait (up to five minutes).
 pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
-    let now = now_unix();
+    let now = vault.now();
     let (m, due) = vault.with_vault(|v| {
         let m = require_membership(v)?;
         let mut stmt = v
@@ -292,56 +407,32 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
     let mut unreachable = None;
     let mut topped_up = false;
     for o in due {
-        // Each request keeps the token it was given, so a retry spends nothing new.
-        let token = match o
+        let id = o.request_id.clone();
+        let held = o
             .token
             .as_deref()
-            .and_then(|t| serde_json::from_str(t).ok())
-        {
-            Some(t) => t,
+            .and_then(|t| serde_json::from_str::<Token>(t).ok());
+        let token = match held {
+            Some(t) => Some(t),
             None => {
-                let id = o.request_id.clone();
-                let assign = |v: &mut Vault| -> Result<Option<Token>> {
-                    let Some(t) = super::tokens::take(v)? else {
-                        return Ok(None);
-                    };
-                    let json = serde_json::to_string(&t)
-                        .map_err(|e| Error::InvalidInput(e.to_string()))?;
-                    v.conn()
-                        .execute(
-                            "UPDATE peer_requests SET token = ?2 WHERE request_id = ?1",
-                            params![id, json],
-                        )
-                        .map_err(Error::from_sqlite)?;
-                    Ok(Some(t))
-                };
-                let mut t = vault.with_vault(assign)?;
+                let mut t = vault.with_vault(|v| assign_token(v, &id))?;
                 if t.is_none() && !topped_up {
                     topped_up = true;
                     if let Err(e) = super::tokens::top_up(vault).await {
                         tracing::debug!(code = e.code(), "could not fetch request tokens");
                     }
-                    t = vault.with_vault(assign)?;
+                    t = vault.with_vault(|v| assign_token(v, &id))?;
                 }
-                match t {
-                    Some(t) => t,
-                    None => {
-                        let wait = (1i64 << o.attempts.clamp(0, 8)).min(MAX_BACKOFF_SECS);
-                        vault.with_vault(|v| {
-                            v.conn()
-                                .execute(
-                                    "UPDATE peer_requests SET attempts = attempts + 1, next_attempt_at = ?2,
-                                       failure = 'Waiting for request tokens from the relay; it will send as soon as they arrive.'
-                                     WHERE request_id = ?1",
-                                    params![o.request_id, now + wait],
-                                )
-                                .map_err(Error::from_sqlite)?;
-                            Ok(())
-                        })?;
-                        continue;
-                    }
-                }
+                t
             }
+        };
+        let Some(token) = token else {
+            let step = Step::Retry {
+                drop_token: false,
+                note: Some(WAITING_FOR_TOKENS),
+            };
+            vault.with_vault(|v| record_step(v, &id, o.attempts, &step, now))?;
+            continue;
         };
         let body = PostRequest {
             request_id: o.request_id.clone(),
@@ -356,78 +447,17 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
             .post_request(&m.team_id, &body)
             .await
             .map_err(Error::from);
-        let id = o.request_id.clone();
-        match outcome {
-            Ok(_) => {
-                // Only if still queued: a cancel while the post was in flight wins.
-                vault.with_vault(|v| {
-                    v.conn()
-                        .execute(
-                            "UPDATE peer_requests SET state = 'sent', failure = NULL WHERE request_id = ?1 AND state = 'queued'",
-                            [&id],
-                        )
-                        .map_err(Error::from_sqlite)?;
-                    Ok(())
-                })?;
-                sent += 1;
-            }
-            Err(Error::RelayUnreachable(why)) => {
-                let wait = (1i64 << o.attempts.clamp(0, 8)).min(MAX_BACKOFF_SECS);
-                vault.with_vault(|v| {
-                    v.conn()
-                        .execute(
-                            "UPDATE peer_requests SET attempts = attempts + 1, next_attempt_at = ?2
-                             WHERE request_id = ?1",
-                            params![id, now + wait],
-                        )
-                        .map_err(Error::from_sqlite)?;
-                    Ok(())
-                })?;
-                unreachable = Some(why);
+        let step = step_after_post(&outcome);
+        vault.with_vault(|v| record_step(v, &id, o.attempts, &step, now))?;
+        match step {
+            Step::Sent => sent += 1,
+            Step::Offline => {
+                if let Err(Error::RelayUnreachable(why)) = outcome {
+                    unreachable = Some(why);
+                }
                 break;
             }
-            Err(Error::RelayRefused { code, message }) => {
-                // Busy or a clock problem: wait and retry. Anything else will not get better
-                // by retrying: mark it failed, tell the officer, and go on with the rest.
-                // A token the relay will not take (spent, or its key expired) is dropped so
-                // the next try uses a fresh one.
-                let bad_token = matches!(code, Some(ErrorCode::TokenSpent | ErrorCode::Forbidden));
-                let temporary = bad_token
-                    || matches!(
-                        code,
-                        Some(ErrorCode::RateLimited | ErrorCode::Unauthorized | ErrorCode::Replay)
-                    );
-                if bad_token {
-                    vault.with_vault(|v| {
-                        v.conn()
-                            .execute(
-                                "UPDATE peer_requests SET token = NULL WHERE request_id = ?1",
-                                [&id],
-                            )
-                            .map_err(Error::from_sqlite)?;
-                        Ok(())
-                    })?;
-                }
-                vault.with_vault(|v| {
-                    if temporary {
-                        let wait = (1i64 << o.attempts.clamp(0, 8)).min(MAX_BACKOFF_SECS);
-                        v.conn().execute(
-                            "UPDATE peer_requests SET attempts = attempts + 1, next_attempt_at = ?2
-                             WHERE request_id = ?1 AND state = 'queued'",
-                            params![id, now + wait],
-                        )
-                    } else {
-                        v.conn().execute(
-                            "UPDATE peer_requests SET state = 'failed', failure = ?2
-                             WHERE request_id = ?1 AND state = 'queued'",
-                            params![id, format!("The relay refused this request: {message}")],
-                        )
-                    }
-                    .map_err(Error::from_sqlite)?;
-                    Ok(())
-                })?;
-            }
-            Err(e) => return Err(e),
+            Step::Retry { .. } | Step::Failed(_) => {}
         }
     }
     match unreachable {
@@ -684,6 +714,23 @@ pub fn list(v: &Vault) -> Result<Vec<RequestView>> {
         .map_err(Error::from_sqlite)
 }
 
+/// The requests the relay still holds for this officer (sent, delivered or accepted), with
+/// their status secrets: what the engine follows live.
+pub fn live_requests(v: &Vault) -> Result<Vec<(String, String)>> {
+    let mut stmt = v
+        .conn()
+        .prepare(
+            "SELECT request_id, status_secret FROM peer_requests
+             WHERE state IN ('sent', 'delivered', 'accepted')",
+        )
+        .map_err(Error::from_sqlite)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(Error::from_sqlite)?;
+    rows.collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(Error::from_sqlite)
+}
+
 /// One request.
 pub fn view(v: &Vault, id: &str) -> Result<RequestView> {
     v.conn()
@@ -705,7 +752,7 @@ fn row_to_view(r: &rusqlite::Row<'_>) -> rusqlite::Result<RequestView> {
     Ok(RequestView {
         request_id: r.get(0)?,
         created_at_utc: r.get(1)?,
-        urgency: r.get(2)?,
+        urgency: Urgency::parse(&r.get::<_, String>(2)?).unwrap_or(Urgency::Now),
         stage: Stage::parse(&r.get::<_, String>(3)?),
         escalated: r.get::<_, i64>(4)? != 0,
         accepted_by: r.get(5)?,
@@ -794,5 +841,137 @@ mod tests {
             assert_eq!(Stage::parse(s.as_str()), s);
         }
         let _ = age::x25519::Identity::from_str(&payload::new_identity().0).unwrap();
+    }
+
+    /// The outbox on a manual timeline: each case of a post's outcome, recorded in a real
+    /// vault, and when the scheduler would try again.
+    mod outbox {
+        use super::*;
+        use crate::directory::test_support::vault;
+
+        const NOW: i64 = 1_800_000_000;
+
+        fn queue(v: &Vault, id: &str, expires_at: i64) {
+            v.conn()
+                .execute(
+                    "INSERT INTO peer_requests (request_id, created_at_utc, urgency, contact, note,
+                       reply_identity, status_secret, recipients, ciphertext, expires_at, state, token)
+                     VALUES (?1, '2027-01-15T08:00:00Z', 'now', '\"in_app\"', NULL, 'x', 's', '[]',
+                       x'00', ?2, 'queued', '{\"t\":1}')",
+                    params![id, expires_at],
+                )
+                .unwrap();
+        }
+
+        fn row(v: &Vault, id: &str) -> (String, i64, i64, Option<String>, Option<String>) {
+            v.conn()
+                .query_row(
+                    "SELECT state, attempts, next_attempt_at, token, failure FROM peer_requests WHERE request_id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .unwrap()
+        }
+
+        fn refused(code: ErrorCode) -> Result<PostAccepted> {
+            Err(Error::RelayRefused {
+                code: Some(code),
+                message: "no".into(),
+            })
+        }
+
+        #[test]
+        fn offline_waits_longer_each_time_and_the_scheduler_knows_when() {
+            let (_d, v) = vault();
+            queue(&v, "r", NOW + 3600);
+            let step = step_after_post(&Err(Error::RelayUnreachable("down".into())));
+            assert_eq!(step, Step::Offline);
+            record_step(&v, "r", 0, &step, NOW).unwrap();
+            assert_eq!(row(&v, "r").0, "queued");
+            assert_eq!(next_outbox_attempt(&v).unwrap(), Some(NOW + 1));
+            record_step(&v, "r", 1, &step, NOW + 1).unwrap();
+            assert_eq!(next_outbox_attempt(&v).unwrap(), Some(NOW + 3));
+            record_step(&v, "r", 20, &step, NOW + 3).unwrap();
+            assert_eq!(next_outbox_attempt(&v).unwrap(), Some(NOW + 3 + 300));
+            assert_eq!(row(&v, "r").1, 3, "attempts counted");
+        }
+
+        #[test]
+        fn a_refusal_that_retrying_cannot_fix_fails_with_the_relays_words() {
+            let (_d, v) = vault();
+            queue(&v, "r", NOW + 3600);
+            let step = step_after_post(&refused(ErrorCode::InvalidInput));
+            record_step(&v, "r", 0, &step, NOW).unwrap();
+            let (state, _, _, _, failure) = row(&v, "r");
+            assert_eq!(state, "failed");
+            assert_eq!(
+                failure.as_deref(),
+                Some("The relay refused this request: no")
+            );
+            assert_eq!(
+                next_outbox_attempt(&v).unwrap(),
+                None,
+                "nothing left to send"
+            );
+        }
+
+        #[test]
+        fn a_lost_answer_retried_is_a_duplicate_and_counts_as_sent() {
+            let (_d, v) = vault();
+            queue(&v, "r", NOW + 3600);
+            let dup = Ok(PostAccepted {
+                request_id: "r".into(),
+                duplicate: true,
+            });
+            assert_eq!(step_after_post(&dup), Step::Sent);
+            record_step(&v, "r", 2, &Step::Sent, NOW).unwrap();
+            assert_eq!(row(&v, "r").0, "sent");
+        }
+
+        #[test]
+        fn a_spent_token_is_dropped_and_busy_keeps_it() {
+            let (_d, v) = vault();
+            queue(&v, "r", NOW + 3600);
+            let busy = step_after_post(&refused(ErrorCode::RateLimited));
+            record_step(&v, "r", 0, &busy, NOW).unwrap();
+            assert!(row(&v, "r").3.is_some(), "busy: the same token next time");
+            let spent = step_after_post(&refused(ErrorCode::TokenSpent));
+            assert_eq!(
+                spent,
+                Step::Retry {
+                    drop_token: true,
+                    note: None
+                }
+            );
+            record_step(&v, "r", 1, &spent, NOW).unwrap();
+            let (state, _, next, token, _) = row(&v, "r");
+            assert_eq!((state.as_str(), token), ("queued", None));
+            assert_eq!(next, NOW + 2);
+        }
+
+        #[test]
+        fn a_request_past_its_expiry_is_refused_by_the_relay_and_fails_for_good() {
+            // The relay is the judge of expiry (its clock, not the phone's): it refuses
+            // the post as invalid, which no retry can fix.
+            let (_d, v) = vault();
+            queue(&v, "r", NOW - 1);
+            let step = step_after_post(&refused(ErrorCode::InvalidInput));
+            record_step(&v, "r", 4, &step, NOW).unwrap();
+            let (state, _, _, _, failure) = row(&v, "r");
+            assert_eq!(state, "failed");
+            assert!(failure.unwrap().contains("refused"));
+            assert_eq!(next_outbox_attempt(&v).unwrap(), None);
+        }
+
+        #[test]
+        fn a_cancel_while_the_post_was_in_flight_wins() {
+            let (_d, v) = vault();
+            queue(&v, "r", NOW + 3600);
+            v.conn()
+                .execute("UPDATE peer_requests SET state = 'closed'", [])
+                .unwrap();
+            record_step(&v, "r", 0, &Step::Sent, NOW).unwrap();
+            assert_eq!(row(&v, "r").0, "closed");
+        }
     }
 }

@@ -12,9 +12,9 @@ use peerline_protocol::relay::{
 use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 
+use super::VaultAccess;
 use super::payload::{self, Contact, ReplyPayload, RequestPayload};
 use super::team::require_membership;
-use super::{VaultAccess, now_unix};
 use crate::error::{Error, Result};
 use crate::vault::Vault;
 
@@ -50,7 +50,7 @@ pub struct InboxItem {
     /// Id.
     pub request_id: String,
     /// How soon.
-    pub urgency: String,
+    pub urgency: Urgency,
     /// Seconds since it was posted.
     pub age_secs: u32,
     /// Went to every peer after going unclaimed.
@@ -166,7 +166,7 @@ pub async fn inbox<A: VaultAccess>(vault: &A) -> Result<Vec<InboxItem>> {
     let (m, id) = vault.with_vault(|v| Ok((require_membership(v)?, require_identity(v)?)))?;
     let open: Vec<OpenRequest> = m.client()?.open_requests(&m.team_id).await?;
     let identity = payload::identity(&id.age_identity)?;
-    let now = now_unix();
+    let now = vault.now();
     let mut items = Vec::new();
     for r in open {
         let Some(p) = decrypt_request(&r, &identity) else {
@@ -174,7 +174,7 @@ pub async fn inbox<A: VaultAccess>(vault: &A) -> Result<Vec<InboxItem>> {
         };
         items.push(InboxItem {
             age_secs: u32::try_from((now - r.created_at).max(0)).unwrap_or(u32::MAX),
-            urgency: r.urgency.as_str().to_owned(),
+            urgency: r.urgency,
             escalated: r.escalated,
             open: r.state == RequestState::Open,
             mine: r.claimed_by.as_deref() == Some(id.key_id.as_str()),
@@ -184,12 +184,7 @@ pub async fn inbox<A: VaultAccess>(vault: &A) -> Result<Vec<InboxItem>> {
         });
     }
     // Urgent first, then oldest first.
-    items.sort_by_key(|i| {
-        (
-            i.urgency != Urgency::Now.as_str(),
-            std::cmp::Reverse(i.age_secs),
-        )
-    });
+    items.sort_by_key(|i| (i.urgency != Urgency::Now, std::cmp::Reverse(i.age_secs)));
     Ok(items)
 }
 

@@ -8,7 +8,7 @@ use peerline_protocol::relay::{IssueTokens, Token, TokenKey, TokensIssued};
 use rusqlite::OptionalExtension as _;
 
 use super::VaultAccess;
-use super::team::require_membership;
+use super::membership::require_membership;
 use crate::error::{Error, Result};
 use crate::vault::Vault;
 
@@ -129,8 +129,9 @@ fn rand_bytes() -> [u8; 32] {
 /// Called on a timer by the app: tops up at random moments (about once every `one_in`
 /// calls while low), so fetching tokens is not tied in time to spending one.
 pub async fn top_up_at_random<A: VaultAccess>(vault: &A, one_in: u32) -> Result<()> {
-    let low = vault
-        .with_vault(|v| Ok(super::team::load_membership(v)?.is_some() && count(v)? < LOW_WATER))?;
+    let low = vault.with_vault(|v| {
+        Ok(super::membership::load_membership(v)?.is_some() && count(v)? < LOW_WATER)
+    })?;
     let draw = u32::from_le_bytes(rand_bytes()[..4].try_into().unwrap_or([0; 4]));
     if low && draw % one_in.max(1) == 0 {
         top_up(vault).await?;

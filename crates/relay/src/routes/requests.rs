@@ -176,7 +176,11 @@ pub async fn list(
         .map(|r| r.request_id.clone())
         .collect();
     if !fresh.is_empty() {
-        state.storage.mark_delivered(fresh).await?;
+        state.storage.mark_delivered(fresh.clone()).await?;
+        // The officer's app follows its request's events: "delivered" is one of them.
+        for request_id in fresh {
+            state.hub.publish(&team, Event::Delivered { request_id });
+        }
     }
     Ok(Json(all.into_iter().map(to_open).collect()))
 }

@@ -70,6 +70,11 @@ impl<'s> MigrationSource<'s> for Embedded {
                     "request events",
                     include_str!("../../migrations/postgres/0002_request_events.sql"),
                 ),
+                m(
+                    3,
+                    "delivered event",
+                    include_str!("../../migrations/postgres/0003_delivered_event.sql"),
+                ),
             ])
         })
     }

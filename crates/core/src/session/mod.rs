@@ -17,6 +17,8 @@ use crate::vault::meta::{Custody, Lifecycle, Meta};
 use crate::vault::wrap::{KdfParams, UnwrapError, WrappedKey};
 use crate::vault::{Vault, VaultKey};
 
+mod reminder;
+
 /// Shortest passcode accepted, in characters. Six is what phones ask for; a longer one is
 /// encouraged in the UI because on a box with no credential store it is all there is.
 pub const MIN_PASSCODE_LEN: usize = 6;
@@ -650,23 +652,32 @@ impl Session {
         self.status()
     }
 
-    /// Called on a timer while in the background, so the lock happens on time even if the
+    /// Called when the auto-lock deadline comes, so the lock happens on time even if the
     /// app is never brought back.
     pub fn tick(&mut self) {
         self.check_auto_lock();
     }
 
+    /// When the vault will lock itself (Unix seconds): set while the app is in the
+    /// background with the vault open and an app lock with a delay.
+    pub fn auto_lock_at(&self) -> Option<i64> {
+        if !matches!(self.state, State::Open { .. }) {
+            return None;
+        }
+        let since = self.backgrounded_at?;
+        let minutes = self
+            .meta
+            .as_ref()
+            .filter(|m| m.wrapped_key.is_some())
+            .and_then(|m| m.auto_lock_minutes)?;
+        Some(since.saturating_add(i64::from(minutes) * 60))
+    }
+
     fn check_auto_lock(&mut self) {
-        let (Some(since), Some(minutes)) = (
-            self.backgrounded_at,
-            self.meta
-                .as_ref()
-                .filter(|m| m.wrapped_key.is_some())
-                .and_then(|m| m.auto_lock_minutes),
-        ) else {
+        let Some(at) = self.auto_lock_at() else {
             return;
         };
-        if self.now_unix().saturating_sub(since) >= i64::from(minutes) * 60 {
+        if self.now_unix() >= at {
             if let Err(e) = self.lock() {
                 warn!(code = e.code(), "auto-lock failed");
             } else {
@@ -771,6 +782,11 @@ impl Session {
             State::New => Err(Error::NoVault),
             _ => Err(Error::Locked),
         }
+    }
+
+    /// The clock this session runs on, shared (the engine schedules on it).
+    pub fn clock_handle(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
     }
 
     /// The clock this session runs on.

@@ -1,0 +1,445 @@
+//! The app's engine: it owns the session, runs every timed job from one scheduler on the
+//! session's (injectable) clock, keeps the live connections to the relay, and tells the app
+//! what changed as typed [`CoreEvent`]s. The shell forwards commands in and events out; it
+//! has no timers and decides nothing.
+//!
+//! Nothing polls. The jobs run at their deadlines (auto-lock, reminder, outbox retries,
+//! token refills at random moments), and what happens on the relay arrives over WebSockets:
+//! the team's events for a peer supporter, each open request's own events for the officer
+//! (followed with the request's status secret, never the device id).
+
+mod backoff;
+mod events;
+mod live;
+mod scheduler;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::{Notify, broadcast};
+
+pub use backoff::Backoff;
+pub use events::{CoreEvent, EVENT_NAMES, PeerEvent};
+pub use scheduler::{Job, Live, Scheduler};
+
+use crate::clock::Clock;
+use crate::error::Result;
+use crate::session::{Session, VaultStatus};
+use crate::talk::officer::{self, RequestView};
+use crate::talk::{peer, team, tokens};
+
+/// How many events wait for a slow listener before the oldest are dropped. Events say
+/// "this changed"; a listener that lagged re-reads state, so nothing is lost for good.
+const EVENT_BUFFER: usize = 256;
+
+/// Refills of anonymous tokens happen at a random moment in this window (seconds) after
+/// they run low, so fetching them is not tied in time to spending one.
+const TOKEN_REFILL_WINDOW: (i64, i64) = (30, 600);
+
+/// The longest the engine sleeps without looking at the clock again. Timers pause while a
+/// device sleeps; a deadline on the wall clock (auto-lock above all) must still be met soon
+/// after it wakes. This re-reads the clock only: no I/O, no network.
+const MAX_SLEEP_SECS: i64 = 60;
+
+/// The engine. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    session: Arc<Mutex<Session>>,
+    clock: Arc<dyn Clock>,
+    events: broadcast::Sender<CoreEvent>,
+    wake: Notify,
+    plan: Mutex<Plan>,
+}
+
+/// What the engine keeps between jobs.
+#[derive(Default)]
+struct Plan {
+    scheduler: Scheduler,
+    /// Running live connections, each with the generation that started it.
+    live: HashMap<Live, (u64, tokio::task::JoinHandle<()>)>,
+    next_generation: u64,
+    /// Failed connection attempts in a row, for the reconnect backoff.
+    failures: HashMap<Live, i64>,
+    /// What the app was last told, to emit changes only.
+    status: Option<VaultStatus>,
+    requests: HashMap<String, RequestView>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// An engine over `session`, on the session's clock. Call [`Engine::run`] on an async
+    /// runtime to drive it.
+    pub fn new(session: Session) -> Self {
+        let clock = session.clock_handle();
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        Self {
+            inner: Arc::new(Inner {
+                session: Arc::new(Mutex::new(session)),
+                clock,
+                events,
+                wake: Notify::new(),
+                plan: Mutex::new(Plan::default()),
+            }),
+        }
+    }
+
+    /// The session, for core's flows (they lock it briefly, never across I/O).
+    pub fn session(&self) -> Arc<Mutex<Session>> {
+        self.inner.session.clone()
+    }
+
+    /// Every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<CoreEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// Now, in Unix seconds, on the engine's clock.
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now().timestamp()
+    }
+
+    /// Runs `f` on the session, then lets the engine see what changed.
+    pub fn with<T>(&self, f: impl FnOnce(&mut Session) -> T) -> T {
+        let out = f(&mut self.lock_session());
+        self.changed();
+        out
+    }
+
+    /// Runs `f` on the session in a blocking worker (Argon2id takes a few hundred
+    /// milliseconds on purpose), then lets the engine see what changed.
+    pub async fn blocking<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Session) -> Result<T> + Send + 'static,
+    {
+        let session = self.inner.session.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            // A panic elsewhere must not leave the app unable to lock or erase.
+            let mut s = session.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut s)
+        })
+        .await
+        .unwrap_or_else(|_| Err(crate::Error::Internal));
+        self.changed();
+        out
+    }
+
+    /// Runs one of core's async flows (talk, directory) on the session, then lets the
+    /// engine see what changed.
+    pub async fn flow<T, F, Fut>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(Arc<Mutex<Session>>) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let out = f(self.inner.session.clone()).await;
+        self.changed();
+        out
+    }
+
+    /// Joins a team from an invite, then fetches what a member needs: the roster, the
+    /// agency's directory and a first batch of anonymous tokens (now, at join, rather than
+    /// at the first request, so fetching them is not tied in time to asking for help).
+    /// The roster and directory may not be published yet; that is not a failure of the
+    /// join, and a refused directory is recorded for the directory screen to show.
+    pub async fn join_team(&self, invite: &str) -> Result<Option<team::TeamInfo>> {
+        let s = self.session();
+        team::join(&*s, invite).await?;
+        if let Err(e) = team::sync_roster(&*s).await {
+            tracing::debug!(code = e.code(), "no roster yet after joining");
+        }
+        if let Err(e) = crate::directory::sync_directory(&*s).await {
+            tracing::debug!(code = e.code(), "no agency directory yet after joining");
+        }
+        if let Err(e) = tokens::top_up(&*s).await {
+            tracing::debug!(
+                code = e.code(),
+                "no request tokens yet; they will come later"
+            );
+        }
+        self.changed();
+        let session = self.lock_session();
+        team::team_info(session.vault()?)
+    }
+
+    /// The app went to the background: the auto-lock deadline starts.
+    pub fn app_backgrounded(&self) {
+        self.with(Session::app_backgrounded);
+    }
+
+    /// The app came back: locks first if it was away too long.
+    pub fn app_foregrounded(&self) -> VaultStatus {
+        self.with(Session::app_foregrounded)
+    }
+
+    /// Something may have changed (a command ran): tell the app, and plan again.
+    pub fn changed(&self) {
+        self.observe();
+        self.replan();
+        self.inner.wake.notify_one();
+    }
+
+    /// Drives the engine for the life of the app: runs what is due, then sleeps until the
+    /// next deadline or until something changes.
+    pub async fn run(&self) {
+        loop {
+            self.tick().await;
+            let wait = {
+                let plan = self.lock_plan();
+                plan.scheduler
+                    .next()
+                    .map(|at| (at - self.now()).clamp(0, MAX_SLEEP_SECS))
+            };
+            match wait {
+                Some(secs) => {
+                    tokio::select! {
+                        () = tokio::time::sleep(std::time::Duration::from_secs(secs.unsigned_abs())) => {}
+                        () = self.inner.wake.notified() => {}
+                    }
+                }
+                None => self.inner.wake.notified().await,
+            }
+        }
+    }
+
+    /// Runs every job due now, then plans again. Tests call this after moving a manual
+    /// clock; [`Engine::run`] calls it at each deadline.
+    pub async fn tick(&self) {
+        let due = self.lock_plan().scheduler.take_due(self.now());
+        for job in due {
+            self.run_job(job).await;
+        }
+        self.observe();
+        self.replan();
+    }
+
+    /// The deadline the scheduler holds for `job`, if any (for tests and diagnostics).
+    pub fn deadline(&self, job: &Job) -> Option<i64> {
+        self.lock_plan().scheduler.deadline(job)
+    }
+
+    /// Which live connections are open or being opened.
+    pub fn live_connections(&self) -> Vec<Live> {
+        let mut live: Vec<Live> = self.lock_plan().live.keys().cloned().collect();
+        live.sort();
+        live
+    }
+
+    async fn run_job(&self, job: Job) {
+        let session = self.session();
+        match job {
+            Job::AutoLock => {
+                self.lock_session().tick();
+            }
+            Job::Reminder => {
+                if self.lock_session().take_due_reminder() {
+                    self.emit(CoreEvent::ReminderDue);
+                }
+            }
+            Job::Outbox => {
+                if let Err(e) = officer::flush_outbox(&*session).await {
+                    tracing::debug!(code = e.code(), "outbox: nothing sent this time");
+                }
+            }
+            Job::TokenRefill => {
+                if let Err(e) = tokens::top_up(&*session).await {
+                    tracing::debug!(code = e.code(), "token refill failed; will try later");
+                }
+            }
+            // Clearing the deadline is the job: planning opens the connection again.
+            Job::Reconnect(_) => {}
+        }
+    }
+
+    /// Emits what changed since the app was last told: the vault's status, and each of the
+    /// officer's requests whose view changed.
+    fn observe(&self) {
+        let (status, requests) = {
+            let s = self.lock_session();
+            let requests = s.vault().ok().and_then(|v| officer::list(v).ok());
+            (s.status(), requests)
+        };
+        let mut out = Vec::new();
+        {
+            let mut plan = self.lock_plan();
+            if plan.status.as_ref() != Some(&status) {
+                plan.status = Some(status.clone());
+                out.push(CoreEvent::VaultStatus(status));
+            }
+            // Locked: nothing to compare with, and nothing is said about requests.
+            if let Some(requests) = requests {
+                let mut seen = HashMap::with_capacity(requests.len());
+                for r in requests {
+                    if plan.requests.get(&r.request_id) != Some(&r) {
+                        out.push(CoreEvent::RequestUpdated(r.clone()));
+                    }
+                    seen.insert(r.request_id.clone(), r);
+                }
+                plan.requests = seen;
+            }
+        }
+        for e in out {
+            self.emit(e);
+        }
+    }
+
+    /// Sets every deadline from the state as it is now, and opens or closes live
+    /// connections to match.
+    fn replan(&self) {
+        let now = self.now();
+        let wanted = {
+            let s = self.lock_session();
+            Wanted::read(&s)
+        };
+        let mut plan = self.lock_plan();
+        let p = &mut *plan;
+        set_or_clear(&mut p.scheduler, Job::AutoLock, wanted.auto_lock_at);
+        set_or_clear(&mut p.scheduler, Job::Reminder, wanted.reminder_at);
+        set_or_clear(&mut p.scheduler, Job::Outbox, wanted.outbox_at);
+        if wanted.tokens_low {
+            let (lo, hi) = TOKEN_REFILL_WINDOW;
+            p.scheduler
+                .set_if_absent(Job::TokenRefill, now + live::random_between(lo, hi));
+        } else {
+            p.scheduler.clear(&Job::TokenRefill);
+        }
+        // Close what is no longer wanted (locked, left the team, request closed).
+        p.live.retain(|key, (_, task)| {
+            let keep = wanted.live.contains_key(key);
+            if !keep {
+                task.abort();
+            }
+            keep
+        });
+        p.failures.retain(|key, _| wanted.live.contains_key(key));
+        let stale: Vec<Job> = p
+            .scheduler
+            .jobs()
+            .filter(|job| matches!(job, Job::Reconnect(key) if !wanted.live.contains_key(key)))
+            .cloned()
+            .collect();
+        for job in stale {
+            p.scheduler.clear(&job);
+        }
+        // Open what is wanted and not open, unless it waits to reconnect. Outside the async
+        // runtime (a window event on the UI thread) the run loop, woken, opens them.
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        for (key, secret) in wanted.live {
+            if p.live.contains_key(&key)
+                || p.scheduler.deadline(&Job::Reconnect(key.clone())).is_some()
+            {
+                continue;
+            }
+            p.next_generation += 1;
+            let generation = p.next_generation;
+            let task = live::spawn(self.clone(), key.clone(), generation, secret);
+            p.live.insert(key, (generation, task));
+        }
+    }
+
+    /// A live connection is up: its next failure starts the backoff again.
+    fn live_connected(&self, key: &Live) {
+        self.lock_plan().failures.remove(key);
+    }
+
+    /// A live connection ended. Unless it is no longer wanted, it reconnects after the
+    /// backoff.
+    fn live_ended(&self, key: &Live, generation: u64) {
+        let now = self.now();
+        {
+            let mut plan = self.lock_plan();
+            if plan.live.get(key).map(|(g, _)| *g) != Some(generation) {
+                return;
+            }
+            plan.live.remove(key);
+            let failures = plan.failures.entry(key.clone()).or_insert(0);
+            let wait = Backoff::RECONNECT.delay_secs(*failures);
+            *failures += 1;
+            plan.scheduler.set(Job::Reconnect(key.clone()), now + wait);
+        }
+        self.replan();
+        self.inner.wake.notify_one();
+    }
+
+    /// Reads one request's status from the relay (after an event on its connection), then
+    /// tells the app what changed.
+    async fn refresh_request(&self, id: &str) {
+        if let Err(e) = officer::refresh(&*self.session(), id).await {
+            tracing::debug!(code = e.code(), "request status not read this time");
+        }
+        self.observe();
+    }
+
+    fn emit(&self, event: CoreEvent) {
+        // No listener yet is fine: the UI reads state when it starts.
+        let _ = self.inner.events.send(event);
+    }
+
+    fn lock_session(&self) -> MutexGuard<'_, Session> {
+        self.inner.session.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lock_plan(&self) -> MutexGuard<'_, Plan> {
+        self.inner.plan.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn set_or_clear(s: &mut Scheduler, job: Job, at: Option<i64>) {
+    match at {
+        Some(at) => s.set(job, at),
+        None => s.clear(&job),
+    }
+}
+
+/// What the state asks of the engine right now.
+struct Wanted {
+    auto_lock_at: Option<i64>,
+    reminder_at: Option<i64>,
+    outbox_at: Option<i64>,
+    tokens_low: bool,
+    /// Live connections, with the status secret for a request's.
+    live: HashMap<Live, Option<String>>,
+}
+
+impl Wanted {
+    fn read(s: &Session) -> Self {
+        let mut w = Self {
+            auto_lock_at: s.auto_lock_at(),
+            reminder_at: s.reminder_due_at().map(|d| d.timestamp()),
+            outbox_at: None,
+            tokens_low: false,
+            live: HashMap::new(),
+        };
+        // Locked: only the lock and the reminder (its words are fixed; it needs no vault).
+        let Ok(v) = s.vault() else {
+            return w;
+        };
+        let member = team::load_membership(v).ok().flatten().is_some();
+        if !member {
+            return w;
+        }
+        w.outbox_at = officer::next_outbox_attempt(v).ok().flatten();
+        w.tokens_low = tokens::count(v).is_ok_and(|n| n < tokens::LOW_WATER);
+        if peer::has_identity(v).unwrap_or(false) {
+            w.live.insert(Live::Team, None);
+        }
+        for (id, secret) in officer::live_requests(v).unwrap_or_default() {
+            w.live.insert(Live::Request(id), Some(secret));
+        }
+        w
+    }
+}
+
+#[cfg(test)]
+mod tests;

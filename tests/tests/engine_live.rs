@@ -1,0 +1,132 @@
+//! The engine end to end: an officer's phone run by its engine hears its request's status
+//! pushed over the request's WebSocket (sent → delivered → accepted) instead of asking, and
+//! while nothing happens it sends nothing but the WebSocket itself. A real relay on
+//! 127.0.0.1 behind a recording proxy.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use peerline_core::engine::{CoreEvent, Live};
+use peerline_core::talk::officer::{self, NewRequest, Stage};
+use peerline_core::talk::payload::Contact;
+use peerline_core::talk::{peer, team};
+use peerline_e2e::*;
+
+fn stage_of(event: &CoreEvent, id: &str) -> Option<(Stage, Option<String>)> {
+    match event {
+        CoreEvent::RequestUpdated(r) if r.request_id == id => {
+            Some((r.stage, r.accepted_by.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// Plain HTTP requests in the recording (WebSocket upgrades and frames left out).
+fn http_requests(rec: &Recording) -> Vec<String> {
+    rec.requests()
+        .iter()
+        .map(|r| String::from_utf8_lossy(r).to_ascii_lowercase())
+        .filter(|r| {
+            ["get /", "post /", "put /", "delete /"]
+                .iter()
+                .any(|m| r.starts_with(m))
+                && !r.contains("upgrade: websocket")
+        })
+        .map(|r| r.lines().next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_officer_hears_delivered_and_accepted_pushed_and_an_idle_app_sends_nothing() {
+    let w = World::new(180).await;
+    let proxy = recording_proxy(w.addr).await;
+    let sam = w.phone().await;
+    let officer_phone = w.phone_via(&proxy.url).await;
+    w.publish_roster(1, &[(&sam, "sam", "Sam R.")]).await;
+    for p in [&sam, &officer_phone] {
+        team::sync_roster(&p.session).await.unwrap();
+    }
+    peer::set_duty(&sam.session, 60).await.unwrap();
+
+    let officer = officer_phone.live();
+    let mut events = officer.engine.subscribe();
+    let sent = officer
+        .engine
+        .flow(|s| async move {
+            officer::ask_for_peer(
+                &*s,
+                NewRequest {
+                    urgency: peerline_protocol::relay::Urgency::Now,
+                    contact: Contact::InApp,
+                    note: None,
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    assert_eq!(sent.stage, Stage::Sent);
+    let id = sent.request_id.clone();
+    // The engine follows the request live once it is sent.
+    for _ in 0..100 {
+        if officer
+            .engine
+            .live_connections()
+            .contains(&Live::Request(id.clone()))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // Sam's phone fetches it: the officer is told "delivered" by the relay, not by asking.
+    let inbox = peer::inbox(&sam.session).await.unwrap();
+    assert_eq!(inbox.len(), 1);
+    officer
+        .wait_for(&mut events, Duration::from_secs(10), |e| {
+            stage_of(e, &id).filter(|(s, _)| *s == Stage::Delivered)
+        })
+        .await;
+    peer::claim(&sam.session, &id).await.unwrap();
+    peer::reply(&sam.session, &id, "This is Sam, calling in 5.", 5)
+        .await
+        .unwrap();
+    let (_, by) = officer
+        .wait_for(&mut events, Duration::from_secs(10), |e| {
+            stage_of(e, &id).filter(|(s, b)| *s == Stage::Accepted && b.is_some())
+        })
+        .await;
+    assert_eq!(by.as_deref(), Some("Sam R."));
+
+    // Ten minutes of the officer's clock with the request open and nothing happening: the
+    // engine runs its jobs as they fall due, and the relay hears nothing but the open
+    // WebSocket.
+    let before = http_requests(&proxy);
+    for _ in 0..20 {
+        officer.clock.advance(30);
+        officer.engine.tick().await;
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let after = http_requests(&proxy);
+    assert_eq!(
+        after[before.len()..],
+        [] as [String; 0],
+        "no HTTP request while idle"
+    );
+    assert!(
+        officer
+            .engine
+            .live_connections()
+            .contains(&Live::Request(id.clone())),
+        "still following the request"
+    );
+    // The proxy does see a status read when one is made (so the silence above is real).
+    officer
+        .engine
+        .flow(|s| async move { officer::refresh(&*s, &id).await })
+        .await
+        .unwrap();
+    let read = http_requests(&proxy);
+    assert_eq!(read.len(), after.len() + 1, "{read:?}");
+    assert!(read[after.len()].starts_with("get /v1/requests/"));
+}
