@@ -49,7 +49,12 @@ async fn main() {
     }
 
     // 2. Tap -> decrypted on a peer's phone, 50 on-duty peers, real relay on loopback.
-    let w = World::new(3600).await;
+    // More asks than the default daily token allowance (20 per phone).
+    let w = World::with_settings(peerline_client::TeamSettings {
+        escalation_secs: Some(3600),
+        tokens_per_day: Some(1000),
+    })
+    .await;
     let officer_phone = w.phone().await;
     let mut peers = Vec::new();
     for _ in 0..50 {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use ed25519_dalek::SigningKey;
-use peerline_client::Coordinator;
+use peerline_client::{Coordinator, TeamSettings};
 use peerline_core::clock::ManualClock;
 use peerline_core::engine::{CoreEvent, Engine};
 use peerline_core::session::{Session, SessionConfig};
@@ -33,10 +33,19 @@ pub async fn start_relay(db: PathBuf, addr: &str) -> RunningRelay {
 
 impl World {
     pub async fn new(escalation_secs: u32) -> Self {
+        Self::with_settings(TeamSettings {
+            escalation_secs: Some(escalation_secs),
+            tokens_per_day: None,
+        })
+        .await
+    }
+
+    /// A world whose team has these settings.
+    pub async fn with_settings(settings: TeamSettings) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let relay = start_relay(dir.path().join("relay.db"), "127.0.0.1:0").await;
         let addr = relay.addr;
-        let team = peerline_testkit::new_coordinator(&relay.url(), escalation_secs).await;
+        let team = peerline_testkit::new_coordinator_with(&relay.url(), settings).await;
         Self {
             relay: Some(relay),
             dir,

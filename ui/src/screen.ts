@@ -14,3 +14,14 @@ export interface Screen {
   /** Stops what `mount` started: timers, subscriptions to core events. Called once. */
   dispose?(): void;
 }
+
+/** A screen drawn at once by `draw`, which returns what to call on leaving. */
+export function drawnScreen(draw: (root: HTMLElement) => () => void): Screen {
+  let stop = (): void => undefined;
+  return {
+    mount: (root) => {
+      stop = draw(root);
+    },
+    dispose: () => stop(),
+  };
+}

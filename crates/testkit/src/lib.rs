@@ -165,16 +165,22 @@ impl TestRelay {
 /// A new team on the relay at `url` (a test relay: the kit's admin token), as its
 /// coordinator runs it.
 pub async fn new_coordinator(url: &str, escalation_secs: u32) -> Coordinator {
-    Coordinator::create_team(
+    new_coordinator_with(
         url,
-        ADMIN,
         TeamSettings {
             escalation_secs: Some(escalation_secs),
             tokens_per_day: None,
         },
     )
     .await
-    .unwrap()
+}
+
+/// A new team with these settings (a bench that asks more often than the default daily
+/// token allowance raises `tokens_per_day`).
+pub async fn new_coordinator_with(url: &str, settings: TeamSettings) -> Coordinator {
+    Coordinator::create_team(url, ADMIN, settings)
+        .await
+        .unwrap()
 }
 
 /// A new team on the relay at `url`, with the test roster published.

@@ -17,7 +17,7 @@ import {
 } from '../directory-view';
 import { describe, toErrorBody } from '../errors';
 import { helpCard } from '../help-card';
-import type { Screen } from '../screen';
+import { drawnScreen, type Screen } from '../screen';
 
 interface Links {
   back: () => void;
@@ -46,13 +46,7 @@ function toggle(id: string, label: string, onchange: (on: boolean) => void): HTM
 }
 
 export function directory(links: Links): Screen {
-  let stop = (): void => undefined;
-  return {
-    mount: (root) => {
-      stop = draw(root, links);
-    },
-    dispose: () => stop(),
-  };
+  return drawnScreen((root) => draw(root, links));
 }
 
 /** Returns what to call when leaving the screen: a search waiting for typing to pause. */

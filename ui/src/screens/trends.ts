@@ -3,7 +3,7 @@ import type { Trends } from '../bindings';
 import { lineChart } from '../chart';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
-import type { Screen } from '../screen';
+import { drawnScreen, type Screen } from '../screen';
 import {
   RANGES,
   type Plot,
@@ -89,13 +89,7 @@ function showTables(body: HTMLElement, on: boolean): void {
 
 /** The trends screen. Its charts hold observers, which go with it. */
 export function trends(links: Links): Screen {
-  let stop = (): void => undefined;
-  return {
-    mount: (root) => {
-      stop = draw(root, links);
-    },
-    dispose: () => stop(),
-  };
+  return drawnScreen((root) => draw(root, links));
 }
 
 /** Returns what to call when leaving the screen. */
