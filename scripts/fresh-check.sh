@@ -37,7 +37,8 @@ say() { echo "==> [fresh-check $(( $(date +%s) - started )) s] $*"; }
 unmount_all() {
   # Deepest first; a lazy unmount so a process still finishing cannot keep it busy.
   if [ -d "$ROOT" ]; then
-    findmnt -rn -o TARGET | grep -E "^${ROOT}(/|$)" | sort -r | while read -r m; do
+    # No mount left is no match for grep, not a failure.
+    { findmnt -rn -o TARGET | grep -E "^${ROOT}(/|$)" || true; } | sort -r | while read -r m; do
       umount -l "$m" 2>/dev/null || true
     done
   fi
