@@ -6,6 +6,7 @@ use peerline_protocol::endpoints as ep;
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
+use peerline_client::ErrorCode;
 use peerline_client::RelayClient;
 use peerline_protocol::auth::Signer;
 use peerline_protocol::relay::*;
@@ -42,7 +43,7 @@ async fn team_creation_needs_the_admin_token_and_a_real_key() {
         .call::<_, TeamCreated>(Method::POST, ep::TEAMS, Some(&body), &[])
         .await
         .unwrap_err();
-    assert_eq!(code_of(&e), (401, "UNAUTHORIZED".into()));
+    assert_eq!(code_of(&e), (401, ErrorCode::Unauthorized));
     let e = r
         .anon()
         .call::<_, TeamCreated>(
@@ -53,7 +54,7 @@ async fn team_creation_needs_the_admin_token_and_a_real_key() {
         )
         .await
         .unwrap_err();
-    assert_eq!(code_of(&e).1, "UNAUTHORIZED");
+    assert_eq!(code_of(&e).1, ErrorCode::Unauthorized);
     let bad_key = CreateTeam {
         team_public_key: "short".into(),
         escalation_secs: None,
@@ -69,7 +70,7 @@ async fn team_creation_needs_the_admin_token_and_a_real_key() {
         )
         .await
         .unwrap_err();
-    assert_eq!(code_of(&e), (400, "INVALID_INPUT".into()));
+    assert_eq!(code_of(&e), (400, ErrorCode::InvalidInput));
     let team = r.team(180).await;
     let status: TeamStatus = team
         .coordinator()
@@ -136,7 +137,7 @@ async fn malformed_oversized_and_unknown_are_clear_json_errors() {
         ..team
     };
     let e = other.redeem("whatever-code-123456").await.err().unwrap();
-    assert_eq!(code_of(&e), (404, "UNKNOWN_TEAM".into()));
+    assert_eq!(code_of(&e), (404, ErrorCode::UnknownTeam));
 }
 
 #[tokio::test]
@@ -147,7 +148,7 @@ async fn invites_expire_get_revoked_and_run_out() {
     team.redeem(&code).await.unwrap();
     team.redeem(&code).await.unwrap();
     let e = team.redeem(&code).await.err().unwrap();
-    assert_eq!(code_of(&e), (403, "INVITE_INVALID".into()));
+    assert_eq!(code_of(&e), (403, ErrorCode::InviteInvalid));
     assert!(e.to_string().contains("already been used"));
 
     let (id, code) = team.invite(5, 3600).await;
@@ -204,7 +205,7 @@ async fn bad_signatures_replays_and_stale_clocks_are_refused() {
         .call::<(), Vec<OpenRequest>>(Method::GET, &path, None, &[])
         .await
         .unwrap_err();
-    assert_eq!(code_of(&e), (401, "UNAUTHORIZED".into()));
+    assert_eq!(code_of(&e), (401, ErrorCode::Unauthorized));
 
     // The very same signed request twice: the second is a replay.
     let headers = device.client().auth_headers("GET", &path, b"");
@@ -256,7 +257,7 @@ async fn roster_and_directory_are_signed_versioned_and_team_only() {
         .publish(BlobKind::Roster, 11, b"{\"peers\":[1]}")
         .await
         .unwrap_err();
-    assert_eq!(code_of(&e), (409, "STALE_VERSION".into()));
+    assert_eq!(code_of(&e), (409, ErrorCode::StaleVersion));
     assert!(e.to_string().contains("version 11"));
     team.publish(BlobKind::Roster, 12, b"v2").await.unwrap();
     team.publish(BlobKind::Directory, 7, b"dir").await.unwrap();
@@ -301,7 +302,7 @@ async fn roster_and_directory_are_signed_versioned_and_team_only() {
         )
         .await
         .unwrap_err();
-    assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
+    assert_eq!(code_of(&e), (403, ErrorCode::Forbidden));
 }
 
 #[tokio::test]
@@ -338,7 +339,7 @@ async fn a_request_cycle_with_dedup_claim_reply_status_and_close() {
     let e = outsider.claim(&id, "x").await.unwrap_err();
     assert_eq!(
         code_of(&e),
-        (404, "UNKNOWN_REQUEST".into()),
+        (404, ErrorCode::UnknownRequest),
         "another team cannot even see it"
     );
     let e = outsider.post(&rid(), Urgency::Now, b"x", "s").await;
@@ -347,11 +348,11 @@ async fn a_request_cycle_with_dedup_claim_reply_status_and_close() {
     sam.claim(&id, "sam").await.unwrap();
     sam.claim(&id, "sam").await.unwrap();
     let e = lee.claim(&id, "lee").await.unwrap_err();
-    assert_eq!(code_of(&e), (409, "ALREADY_TAKEN".into()));
+    assert_eq!(code_of(&e), (409, ErrorCode::AlreadyTaken));
     assert!(e.to_string().contains("Another peer"));
 
     let e = lee.reply(&id, b"nope").await.unwrap_err();
-    assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
+    assert_eq!(code_of(&e), (403, ErrorCode::Forbidden));
     sam.reply(&id, b"REPLY-CIPHERTEXT").await.unwrap();
 
     let s = status(&r.url, &id, secret).await.unwrap();
@@ -361,7 +362,7 @@ async fn a_request_cycle_with_dedup_claim_reply_status_and_close() {
         b"REPLY-CIPHERTEXT"
     );
     let e = status(&r.url, &id, "wrong-secret").await.unwrap_err();
-    assert_eq!(code_of(&e).1, "UNKNOWN_REQUEST");
+    assert_eq!(code_of(&e).1, ErrorCode::UnknownRequest);
 
     let _: serde_json::Value = RelayClient::anonymous(&r.url)
         .unwrap()
@@ -375,7 +376,7 @@ async fn a_request_cycle_with_dedup_claim_reply_status_and_close() {
         .unwrap();
     assert_eq!(
         code_of(&status(&r.url, &id, secret).await.unwrap_err()).1,
-        "UNKNOWN_REQUEST"
+        ErrorCode::UnknownRequest
     );
     assert!(sam.list().await.is_empty());
     let replay = officer
@@ -414,7 +415,7 @@ async fn fifty_concurrent_claimers_one_winner() {
         {
             Ok(_) => won += 1,
             Err(e) => {
-                assert_eq!(code_of(&e), (409, "ALREADY_TAKEN".into()));
+                assert_eq!(code_of(&e), (409, ErrorCode::AlreadyTaken));
                 taken += 1;
             }
         }
@@ -723,12 +724,12 @@ async fn floods_are_rate_limited_per_device_and_per_address() {
             .call::<(), Vec<OpenRequest>>(Method::GET, &path, None, &[])
             .await
         {
-            Ok(_) => codes.push("OK".to_owned()),
-            Err(e) => codes.push(code_of(&e).1),
+            Ok(_) => codes.push(None),
+            Err(e) => codes.push(Some(code_of(&e).1)),
         }
     }
-    assert_eq!(&codes[..3], ["OK", "OK", "OK"]);
-    assert_eq!(codes[3], "RATE_LIMITED");
+    assert_eq!(&codes[..3], [None, None, None]);
+    assert_eq!(codes[3], Some(ErrorCode::RateLimited));
     // The address budget runs out too, for anything from it.
     let mut limited = false;
     for _ in 0..20 {
@@ -737,7 +738,7 @@ async fn floods_are_rate_limited_per_device_and_per_address() {
             .call::<(), Health>(Method::GET, ep::HEALTH, None, &[])
             .await
         {
-            assert_eq!(code_of(&e), (429, "RATE_LIMITED".into()));
+            assert_eq!(code_of(&e), (429, ErrorCode::RateLimited));
             limited = true;
             break;
         }
@@ -877,7 +878,7 @@ async fn peers_go_on_and_off_duty() {
         )
         .await
         .unwrap_err();
-    assert_eq!(code_of(&e).1, "INVALID_INPUT");
+    assert_eq!(code_of(&e).1, ErrorCode::InvalidInput);
     let outsider = r.team(180).await.device().await;
     let e = outsider
         .client()
@@ -889,7 +890,7 @@ async fn peers_go_on_and_off_duty() {
         )
         .await
         .unwrap_err();
-    assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
+    assert_eq!(code_of(&e), (403, ErrorCode::Forbidden));
 }
 
 #[tokio::test]
@@ -910,7 +911,7 @@ async fn only_the_roster_peer_can_claim_or_set_duty_under_their_key() {
         .call::<_, serde_json::Value>(Method::POST, &ep::request_claim(&id), Some(&forged), &[])
         .await
         .unwrap_err();
-    assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
+    assert_eq!(code_of(&e), (403, ErrorCode::Forbidden));
     // A key not in the roster at all.
     let e = mallory.claim(&id, "nobody").await.unwrap_err();
     assert_eq!(code_of(&e).0, 403);
@@ -930,7 +931,7 @@ async fn only_the_roster_peer_can_claim_or_set_duty_under_their_key() {
         )
         .await
         .unwrap_err();
-    assert_eq!(code_of(&e), (403, "FORBIDDEN".into()));
+    assert_eq!(code_of(&e), (403, ErrorCode::Forbidden));
     // Nothing was taken.
     assert!(status(&r.url, &id, "s").await.unwrap().state == RequestState::Open);
 }
@@ -952,7 +953,7 @@ async fn anonymous_tokens_post_once_and_are_capped_per_device() {
         .unwrap_err();
     assert_eq!(
         code_of(&e),
-        (401, "UNAUTHORIZED".into()),
+        (401, ErrorCode::Unauthorized),
         "no token, no signature: refused"
     );
 
@@ -985,7 +986,7 @@ async fn anonymous_tokens_post_once_and_are_capped_per_device() {
         .call::<_, PostAccepted>(Method::POST, &path, Some(&anon_post(&rid(), Some(t))), &[])
         .await
         .unwrap_err();
-    assert_eq!(code_of(&e), (409, "TOKEN_SPENT".into()));
+    assert_eq!(code_of(&e), (409, ErrorCode::TokenSpent));
     // A forged token.
     let mut forged = tokens.pop().unwrap();
     forged.message = peerline_protocol::b64::encode(&[9u8; 32]);
@@ -1018,7 +1019,7 @@ async fn anonymous_tokens_post_once_and_are_capped_per_device() {
     assert_eq!(code_of(&e).0, 403);
     // The daily cap: 5 issued, 6 allowed, so 2 more is over.
     let e = tokens_for(&officer, 2).await.unwrap_err();
-    assert_eq!(code_of(&e), (429, "RATE_LIMITED".into()));
+    assert_eq!(code_of(&e), (429, ErrorCode::RateLimited));
     assert_eq!(tokens_for(&officer, 1).await.unwrap().len(), 1);
 }
 
@@ -1111,7 +1112,7 @@ async fn the_token_cap_is_a_team_setting() {
     let e = tokens_for(&officer, 1).await.unwrap_err();
     assert_eq!(
         code_of(&e),
-        (429, "RATE_LIMITED".into()),
+        (429, ErrorCode::RateLimited),
         "this team allows 3 a day"
     );
 }

@@ -436,10 +436,15 @@ pub fn peerline_relay_test_id() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// The HTTP status and code of a refusal.
-pub fn code_of(e: &ClientError) -> (u16, String) {
+/// The HTTP status and code of a refusal (a body whose code is not one of the relay's fails
+/// the test: the relay answers with nothing else).
+pub fn code_of(e: &ClientError) -> (u16, peerline_client::ErrorCode) {
     match e {
-        ClientError::Refused { status, body } => (*status, body.code.clone()),
+        ClientError::Refused { status, body } => (
+            *status,
+            body.relay_code()
+                .unwrap_or_else(|| panic!("not a relay error code: {}", body.code)),
+        ),
         other => panic!("expected a refusal, got {other}"),
     }
 }
