@@ -12,6 +12,11 @@ import * as data from './fixtures.mjs';
 /** @typedef {import('../../ui/src/bindings').InboxItem} InboxItem */
 /** @typedef {import('../../ui/src/bindings').ErrorBody} ErrorBody */
 /** @typedef {{ ok: true, value: unknown } | { ok: false, error: ErrorBody }} Reply */
+/**
+ * What the UI can invoke: the shell's commands (generated from its one list in Rust) and the
+ * event plugin's two. A `case` for a name the shell does not handle fails the type check.
+ * @typedef {import('../../ui/src/bindings').Command | 'plugin:event|listen' | 'plugin:event|unlisten'} Invokable
+ */
 
 /**
  * @typedef {object} World
@@ -34,7 +39,7 @@ function fail(code, message) {
 
 /**
  * @param {World} w
- * @param {string} cmd
+ * @param {Invokable} cmd
  * @param {Record<string, any>} args
  * @returns {unknown}
  */
@@ -124,7 +129,8 @@ export function backend(/** @type {World} */ w) {
       lastActivity = Date.now();
       calls.push(cmd);
       try {
-        const value = answer(w, cmd, args ?? {});
+        // Names outside the list fall through to "not mocked" and fail the test.
+        const value = answer(w, /** @type {Invokable} */ (cmd), args ?? {});
         if (value === undefined) {
           unmocked.push(cmd);
           return { ok: false, error: { code: 'INTERNAL', message: `Command ${cmd} is not mocked in tests/a11y/ipc.mjs.` } };
