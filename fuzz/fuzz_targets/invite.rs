@@ -14,5 +14,5 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(again.code, invite.code);
     }
     // The relay address check that runs before any connection.
-    let _ = peerline_core::talk::client::check_relay_url(&text);
+    let _ = peerline_client::check_relay_url(&text);
 });
