@@ -251,28 +251,19 @@ impl Phone {
         self._dir.path()
     }
 
+    /// Runs `f` on this phone's open vault's connection (tests reach under the API).
+    fn db<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>) -> T {
+        f(self.session.lock().unwrap().vault().unwrap().conn()).unwrap()
+    }
+
     /// Runs one statement on this phone's vault (tests reach under the API to stage a case).
     pub fn sql(&self, statement: &str, params: impl rusqlite::Params) -> usize {
-        self.session
-            .lock()
-            .unwrap()
-            .vault()
-            .unwrap()
-            .conn()
-            .execute(statement, params)
-            .unwrap()
+        self.db(|c| c.execute(statement, params))
     }
 
     /// One integer from this phone's vault.
     pub fn count(&self, query: &str) -> i64 {
-        self.session
-            .lock()
-            .unwrap()
-            .vault()
-            .unwrap()
-            .conn()
-            .query_row(query, [], |r| r.get(0))
-            .unwrap()
+        self.db(|c| c.query_row(query, [], |r| r.get(0)))
     }
 }
 

@@ -130,3 +130,48 @@ async fn the_officer_hears_delivered_and_accepted_pushed_and_an_idle_app_sends_n
     assert_eq!(read.len(), after.len() + 1, "{read:?}");
     assert!(read[after.len()].starts_with("get /v1/requests/"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_closed_on_the_relay_while_nobody_followed_it_is_closed_here_and_let_go() {
+    let w = World::new(180).await;
+    let sam = w.phone().await;
+    let officer_phone = w.phone().await;
+    w.publish_roster(1, &[(&sam, "sam", "Sam R.")]).await;
+    for p in [&sam, &officer_phone] {
+        team::sync_roster(&p.session).await.unwrap();
+    }
+    let sent = officer::ask_for_peer(
+        &officer_phone.session,
+        NewRequest {
+            urgency: peerline_protocol::relay::Urgency::Now,
+            contact: Contact::InApp,
+            note: None,
+        },
+    )
+    .await
+    .unwrap();
+    let id = sent.request_id.clone();
+    // Taken and closed by the peer while the officer's app was not running.
+    peer::inbox(&sam.session).await.unwrap();
+    peer::claim(&sam.session, &id).await.unwrap();
+    peer::close(&sam.session, &id).await.unwrap();
+
+    // The engine starts, tries to follow it, hears the relay no longer has it, reads its
+    // status once (closing it here) and stops following: no reconnect loop.
+    let officer = officer_phone.live();
+    let mut events = officer.engine.subscribe();
+    officer.engine.changed();
+    officer
+        .wait_for(&mut events, Duration::from_secs(10), |e| {
+            stage_of(e, &id).filter(|(s, _)| *s == Stage::Closed)
+        })
+        .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(officer.engine.live_connections().is_empty());
+    assert_eq!(
+        officer
+            .engine
+            .deadline(&peerline_core::engine::Job::Reconnect(Live::Request(id))),
+        None
+    );
+}

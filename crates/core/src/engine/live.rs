@@ -68,7 +68,9 @@ async fn request(engine: &Engine, key: &Live, id: &str, secret: &str) {
         Err(e) => {
             // Gone from the relay (closed, expired): reading its status closes it here too,
             // and the engine stops following it.
-            if e.code() == Some(ErrorCode::UnknownRequest) {
+            let gone = e.code() == Some(ErrorCode::UnknownRequest)
+                || matches!(e, peerline_client::ClientError::Refused { status: 404, .. });
+            if gone {
                 engine.refresh_request(id).await;
             }
             tracing::debug!(error = %e, "request events: no connection");
