@@ -23,63 +23,78 @@ use peerline_protocol::ErrorBody;
 use peerline_protocol::relay::Urgency;
 use ts_rs::{Config, TS};
 
-fn render() -> String {
+/// Every type declared in `bindings.ts`: `(name, declaration)`.
+fn declarations() -> Vec<(String, String)> {
     // JSON numbers: every u64 we send (seconds, counts) is far below 2^53.
     let cfg = Config::new().with_large_int("number");
-    let decls = [
-        ErrorBody::decl(&cfg),
-        VaultStatus::decl(&cfg),
-        LockReason::decl(&cfg),
-        Custody::decl(&cfg),
-        Tag::decl(&cfg),
-        QuickCheckIn::decl(&cfg),
-        CheckIn::decl(&cfg),
-        TeamInfo::decl(&cfg),
-        PeerCard::decl(&cfg),
-        Contact::decl(&cfg),
-        NewRequest::decl(&cfg),
-        Stage::decl(&cfg),
-        RequestView::decl(&cfg),
-        PeerPublicKeys::decl(&cfg),
-        InboxItem::decl(&cfg),
-        Instrument::decl(&cfg),
-        Choice::decl(&cfg),
-        Item::decl(&cfg),
-        Form::decl(&cfg),
-        Score::decl(&cfg),
-        SavedScore::decl(&cfg),
-        Bucket::decl(&cfg),
-        ScreenerSeries::decl(&cfg),
-        Trends::decl(&cfg),
-        ReminderTime::decl(&cfg),
-        ExportFormat::decl(&cfg),
-        ExportOptions::decl(&cfg),
-        RestoreMode::decl(&cfg),
-        BackupReport::decl(&cfg),
-        Kind::decl(&cfg),
-        Origin::decl(&cfg),
-        ActionKind::decl(&cfg),
-        Action::decl(&cfg),
-        EntryCard::decl(&cfg),
-        Hit::decl(&cfg),
-        Query::decl(&cfg),
-        Refusal::decl(&cfg),
-        AgencyInfo::decl(&cfg),
-        Role::decl(&cfg),
-        Urgency::decl(&cfg),
-        PeerEvent::decl(&cfg),
-    ];
+    macro_rules! decls {
+        ($($ty:ty),* $(,)?) => {
+            vec![$((<$ty>::ident(&cfg), <$ty>::decl(&cfg))),*]
+        };
+    }
+    decls![
+        ErrorBody,
+        VaultStatus,
+        LockReason,
+        Custody,
+        Tag,
+        QuickCheckIn,
+        CheckIn,
+        TeamInfo,
+        PeerCard,
+        Contact,
+        NewRequest,
+        Stage,
+        RequestView,
+        PeerPublicKeys,
+        InboxItem,
+        Instrument,
+        Choice,
+        Item,
+        Form,
+        Score,
+        SavedScore,
+        Bucket,
+        ScreenerSeries,
+        Trends,
+        ReminderTime,
+        ExportFormat,
+        ExportOptions,
+        RestoreMode,
+        BackupReport,
+        Kind,
+        Origin,
+        ActionKind,
+        Action,
+        EntryCard,
+        Hit,
+        Query,
+        Refusal,
+        AgencyInfo,
+        Role,
+        Urgency,
+        PeerEvent,
+    ]
+}
+
+/// The names of the declared types, for the command signatures to refer to.
+pub(crate) fn declared_names() -> Vec<String> {
+    declarations().into_iter().map(|(name, _)| name).collect()
+}
+
+fn render() -> String {
+    let decls = declarations();
     let mut out = String::from(
         "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit by hand:\n\
          // run `PEERLINE_WRITE_BINDINGS=1 cargo test -p peerline-app bindings` instead.\n\n",
     );
-    for d in decls {
+    for (_, d) in &decls {
         out.push_str("export ");
         out.push_str(d.trim());
         out.push_str("\n\n");
     }
     out.push_str(&render_events());
-    out.push_str(&render_commands());
+    out.push_str(&render_commands(&decls));
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
@@ -98,13 +113,38 @@ fn render_events() -> String {
 }
 
 /// The IPC commands the shell handles, by name.
-fn render_commands() -> String {
+fn render_commands(decls: &[(String, String)]) -> String {
     let mut out =
         String::from("/** Every IPC command the shell handles. */\nexport const COMMANDS = [\n");
     for name in crate::COMMAND_NAMES {
         out.push_str(&format!("  '{name}',\n"));
     }
-    out.push_str("] as const;\n\nexport type Command = (typeof COMMANDS)[number];\n");
+    out.push_str("] as const;\n\nexport type Command = (typeof COMMANDS)[number];\n\n");
+    let known: Vec<String> = decls.iter().map(|(name, _)| name.clone()).collect();
+    let signatures = match crate::signatures::read(&known) {
+        Ok(s) => s,
+        Err(e) => panic!("the command signatures cannot be rendered: {e}"),
+    };
+    out.push_str(
+        "/** Each command's arguments (camelCase, as Tauri maps them) and successful result. */\n\
+         export type Commands = {\n",
+    );
+    for name in crate::COMMAND_NAMES {
+        let Some(sig) = signatures.get(*name) else {
+            panic!("no command function named `{name}`");
+        };
+        let args: Vec<String> = sig.args.iter().map(|(a, t)| format!("{a}: {t}")).collect();
+        let args = if args.is_empty() {
+            "Record<string, never>".to_string()
+        } else {
+            format!("{{ {} }}", args.join("; "))
+        };
+        out.push_str(&format!(
+            "  {name}: {{ args: {args}; result: {} }};\n",
+            sig.result
+        ));
+    }
+    out.push_str("};\n");
     out
 }
 

@@ -16,6 +16,8 @@ mod bindings;
 mod generated;
 #[cfg(test)]
 mod licences;
+#[cfg(test)]
+mod signatures;
 
 use std::path::PathBuf;
 

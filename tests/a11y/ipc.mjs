@@ -12,11 +12,8 @@ import * as data from './fixtures.mjs';
 /** @typedef {import('../../ui/src/bindings').InboxItem} InboxItem */
 /** @typedef {import('../../ui/src/bindings').ErrorBody} ErrorBody */
 /** @typedef {{ ok: true, value: unknown } | { ok: false, error: ErrorBody }} Reply */
-/**
- * What the UI can invoke: the shell's commands (generated from its one list in Rust) and the
- * event plugin's two. A `case` for a name the shell does not handle fails the type check.
- * @typedef {import('../../ui/src/bindings').Command | 'plugin:event|listen' | 'plugin:event|unlisten'} Invokable
- */
+/** @typedef {import('../../ui/src/bindings').Command} Command */
+/** @typedef {import('../../ui/src/bindings').Commands} Commands */
 
 /**
  * @typedef {object} World
@@ -38,72 +35,69 @@ function fail(code, message) {
 }
 
 /**
+ * @template {Command} C
+ * @typedef {(w: World, args: Commands[C]['args']) => Commands[C]['result']} Answer
+ */
+
+/**
+ * What core answers to each command the screens under test call, typed from the generated
+ * `Commands` map: a name the shell does not handle, an argument it does not take or a result
+ * of the wrong shape fails the type check.
+ * @type {{ [C in Command]?: Answer<C> }}
+ */
+const ANSWERS = {
+  vault_status: (w) => w.status,
+  first_screen_shown: () => null,
+  vault_create: (w) => {
+    w.status = data.STATUS.unlocked;
+    return w.status;
+  },
+  settings_role: (w) => w.role,
+  settings_set_role: (w, args) => {
+    w.role = args.role;
+    return null;
+  },
+  checkin_recent: (_w, args) => data.checkIns().slice(0, args.limit),
+  trends: (_w, args) => data.trends(args.bucket, args.days),
+  reminder_get: () => data.REMINDER,
+  settings_contact: () => data.CONTACT,
+  settings_set_contact: () => null,
+
+  team_info: (w) => w.team,
+  team_sync: (w) => w.team,
+  demo_invite: () => data.DEMO_INVITE,
+  talk_requests: (w) => w.requests,
+  talk_refresh: (w, args) =>
+    w.requests.find((r) => r.request_id === args.id) ?? fail('NOT_FOUND', 'That request is no longer on this phone.'),
+
+  peer_keys: () => data.PEER_KEYS,
+  peer_inbox: (w) => w.inbox,
+
+  screener_form: (_w, args) => {
+    if (args.instrument !== 'phq9') fail('INTERNAL', `the a11y mock only has the PHQ-9, not ${args.instrument}`);
+    return data.PHQ9;
+  },
+  screener_submit: (_w, args) => data.scorePhq9(args.answers),
+
+  directory_builtin: () => data.BUILTIN,
+  directory_search: (_w, args) => data.searchDirectory(args.query),
+  directory_info: (w) => (w.team ? data.AGENCY_INFO : null),
+  directory_sync: (w) => (w.team ? data.AGENCY_INFO : null),
+};
+
+/**
  * @param {World} w
- * @param {Invokable} cmd
+ * @param {string} cmd
  * @param {Record<string, any>} args
- * @returns {unknown}
+ * @returns {unknown} `undefined` when the command is not mocked
  */
 function answer(w, cmd, args) {
-  switch (cmd) {
-    // The event plugin: `listen` gets back the id of the callback it registered.
-    case 'plugin:event|listen':
-      return args.handler;
-    case 'plugin:event|unlisten':
-      return null;
-
-    case 'vault_status':
-      return w.status;
-    case 'first_screen_shown':
-      return null;
-    case 'vault_create':
-      w.status = data.STATUS.unlocked;
-      return w.status;
-    case 'settings_role':
-      return w.role;
-    case 'settings_set_role':
-      w.role = args.role;
-      return null;
-    case 'checkin_recent':
-      return data.checkIns().slice(0, args.limit);
-    case 'trends':
-      return data.trends(args.bucket, args.days);
-    case 'reminder_get':
-      return data.REMINDER;
-    case 'settings_contact':
-      return data.CONTACT;
-    case 'settings_set_contact':
-      return null;
-
-    case 'team_info':
-    case 'team_sync':
-      return w.team;
-    case 'demo_invite':
-      return data.DEMO_INVITE;
-    case 'talk_requests':
-      return w.requests;
-    case 'talk_refresh':
-      return w.requests.find((r) => r.request_id === args.id) ?? fail('NOT_FOUND', 'That request is no longer on this phone.');
-
-    case 'peer_keys':
-      return data.PEER_KEYS;
-    case 'peer_inbox':
-      return w.inbox;
-
-    case 'screener_form':
-      if (args.instrument !== 'phq9') fail('INTERNAL', `the a11y mock only has the PHQ-9, not ${args.instrument}`);
-      return data.PHQ9;
-    case 'screener_submit':
-      return data.scorePhq9(args.answers);
-
-    case 'directory_builtin':
-      return data.BUILTIN;
-    case 'directory_search':
-      return data.searchDirectory(args.query);
-    case 'directory_info':
-    case 'directory_sync':
-      return w.team ? data.AGENCY_INFO : null;
-  }
-  return undefined;
+  // The event plugin: `listen` gets back the id of the callback it registered.
+  if (cmd === 'plugin:event|listen') return args.handler;
+  if (cmd === 'plugin:event|unlisten') return null;
+  if (!Object.hasOwn(ANSWERS, cmd)) return undefined;
+  const reply = /** @type {(w: World, args: any) => unknown} */ (ANSWERS[/** @type {Command} */ (cmd)]);
+  return reply(w, args);
 }
 
 /** A fake core for one page load. */
@@ -130,7 +124,7 @@ export function backend(/** @type {World} */ w) {
       calls.push(cmd);
       try {
         // Names outside the list fall through to "not mocked" and fail the test.
-        const value = answer(w, /** @type {Invokable} */ (cmd), args ?? {});
+        const value = answer(w, cmd, args ?? {});
         if (value === undefined) {
           unmocked.push(cmd);
           return { ok: false, error: { code: 'INTERNAL', message: `Command ${cmd} is not mocked in tests/a11y/ipc.mjs.` } };

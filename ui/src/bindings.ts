@@ -715,3 +715,57 @@ export const COMMANDS = [
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];
+
+/** Each command's arguments (camelCase, as Tauri maps them) and successful result. */
+export type Commands = {
+  first_screen_shown: { args: Record<string, never>; result: null };
+  vault_status: { args: Record<string, never>; result: VaultStatus };
+  vault_retry: { args: Record<string, never>; result: VaultStatus };
+  vault_create: { args: { passcode: string | null }; result: VaultStatus };
+  vault_unlock: { args: { passcode: string }; result: VaultStatus };
+  vault_lock: { args: Record<string, never>; result: VaultStatus };
+  vault_set_passcode: { args: { current: string | null; newPasscode: string }; result: VaultStatus };
+  vault_remove_passcode: { args: { current: string }; result: VaultStatus };
+  vault_set_auto_lock: { args: { minutes: number | null }; result: VaultStatus };
+  vault_erase: { args: Record<string, never>; result: VaultStatus };
+  vault_set_aside_damaged: { args: Record<string, never>; result: VaultStatus };
+  checkin_save: { args: { entry: QuickCheckIn }; result: CheckIn };
+  checkin_recent: { args: { limit: number }; result: CheckIn[] };
+  checkin_delete: { args: { id: string }; result: boolean };
+  team_join: { args: { invite: string }; result: TeamInfo | null };
+  team_info: { args: Record<string, never>; result: TeamInfo | null };
+  team_sync: { args: Record<string, never>; result: TeamInfo | null };
+  talk_ask: { args: { request: NewRequest }; result: RequestView };
+  talk_requests: { args: Record<string, never>; result: RequestView[] };
+  talk_refresh: { args: { id: string }; result: RequestView };
+  talk_cancel: { args: { id: string }; result: RequestView };
+  peer_keys: { args: { keyId: string | null }; result: PeerPublicKeys };
+  peer_duty: { args: { minutes: number }; result: string[] };
+  peer_inbox: { args: Record<string, never>; result: InboxItem[] };
+  peer_claim: { args: { id: string }; result: null };
+  peer_reply: { args: { id: string; message: string; etaMinutes: number }; result: null };
+  peer_close: { args: { id: string }; result: null };
+  demo_invite: { args: Record<string, never>; result: string | null };
+  team_leave: { args: Record<string, never>; result: null };
+  settings_contact: { args: Record<string, never>; result: Contact };
+  settings_set_contact: { args: { contact: Contact }; result: null };
+  settings_role: { args: Record<string, never>; result: Role | null };
+  settings_set_role: { args: { role: Role }; result: null };
+  screener_form: { args: { instrument: Instrument }; result: Form };
+  screener_submit: { args: { instrument: Instrument; answers: number[] }; result: SavedScore };
+  screener_history: { args: { instrument: Instrument }; result: SavedScore[] };
+  checkin_update: { args: { id: string; entry: QuickCheckIn }; result: CheckIn };
+  trends: { args: { bucket: Bucket; days: number }; result: Trends };
+  reminder_get: { args: Record<string, never>; result: ReminderTime | null };
+  reminder_set: { args: { at: ReminderTime | null }; result: ReminderTime | null };
+  export_save: { args: { format: ExportFormat; options: ExportOptions }; result: number | null };
+  backup_save: { args: { passphrase: string }; result: BackupReport | null };
+  backup_choose: { args: Record<string, never>; result: string | null };
+  backup_restore: { args: { passphrase: string; mode: RestoreMode }; result: BackupReport };
+  directory_builtin: { args: Record<string, never>; result: Hit[] };
+  directory_search: { args: { query: Query }; result: Hit[] };
+  directory_info: { args: Record<string, never>; result: AgencyInfo | null };
+  directory_sync: { args: Record<string, never>; result: AgencyInfo | null };
+  directory_open: { args: { uri: string }; result: null };
+  vault_unlock_biometric: { args: Record<string, never>; result: VaultStatus };
+};
