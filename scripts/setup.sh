@@ -105,6 +105,8 @@ echo "==> npm packages"
 if [ "$mode" = test ]; then
   (cd tests/webdriver && npm ci --no-audit --no-fund --loglevel=error)
   (cd tests/a11y && npm ci --no-audit --no-fund --loglevel=error)
+  # The relay's Web Push tests: a real push service on 127.0.0.1 (web-push-testing's model)
+  (cd tests/push-service && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # Every program the scripts and tests call, each with where it comes from.

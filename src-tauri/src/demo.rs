@@ -49,6 +49,7 @@ pub async fn start() -> Result<Demo, String> {
         insecure_behind_proxy: false,
         tls: None,
         limits: Default::default(),
+        push: Default::default(),
     })
     .await
     .map_err(|e| e.to_string())?;

@@ -298,6 +298,7 @@ async fn row3_network_attacker_plain_http_is_refused_and_a_bad_certificate_is_na
         insecure_behind_proxy: false,
         tls: None,
         limits: Default::default(),
+        push: Default::default(),
     })
     .await;
     let Err(e) = refused else {
@@ -320,6 +321,7 @@ async fn row3_network_attacker_plain_http_is_refused_and_a_bad_certificate_is_na
             key: dir.path().join("key.pem"),
         }),
         limits: Default::default(),
+        push: Default::default(),
     })
     .await
     .unwrap();

@@ -3,9 +3,9 @@
 use peerline_protocol::endpoints as ep;
 use peerline_protocol::relay::{
     BlobKind, ClaimRequest, CreateTeam, DeviceRegistered, HEADER_STATUS_SECRET, Health, InviteInfo,
-    InviteIssued, IssueInvite, IssueTokens, OnDuty, OpenRequest, PostAccepted, PostReply,
-    PostRequest, RegisterDevice, RequestStatus, SetDuty, SignedBlob, TeamCreated, TeamStatus,
-    TokenKey, TokensIssued, WidenRequest,
+    InviteIssued, IssueInvite, IssueTokens, OnDuty, OpenRequest, PeerPush, PostAccepted, PostReply,
+    PostRequest, PushKey, PushSubscription, RegisterDevice, RequestStatus, SetDuty, SignedBlob,
+    TeamCreated, TeamStatus, TokenKey, TokensIssued, WidenRequest,
 };
 
 use crate::error::ClientError;
@@ -168,4 +168,59 @@ impl RelayClient {
         .await
         .map(drop)
     }
+
+    /// The relay's VAPID public key, which push subscriptions are made for.
+    pub async fn push_key(&self) -> Result<PushKey> {
+        self.call::<(), _>(Method::GET, ep::PUSH_KEY, None, &[])
+            .await
+    }
+
+    /// Wakes this peer device for requests to its roster key (device-signed).
+    pub async fn set_peer_push(&self, team: &str, body: &PeerPush) -> Result<()> {
+        let bytes = to_json(body)?;
+        self.send(Method::PUT, &ep::team_push(team), bytes, &[])
+            .await
+            .map(drop)
+    }
+
+    /// Stops waking this peer device (device-signed).
+    pub async fn delete_peer_push(&self, team: &str) -> Result<()> {
+        self.send(Method::DELETE, &ep::team_push(team), Vec::new(), &[])
+            .await
+            .map(drop)
+    }
+
+    /// Wakes the officer's phone as this one request moves (status secret only).
+    pub async fn set_request_push(
+        &self,
+        id: &str,
+        status_secret: &str,
+        subscription: &PushSubscription,
+    ) -> Result<()> {
+        let bytes = to_json(subscription)?;
+        self.send(
+            Method::PUT,
+            &ep::request_push(id),
+            bytes,
+            &[(HEADER_STATUS_SECRET, status_secret)],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Stops waking the officer's phone for this request.
+    pub async fn delete_request_push(&self, id: &str, status_secret: &str) -> Result<()> {
+        self.send(
+            Method::DELETE,
+            &ep::request_push(id),
+            Vec::new(),
+            &[(HEADER_STATUS_SECRET, status_secret)],
+        )
+        .await
+        .map(drop)
+    }
+}
+
+fn to_json<T: serde::Serialize>(body: &T) -> Result<Vec<u8>> {
+    serde_json::to_vec(body).map_err(|e| ClientError::BadAnswer(e.to_string()))
 }

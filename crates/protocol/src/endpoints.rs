@@ -38,6 +38,12 @@ pub const REQUEST_REPLY: &str = "/v1/requests/{id}/reply";
 pub const REQUEST_WIDEN: &str = "/v1/requests/{id}/widen";
 /// One request's live events (status secret WebSocket).
 pub const REQUEST_EVENTS: &str = "/v1/requests/{id}/events";
+/// GET: the relay's VAPID public key (RFC 8292), for push subscriptions.
+pub const PUSH_KEY: &str = "/v1/push-key";
+/// PUT, DELETE (signed by a peer's device): the device's push subscription.
+pub const TEAM_PUSH: &str = "/v1/teams/{team}/push";
+/// PUT, DELETE (with the status secret): the officer's push subscription for one request.
+pub const REQUEST_PUSH: &str = "/v1/requests/{id}/push";
 
 /// Every path template, for checks that the router and the description cover them all.
 pub const ALL: &[&str] = &[
@@ -59,6 +65,9 @@ pub const ALL: &[&str] = &[
     REQUEST_REPLY,
     REQUEST_WIDEN,
     REQUEST_EVENTS,
+    PUSH_KEY,
+    TEAM_PUSH,
+    REQUEST_PUSH,
 ];
 
 /// Fills a template's `{…}` segments in order with `values`. Ids on this API are hex or
@@ -132,6 +141,14 @@ pub fn request_widen(id: &str) -> String {
 /// `/v1/requests/{id}/events`.
 pub fn request_events(id: &str) -> String {
     fill(REQUEST_EVENTS, &[id])
+}
+/// `/v1/teams/{team}/push`.
+pub fn team_push(team: &str) -> String {
+    fill(TEAM_PUSH, &[team])
+}
+/// `/v1/requests/{id}/push`.
+pub fn request_push(id: &str) -> String {
+    fill(REQUEST_PUSH, &[id])
 }
 
 #[cfg(test)]

@@ -492,6 +492,62 @@ pub struct OnDuty {
     pub key_ids: Vec<String>,
 }
 
+/// A Web Push subscription (RFC 8030 endpoint, RFC 8291 keys) as a browser or a
+/// UnifiedPush distributor hands it to the app. The relay sends it only the fixed
+/// [`PUSH_WAKE_WORD`], encrypted to these keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushSubscription {
+    /// The push service's URL for this subscription (`https://`).
+    #[cfg_attr(feature = "openapi", schema(max_length = 1024))]
+    pub endpoint: String,
+    /// The receiver's P-256 public key, uncompressed (65 bytes), base64url.
+    #[cfg_attr(feature = "openapi", schema(min_length = 86, max_length = 88))]
+    pub p256dh: String,
+    /// The receiver's 16-byte authentication secret, base64url.
+    #[cfg_attr(feature = "openapi", schema(min_length = 22, max_length = 24))]
+    pub auth: String,
+}
+
+/// `PUT /v1/teams/{team}/push` (a peer's device): wake this device for new requests and
+/// escalations addressed to its roster key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PeerPush {
+    /// The peer's roster key id.
+    pub key_id: String,
+    /// Where to send wake-ups.
+    pub subscription: PushSubscription,
+    /// ed25519 signature (base64) by the peer's roster signing key over
+    /// [`push_proof_message`]: a member's device cannot have another peer's wake-ups.
+    pub proof: String,
+}
+
+/// What a peer's roster key signs to register a push subscription.
+pub fn push_proof_message(team_id: &str, key_id: &str, endpoint: &str) -> Vec<u8> {
+    proof_message(b"peerline-push-v1", &[team_id, key_id, endpoint])
+}
+
+/// `GET /v1/push-key`: the relay's VAPID public key (RFC 8292), which a push subscription
+/// is created for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushKey {
+    /// Uncompressed P-256 public key (65 bytes), base64url without padding, as the Push
+    /// API's `applicationServerKey` takes it.
+    pub vapid_public_key: String,
+}
+
+/// The whole payload of every push the relay sends: a fixed word, so a push service
+/// (Google, Apple, a distributor) learns nothing but "wake up"; the app fetches what
+/// changed itself.
+pub const PUSH_WAKE_WORD: &str = "wake";
+
 /// `GET /v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]

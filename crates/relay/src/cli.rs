@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use peerline_relay::push::PushConfig;
 use peerline_relay::{Database, Limits, ServeConfig};
 
 #[derive(Parser)]
@@ -61,12 +62,29 @@ enum Command {
         /// Burst allowed from one device or coordinator.
         #[arg(long, default_value_t = Limits::default().per_signer_burst)]
         per_signer_burst: u32,
+        /// The operator's contact that push services see with each wake-up (RFC 8292):
+        /// `mailto:you@agency.example` or an `https://` page. Some services refuse pushes
+        /// without a real one.
+        #[arg(long, env = "PEERLINE_RELAY_PUSH_CONTACT", value_parser = parse_contact,
+              default_value_t = PushConfig::default().contact)]
+        push_contact: String,
     },
     #[command(flatten)]
     Coordinator(coordinator::Command),
 }
 
 mod coordinator;
+
+/// A VAPID contact: `mailto:` or `https:` (RFC 8292 section 2.1).
+fn parse_contact(s: &str) -> Result<String, String> {
+    if (s.starts_with("mailto:") && s.len() > "mailto:".len() && s.contains('@'))
+        || s.starts_with("https://")
+    {
+        Ok(s.to_owned())
+    } else {
+        Err("give a mailto: address or an https:// page".into())
+    }
+}
 
 pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -101,6 +119,7 @@ pub fn main() -> ExitCode {
                 per_ip_burst,
                 per_signer_per_sec,
                 per_signer_burst,
+                push_contact,
             } => {
                 let admin_token = match admin_token_file {
                     Some(p) => Some(
@@ -129,6 +148,10 @@ pub fn main() -> ExitCode {
                         per_signer_per_sec,
                         per_signer_burst,
                         ..Limits::default()
+                    },
+                    push: PushConfig {
+                        contact: push_contact,
+                        ..PushConfig::default()
                     },
                 })
                 .await

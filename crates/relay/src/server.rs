@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use crate::error::RelayError;
 use crate::hub::Hub;
-use crate::push::LogPush;
+use crate::push::{PushConfig, VapidKey, WebPush};
 use crate::state::{AppState, Limiters, Limits};
 use crate::storage::{SqliteStorage, Storage};
 use crate::{routes, tasks};
@@ -30,6 +30,8 @@ pub struct ServeConfig {
     pub tls: Option<TlsFiles>,
     /// Limits.
     pub limits: Limits,
+    /// Web Push wake-ups.
+    pub push: PushConfig,
 }
 
 impl std::fmt::Debug for ServeConfig {
@@ -43,6 +45,7 @@ impl std::fmt::Debug for ServeConfig {
             )
             .field("insecure_behind_proxy", &self.insecure_behind_proxy)
             .field("tls", &self.tls)
+            .field("push", &self.push)
             .finish()
     }
 }
@@ -131,6 +134,8 @@ pub struct RunningRelay {
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
     background: JoinHandle<()>,
+    /// The push sender; aborted with the node (its queued wakes go with it).
+    push: JoinHandle<()>,
     listener: Option<JoinHandle<()>>,
     storage: Arc<dyn Storage>,
 }
@@ -148,6 +153,7 @@ impl RunningRelay {
             let _ = tx.send(());
         }
         self.background.abort();
+        self.push.abort();
         if let Some(l) = &self.listener {
             l.abort();
         }
@@ -166,6 +172,7 @@ impl RunningRelay {
     pub async fn wait(mut self) -> std::io::Result<()> {
         let r = (&mut self.server).await;
         self.background.abort();
+        self.push.abort();
         if let Some(l) = &self.listener {
             l.abort();
         }
@@ -191,10 +198,15 @@ pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
     };
     let hub = Arc::new(Hub::default());
     let listener_task = storage.listen(hub.clone()).await?;
+    let vapid = VapidKey::load(&*storage).await?;
+    let push_key = Arc::from(vapid.public_key());
+    let (push, push_task) = WebPush::start(storage.clone(), vapid, config.push.clone());
     let state = AppState {
         storage,
         hub,
-        push: Arc::new(LogPush),
+        push: Arc::new(push),
+        push_config: Arc::new(config.push.clone()),
+        push_key,
         websockets: Arc::new(Semaphore::new(config.limits.max_websockets)),
         limiters: Arc::new(Limiters::new(&config.limits)),
         limits: Arc::new(config.limits.clone()),
@@ -259,6 +271,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
         shutdown: Some(tx),
         server,
         background,
+        push: push_task,
         listener: listener_task,
         storage,
     })

@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::Semaphore;
 
 use crate::hub::Hub;
-use crate::push::Push;
+use crate::push::{Push, PushConfig};
 use crate::storage::Storage;
 
 /// Limits a relay enforces.
@@ -62,6 +62,10 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// Wake-ups for disconnected phones.
     pub push: Arc<dyn Push>,
+    /// How pushes are sent (which endpoints are accepted).
+    pub push_config: Arc<PushConfig>,
+    /// The VAPID public key (base64url) subscriptions are made for.
+    pub push_key: Arc<str>,
     /// Limits.
     pub limits: Arc<Limits>,
     /// SHA-256 (hex) of the operator's admin token, which alone may create teams.
@@ -104,6 +108,14 @@ impl Limiters {
 }
 
 impl AppState {
+    /// Tells the team's connected apps (this node's sockets, and through the database the
+    /// other nodes') and wakes the phones that are not connected. Called once, by the node
+    /// where the change happened.
+    pub fn announce(&self, team_id: &str, event: peerline_protocol::relay::Event) {
+        self.push.wake(team_id, &event);
+        self.hub.publish(team_id, event);
+    }
+
     /// Unix seconds now.
     pub fn now(&self) -> i64 {
         SystemTime::now()

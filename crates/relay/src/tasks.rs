@@ -41,8 +41,7 @@ pub async fn once(state: &AppState) {
         Ok(due) => {
             for (team, request_id) in due {
                 let event = Event::Escalated { request_id };
-                state.push.wake(&team, &event);
-                state.hub.publish(&team, event);
+                state.announce(&team, event);
             }
         }
         Err(e) => tracing::warn!(code = e.code().as_str(), "escalation pass failed"),
@@ -50,7 +49,7 @@ pub async fn once(state: &AppState) {
     match state.storage.expire(now).await {
         Ok(gone) => {
             for (team, request_id) in gone {
-                state.hub.publish(&team, Event::Closed { request_id });
+                state.announce(&team, Event::Closed { request_id });
             }
         }
         Err(e) => tracing::warn!(code = e.code().as_str(), "expiry pass failed"),

@@ -697,6 +697,7 @@ async fn plain_http_on_a_reachable_address_is_refused() {
         insecure_behind_proxy: false,
         tls: None,
         limits: Default::default(),
+        push: Default::default(),
     })
     .await
     .err()
@@ -763,6 +764,7 @@ async fn serves_https_when_given_a_certificate() {
             key: dir.path().join("key.pem"),
         }),
         limits: Default::default(),
+        push: Default::default(),
     })
     .await
     .unwrap();

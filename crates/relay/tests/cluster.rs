@@ -352,6 +352,7 @@ async fn a_node_reaches_postgres_over_verified_tls_and_refuses_an_unknown_certif
         insecure_behind_proxy: false,
         tls: None,
         limits: Limits::default(),
+        push: Default::default(),
     })
     .await
     .err()

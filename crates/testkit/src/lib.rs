@@ -15,6 +15,7 @@ use peerline_relay::{Database, Limits, RunningRelay, ServeConfig};
 pub use peerline_client;
 
 pub mod load;
+pub mod push_service;
 
 pub const ADMIN: &str = "test-admin-token-0123456789";
 
@@ -84,6 +85,28 @@ pub async fn run_sql(database: &Database, sql: &str) {
                 .execute(&mut conn)
                 .await
                 .unwrap();
+        }
+    }
+}
+
+/// How many rows a table of the relay's database holds, whichever database it is.
+pub async fn count_rows(database: &Database, table: &str) -> usize {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    match database {
+        Database::Sqlite(path) => {
+            let db = rusqlite::Connection::open(path).unwrap();
+            db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+            db.query_row(&sql, [], |r| r.get::<_, i64>(0)).unwrap() as usize
+        }
+        Database::Postgres(url) => {
+            use sqlx_core::connection::Connection as _;
+            use sqlx_core::row::Row as _;
+            let mut conn = sqlx_postgres::PgConnection::connect(url).await.unwrap();
+            let row = sqlx_core::query::query::<sqlx_postgres::Postgres>(&sql)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            row.try_get::<i64, _>(0).unwrap() as usize
         }
     }
 }
@@ -228,6 +251,16 @@ pub fn duty_body(team_id: &str, key_id: &str, minutes: u32) -> SetDuty {
     }
 }
 
+/// A peer's push subscription for `key_id`, with the proof its test roster key makes.
+pub fn push_body(team_id: &str, key_id: &str, subscription: PushSubscription) -> PeerPush {
+    let sig = peer_key(key_id).sign(&push_proof_message(team_id, key_id, &subscription.endpoint));
+    PeerPush {
+        key_id: key_id.into(),
+        subscription,
+        proof: b64::encode(&sig.to_bytes()),
+    }
+}
+
 pub async fn start_on(db: Database, addr: &str) -> RunningRelay {
     start_with(db, addr, Limits::default()).await
 }
@@ -240,6 +273,11 @@ pub async fn start_with(db: Database, addr: &str, limits: Limits) -> RunningRela
         insecure_behind_proxy: false,
         tls: None,
         limits,
+        // The loopback push service of the push tests is on 127.0.0.1.
+        push: peerline_relay::push::PushConfig {
+            allow_loopback_endpoints: true,
+            ..Default::default()
+        },
     })
     .await
     .unwrap()

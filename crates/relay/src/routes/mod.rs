@@ -5,6 +5,7 @@ mod devices;
 mod duty;
 mod events;
 pub mod openapi;
+mod push;
 mod requests;
 mod signed;
 mod teams;
@@ -13,7 +14,7 @@ mod tokens;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use peerline_protocol::ErrorBody;
 use peerline_protocol::endpoints as ep;
 use peerline_protocol::relay::Health;
@@ -47,6 +48,12 @@ pub fn router(state: AppState) -> Router {
         .route(ep::REQUEST_REPLY, post(requests::reply))
         .route(ep::REQUEST_WIDEN, post(requests::widen))
         .route(ep::REQUEST_EVENTS, get(events::request_events))
+        .route(ep::PUSH_KEY, get(push::key))
+        .route(ep::TEAM_PUSH, put(push::set_peer).delete(push::delete_peer))
+        .route(
+            ep::REQUEST_PUSH,
+            put(push::set_officer).delete(push::delete_officer),
+        )
         .fallback(|| async { RelayError::InvalidInput("No such endpoint.".into()) })
         // Every answer is JSON with a code, including a wrong method on a real path.
         .method_not_allowed_fallback(|| async {

@@ -6,7 +6,7 @@ use peerline_protocol::relay::*;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{blobs, devices, duty, events, requests, teams, tokens};
+use super::{blobs, devices, duty, events, push, requests, teams, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,11 +24,13 @@ use super::{blobs, devices, duty, events, requests, teams, tokens};
         blobs::publish, blobs::fetch,
         requests::post, requests::list, requests::claim, requests::reply, requests::status, requests::close, requests::widen,
         events::team_events, events::request_events,
+        push::key, push::set_peer, push::delete_peer, push::set_officer, push::delete_officer,
     ),
     components(schemas(
         ErrorBody, Health, CreateTeam, TeamCreated, TeamStatus, IssueInvite, InviteInfo,
         RegisterDevice, DeviceRegistered, BlobKind, SignedBlob, Urgency, PostRequest, PostAccepted,
         RequestState, OpenRequest, ClaimRequest, PostReply, RequestStatus, Event, SetDuty, OnDuty, WidenRequest, TokenKey, IssueTokens, TokensIssued, Token,
+        PushSubscription, PeerPush, PushKey,
     )),
     modifiers(&Security)
 )]

@@ -139,8 +139,7 @@ pub async fn post(
             request_id: req.request_id.clone(),
             urgency: req.urgency,
         };
-        state.push.wake(&team, &event);
-        state.hub.publish(&team, event);
+        state.announce(&team, event);
     }
     Ok(Json(PostAccepted {
         request_id: req.request_id,
@@ -179,7 +178,7 @@ pub async fn list(
         state.storage.mark_delivered(fresh.clone()).await?;
         // The officer's app follows its request's events: "delivered" is one of them.
         for request_id in fresh {
-            state.hub.publish(&team, Event::Delivered { request_id });
+            state.announce(&team, Event::Delivered { request_id });
         }
     }
     Ok(Json(all.into_iter().map(to_open).collect()))
@@ -228,7 +227,7 @@ pub async fn claim(
         .await?
     {
         ClaimOutcome::Won => {
-            state.hub.publish(
+            state.announce(
                 &device.team_id,
                 Event::Claimed {
                     request_id: id.clone(),
@@ -267,7 +266,7 @@ pub async fn reply(
             _ => Err(RelayError::UnknownRequest),
         };
     }
-    state.hub.publish(
+    state.announce(
         &device.team_id,
         Event::Replied {
             request_id: id.clone(),
@@ -277,7 +276,7 @@ pub async fn reply(
 }
 
 /// The officer's view, by the request's status secret (never by device).
-async fn by_secret(
+pub(super) async fn by_secret(
     state: &AppState,
     id: &str,
     headers: &HeaderMap,
@@ -353,7 +352,7 @@ pub async fn close(
         }
     };
     if state.storage.close(&id, r.expires_at).await? {
-        state.hub.publish(
+        state.announce(
             &r.team_id,
             Event::Closed {
                 request_id: id.clone(),
@@ -400,7 +399,6 @@ pub async fn widen(
     let event = Event::Escalated {
         request_id: id.clone(),
     };
-    state.push.wake(&r.team_id, &event);
-    state.hub.publish(&r.team_id, event);
+    state.announce(&r.team_id, event);
     Ok(Json(serde_json::json!({ "widened": id })))
 }

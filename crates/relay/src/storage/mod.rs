@@ -19,7 +19,7 @@ use crate::hub::Hub;
 
 use async_trait::async_trait;
 use peerline_protocol::relay::{
-    BlobKind, InviteInfo, RequestState, SignedBlob, TeamStatus, Urgency,
+    BlobKind, InviteInfo, PushSubscription, RequestState, SignedBlob, TeamStatus, Urgency,
 };
 
 use crate::error::RelayError;
@@ -253,6 +253,39 @@ pub trait Storage: Send + Sync + 'static {
     }
     /// Records a nonce; false if it was already used (a replay).
     async fn use_nonce(&self, nonce: &str, expires_at: i64, now: i64) -> Result<bool>;
+    /// The relay's VAPID secret: the stored one, or `fresh` stored now if there is none
+    /// (atomic, so every node ends up with the same key).
+    async fn vapid_secret(&self, fresh: Vec<u8>) -> Result<Vec<u8>>;
+    /// Sets a peer device's push subscription (one per device), for its roster key.
+    async fn put_peer_push(
+        &self,
+        team_id: &str,
+        device_id: &str,
+        key_id: &str,
+        subscription: PushSubscription,
+    ) -> Result<()>;
+    /// Removes a device's push subscription; false when it had none.
+    async fn delete_peer_push(&self, device_id: &str) -> Result<bool>;
+    /// The team's peer subscriptions, only those of `key_ids` when given.
+    async fn peer_push_targets(
+        &self,
+        team_id: &str,
+        key_ids: Option<Vec<String>>,
+    ) -> Result<Vec<PushSubscription>>;
+    /// Sets the officer's push subscription for one request, kept until `forget_at` at the
+    /// latest.
+    async fn put_request_push(
+        &self,
+        request_id: &str,
+        subscription: PushSubscription,
+        forget_at: i64,
+    ) -> Result<()>;
+    /// Removes a request's push subscription; false when it had none.
+    async fn delete_request_push(&self, request_id: &str) -> Result<bool>;
+    /// A request's push subscription.
+    async fn request_push_target(&self, request_id: &str) -> Result<Option<PushSubscription>>;
+    /// Removes every subscription with this endpoint (the push service said it is gone).
+    async fn forget_push_endpoint(&self, endpoint: &str) -> Result<()>;
     /// Starts passing other nodes' events to this node's sockets, returning once it
     /// listens; `None` when no other node can share the database.
     async fn listen(&self, _hub: Arc<Hub>) -> Result<Option<JoinHandle<()>>> {

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use peerline_protocol::auth::secret_hash_hex;
-use peerline_protocol::relay::{BlobKind, Event, InviteInfo, SignedBlob, TeamStatus, Urgency};
+use peerline_protocol::relay::{
+    BlobKind, Event, InviteInfo, PushSubscription, SignedBlob, TeamStatus, Urgency,
+};
 use sqlx_core::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx_core::query::query;
 use sqlx_core::row::Row as _;
@@ -74,6 +76,11 @@ impl<'s> MigrationSource<'s> for Embedded {
                     3,
                     "delivered event",
                     include_str!("../../migrations/postgres/0003_delivered_event.sql"),
+                ),
+                m(
+                    4,
+                    "push",
+                    include_str!("../../migrations/postgres/0004_push.sql"),
                 ),
             ])
         })
@@ -681,6 +688,7 @@ impl Storage for PostgresStorage {
             "DELETE FROM closed_requests WHERE forget_at <= $1",
             "DELETE FROM nonces WHERE expires_at <= $1",
             "DELETE FROM spent_tokens WHERE expires_at <= $1",
+            "DELETE FROM request_push WHERE forget_at <= $1",
         ] {
             query::<Postgres>(sql)
                 .bind(now)
@@ -846,6 +854,152 @@ impl Storage for PostgresStorage {
         .await
         .map(|r| r.rows_affected() == 1)
         .map_err(RelayError::database)
+    }
+
+    async fn vapid_secret(&self, fresh: Vec<u8>) -> Result<Vec<u8>> {
+        query::<Postgres>(
+            "INSERT INTO relay_keys (name, secret) VALUES ('vapid', $1) ON CONFLICT DO NOTHING",
+        )
+        .bind(fresh)
+        .execute(&self.pool)
+        .await
+        .map_err(RelayError::database)?;
+        query::<Postgres>("SELECT secret FROM relay_keys WHERE name = 'vapid'")
+            .fetch_one(&self.pool)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(RelayError::database)
+    }
+
+    async fn put_peer_push(
+        &self,
+        team_id: &str,
+        device_id: &str,
+        key_id: &str,
+        subscription: PushSubscription,
+    ) -> Result<()> {
+        query::<Postgres>(
+            "INSERT INTO peer_push (device_id, team_id, key_id, endpoint, p256dh, auth)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (device_id) DO UPDATE SET team_id = excluded.team_id,
+               key_id = excluded.key_id, endpoint = excluded.endpoint,
+               p256dh = excluded.p256dh, auth = excluded.auth",
+        )
+        .bind(device_id)
+        .bind(team_id)
+        .bind(key_id)
+        .bind(subscription.endpoint)
+        .bind(subscription.p256dh)
+        .bind(subscription.auth)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+        .map_err(RelayError::database)
+    }
+
+    async fn delete_peer_push(&self, device_id: &str) -> Result<bool> {
+        query::<Postgres>("DELETE FROM peer_push WHERE device_id = $1")
+            .bind(device_id)
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected() > 0)
+            .map_err(RelayError::database)
+    }
+
+    async fn peer_push_targets(
+        &self,
+        team_id: &str,
+        key_ids: Option<Vec<String>>,
+    ) -> Result<Vec<PushSubscription>> {
+        let rows = match key_ids {
+            None => {
+                query::<Postgres>("SELECT endpoint, p256dh, auth FROM peer_push WHERE team_id = $1")
+                    .bind(team_id)
+            }
+            Some(keys) => query::<Postgres>(
+                "SELECT endpoint, p256dh, auth FROM peer_push
+                 WHERE team_id = $1 AND key_id = ANY($2)",
+            )
+            .bind(team_id)
+            .bind(keys),
+        }
+        .fetch_all(&self.pool)
+        .await
+        .map_err(RelayError::database)?;
+        rows.iter()
+            .map(|r| {
+                Ok(PushSubscription {
+                    endpoint: r.try_get(0)?,
+                    p256dh: r.try_get(1)?,
+                    auth: r.try_get(2)?,
+                })
+            })
+            .collect::<std::result::Result<_, sqlx_core::Error>>()
+            .map_err(RelayError::database)
+    }
+
+    async fn put_request_push(
+        &self,
+        request_id: &str,
+        subscription: PushSubscription,
+        forget_at: i64,
+    ) -> Result<()> {
+        query::<Postgres>(
+            "INSERT INTO request_push (request_id, endpoint, p256dh, auth, forget_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (request_id) DO UPDATE SET endpoint = excluded.endpoint,
+               p256dh = excluded.p256dh, auth = excluded.auth, forget_at = excluded.forget_at",
+        )
+        .bind(request_id)
+        .bind(subscription.endpoint)
+        .bind(subscription.p256dh)
+        .bind(subscription.auth)
+        .bind(forget_at)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+        .map_err(RelayError::database)
+    }
+
+    async fn delete_request_push(&self, request_id: &str) -> Result<bool> {
+        query::<Postgres>("DELETE FROM request_push WHERE request_id = $1")
+            .bind(request_id)
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected() > 0)
+            .map_err(RelayError::database)
+    }
+
+    async fn request_push_target(&self, request_id: &str) -> Result<Option<PushSubscription>> {
+        query::<Postgres>("SELECT endpoint, p256dh, auth FROM request_push WHERE request_id = $1")
+            .bind(request_id)
+            .fetch_optional(&self.pool)
+            .await
+            .and_then(|row| {
+                row.map(|r| {
+                    Ok(PushSubscription {
+                        endpoint: r.try_get(0)?,
+                        p256dh: r.try_get(1)?,
+                        auth: r.try_get(2)?,
+                    })
+                })
+                .transpose()
+            })
+            .map_err(RelayError::database)
+    }
+
+    async fn forget_push_endpoint(&self, endpoint: &str) -> Result<()> {
+        for sql in [
+            "DELETE FROM peer_push WHERE endpoint = $1",
+            "DELETE FROM request_push WHERE endpoint = $1",
+        ] {
+            query::<Postgres>(sql)
+                .bind(endpoint)
+                .execute(&self.pool)
+                .await
+                .map_err(RelayError::database)?;
+        }
+        Ok(())
     }
 
     async fn listen(&self, hub: Arc<Hub>) -> Result<Option<JoinHandle<()>>> {

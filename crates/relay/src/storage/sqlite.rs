@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use peerline_protocol::auth::secret_hash_hex;
-use peerline_protocol::relay::{BlobKind, InviteInfo, SignedBlob, TeamStatus, Urgency};
+use peerline_protocol::relay::{
+    BlobKind, InviteInfo, PushSubscription, SignedBlob, TeamStatus, Urgency,
+};
 use rusqlite::{Connection, OptionalExtension as _, params};
 use rusqlite_migration::{M, Migrations};
 
@@ -104,6 +106,31 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE requests ADD COLUMN delivered INTEGER NOT NULL DEFAULT 0;",
     // v5: the team's own cap on anonymous tokens per device and day.
     "ALTER TABLE teams ADD COLUMN tokens_per_day INTEGER NOT NULL DEFAULT 20;",
+    // v6: Web Push. The relay's own keys (the VAPID key); one subscription per peer
+    // device, for its roster key; one per officer request, found by the request's id
+    // alone (no device), kept no longer than the request.
+    "CREATE TABLE relay_keys (
+        name   TEXT PRIMARY KEY NOT NULL,
+        secret BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE peer_push (
+        device_id TEXT PRIMARY KEY NOT NULL REFERENCES devices(device_id),
+        team_id   TEXT NOT NULL REFERENCES teams(team_id),
+        key_id    TEXT NOT NULL,
+        endpoint  TEXT NOT NULL,
+        p256dh    TEXT NOT NULL,
+        auth      TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX peer_push_by_team ON peer_push (team_id, key_id);
+    CREATE INDEX peer_push_by_endpoint ON peer_push (endpoint);
+    CREATE TABLE request_push (
+        request_id TEXT PRIMARY KEY NOT NULL,
+        endpoint   TEXT NOT NULL,
+        p256dh     TEXT NOT NULL,
+        auth       TEXT NOT NULL,
+        forget_at  INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX request_push_by_endpoint ON request_push (endpoint);",
 ];
 
 /// SQLite storage. One connection: SQLite serialises writers anyway, and the relay's
@@ -640,6 +667,7 @@ impl Storage for SqliteStorage {
             tx.execute("DELETE FROM closed_requests WHERE forget_at <= ?1", [now])?;
             tx.execute("DELETE FROM nonces WHERE expires_at <= ?1", [now])?;
             tx.execute("DELETE FROM spent_tokens WHERE expires_at <= ?1", [now])?;
+            tx.execute("DELETE FROM request_push WHERE forget_at <= ?1", [now])?;
             tx.commit()?;
             Ok(gone)
         })
@@ -785,6 +813,156 @@ impl Storage for SqliteStorage {
                 params![n, expires_at],
             )
             .map(|n| n == 1)
+        })
+        .await
+    }
+
+    async fn vapid_secret(&self, fresh: Vec<u8>) -> Result<Vec<u8>> {
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO relay_keys (name, secret) VALUES ('vapid', ?1) ON CONFLICT DO NOTHING",
+                [fresh],
+            )?;
+            c.query_row(
+                "SELECT secret FROM relay_keys WHERE name = 'vapid'",
+                [],
+                |r| r.get(0),
+            )
+        })
+        .await
+    }
+
+    async fn put_peer_push(
+        &self,
+        team_id: &str,
+        device_id: &str,
+        key_id: &str,
+        subscription: PushSubscription,
+    ) -> Result<()> {
+        let (t, d, k) = (team_id.to_owned(), device_id.to_owned(), key_id.to_owned());
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO peer_push (device_id, team_id, key_id, endpoint, p256dh, auth)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (device_id) DO UPDATE SET team_id = excluded.team_id,
+                   key_id = excluded.key_id, endpoint = excluded.endpoint,
+                   p256dh = excluded.p256dh, auth = excluded.auth",
+                params![
+                    d,
+                    t,
+                    k,
+                    subscription.endpoint,
+                    subscription.p256dh,
+                    subscription.auth
+                ],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
+    async fn delete_peer_push(&self, device_id: &str) -> Result<bool> {
+        let d = device_id.to_owned();
+        self.with(move |c| {
+            c.execute("DELETE FROM peer_push WHERE device_id = ?1", [d])
+                .map(|n| n > 0)
+        })
+        .await
+    }
+
+    async fn peer_push_targets(
+        &self,
+        team_id: &str,
+        key_ids: Option<Vec<String>>,
+    ) -> Result<Vec<PushSubscription>> {
+        let t = team_id.to_owned();
+        self.with(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT key_id, endpoint, p256dh, auth FROM peer_push WHERE team_id = ?1",
+            )?;
+            let rows = stmt.query_map([t], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    PushSubscription {
+                        endpoint: r.get(1)?,
+                        p256dh: r.get(2)?,
+                        auth: r.get(3)?,
+                    },
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (key, sub) = row?;
+                if key_ids.as_ref().is_none_or(|keys| keys.contains(&key)) {
+                    out.push(sub);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn put_request_push(
+        &self,
+        request_id: &str,
+        subscription: PushSubscription,
+        forget_at: i64,
+    ) -> Result<()> {
+        let r = request_id.to_owned();
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO request_push (request_id, endpoint, p256dh, auth, forget_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (request_id) DO UPDATE SET endpoint = excluded.endpoint,
+                   p256dh = excluded.p256dh, auth = excluded.auth, forget_at = excluded.forget_at",
+                params![
+                    r,
+                    subscription.endpoint,
+                    subscription.p256dh,
+                    subscription.auth,
+                    forget_at
+                ],
+            )
+            .map(|_| ())
+        })
+        .await
+    }
+
+    async fn delete_request_push(&self, request_id: &str) -> Result<bool> {
+        let r = request_id.to_owned();
+        self.with(move |c| {
+            c.execute("DELETE FROM request_push WHERE request_id = ?1", [r])
+                .map(|n| n > 0)
+        })
+        .await
+    }
+
+    async fn request_push_target(&self, request_id: &str) -> Result<Option<PushSubscription>> {
+        let r = request_id.to_owned();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT endpoint, p256dh, auth FROM request_push WHERE request_id = ?1",
+                [r],
+                |r| {
+                    Ok(PushSubscription {
+                        endpoint: r.get(0)?,
+                        p256dh: r.get(1)?,
+                        auth: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn forget_push_endpoint(&self, endpoint: &str) -> Result<()> {
+        let e = endpoint.to_owned();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            tx.execute("DELETE FROM peer_push WHERE endpoint = ?1", [&e])?;
+            tx.execute("DELETE FROM request_push WHERE endpoint = ?1", [&e])?;
+            tx.commit()
         })
         .await
     }
