@@ -175,3 +175,77 @@ async fn a_request_closed_on_the_relay_while_nobody_followed_it_is_closed_here_a
         None
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_peer_whose_vault_is_locked_still_hears_of_new_requests() {
+    let w = World::new(180).await;
+    let sam_phone = w.phone().await;
+    let officer_phone = w.phone().await;
+    w.publish_roster(1, &[(&sam_phone, "sam", "Sam R.")]).await;
+    for p in [&sam_phone, &officer_phone] {
+        team::sync_roster(&p.session).await.unwrap();
+    }
+    peer::set_duty(&sam_phone.session, 60).await.unwrap();
+
+    let sam = sam_phone.live();
+    let mut events = sam.engine.subscribe();
+    sam.engine.changed();
+    sam.wait_for(&mut events, Duration::from_secs(10), |e| match e {
+        CoreEvent::PeerEvent(p) if !p.new_request => Some(()),
+        _ => None,
+    })
+    .await;
+    // Locked (as after the auto-lock in the background): the team connection stays.
+    sam.engine.with(|s| s.lock()).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(sam.engine.live_connections().contains(&Live::Team));
+
+    let sent = officer::ask_for_peer(
+        &officer_phone.session,
+        NewRequest {
+            urgency: peerline_protocol::relay::Urgency::Now,
+            contact: Contact::InApp,
+            note: Some("private words".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let heard = sam
+        .wait_for(&mut events, Duration::from_secs(10), |e| match e {
+            CoreEvent::PeerEvent(p) if p.new_request => Some(e.clone()),
+            _ => None,
+        })
+        .await;
+    let (title, text) = heard.notification().expect("a new request is notified");
+    assert!(!format!("{title} {text}").contains("private"));
+    assert!(
+        matches!(
+            sam.engine.with(|s| s.status()),
+            peerline_core::session::VaultStatus::Locked { .. }
+        ),
+        "hearing of it opened nothing"
+    );
+    // The request is for the peer to read once they unlock.
+    sam.engine.with(|s| s.unlock("e2e-passcode")).unwrap();
+    let inbox = sam
+        .engine
+        .flow(|s| async move { peer::inbox(&*s).await })
+        .await
+        .unwrap();
+    assert_eq!(inbox[0].request_id, sent.request_id);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_officer_who_is_not_a_peer_keeps_no_connection_while_locked() {
+    let w = World::new(180).await;
+    let sam = w.phone().await;
+    let officer_phone = w.phone().await;
+    w.publish_roster(1, &[(&sam, "sam", "Sam R.")]).await;
+    team::sync_roster(&officer_phone.session).await.unwrap();
+    let officer = officer_phone.live();
+    officer.engine.changed();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    officer.engine.with(|s| s.lock()).unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(officer.engine.live_connections().is_empty());
+}

@@ -28,8 +28,8 @@ pub(super) fn spawn(
 /// A peer supporter's team events: each becomes a content-free `PeerEvent` (the UI
 /// re-reads the inbox; a new request raises the fixed notification).
 async fn team(engine: &Engine, key: &Live) {
-    let session = engine.session();
-    let Ok(m) = session.with_vault(|v| require_membership(v)) else {
+    // From the engine, not the vault: this connection carries on while the vault is locked.
+    let Some(m) = engine.team_membership() else {
         return;
     };
     let Ok(client) = m.client() else { return };

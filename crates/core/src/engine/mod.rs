@@ -65,6 +65,12 @@ struct Plan {
     next_generation: u64,
     /// Failed connection attempts in a row, for the reconnect backoff.
     failures: HashMap<Live, i64>,
+    /// A peer supporter's membership, kept from the last time the vault was open so the
+    /// team's live connection (and its content-free notifications) carries on while the
+    /// vault is locked: the relay address, the team and device ids and the device's signing
+    /// key. It opens nothing in the vault (SECURITY.md). Dropped when the device leaves
+    /// the team, stops being a peer, or the vault is erased.
+    background: Option<team::Membership>,
     /// What the app was last told, to emit changes only.
     status: Option<VaultStatus>,
     requests: HashMap<String, RequestView>,
@@ -302,6 +308,15 @@ impl Engine {
         };
         let mut plan = self.lock_plan();
         let p = &mut *plan;
+        let mut wanted = wanted;
+        match wanted.background.take() {
+            Background::Set(m) => p.background = m,
+            Background::Keep => {
+                if p.background.is_some() {
+                    wanted.live.insert(Live::Team, None);
+                }
+            }
+        }
         set_or_clear(&mut p.scheduler, Job::AutoLock, wanted.auto_lock_at);
         set_or_clear(&mut p.scheduler, Job::Reminder, wanted.reminder_at);
         set_or_clear(&mut p.scheduler, Job::Outbox, wanted.outbox_at);
@@ -346,6 +361,12 @@ impl Engine {
             let task = live::spawn(self.clone(), key.clone(), generation, secret);
             p.live.insert(key, (generation, task));
         }
+    }
+
+    /// The membership the team's live connection uses: the one kept for the background
+    /// (the vault may be locked).
+    fn team_membership(&self) -> Option<team::Membership> {
+        self.lock_plan().background.clone()
     }
 
     /// A live connection is up: its next failure starts the backoff again.
@@ -410,6 +431,22 @@ struct Wanted {
     tokens_low: bool,
     /// Live connections, with the status secret for a request's.
     live: HashMap<Live, Option<String>>,
+    /// What to keep for the team's connection while locked.
+    background: Background,
+}
+
+/// The background membership, as the state says now.
+enum Background {
+    /// Locked: keep what was kept.
+    Keep,
+    /// Open (or gone): this is the membership to keep, if any.
+    Set(Option<team::Membership>),
+}
+
+impl Background {
+    fn take(&mut self) -> Self {
+        std::mem::replace(self, Self::Keep)
+    }
 }
 
 impl Wanted {
@@ -420,18 +457,26 @@ impl Wanted {
             outbox_at: None,
             tokens_low: false,
             live: HashMap::new(),
+            background: Background::Keep,
         };
-        // Locked: only the lock and the reminder (its words are fixed; it needs no vault).
+        // Locked: only the lock, the reminder (its words are fixed; it needs no vault) and
+        // a peer's team connection on the membership kept from when it was open.
         let Ok(v) = s.vault() else {
+            if !matches!(s.status(), VaultStatus::Locked { .. }) {
+                // No vault (erased) or a damaged one: nothing of it is kept.
+                w.background = Background::Set(None);
+            }
             return w;
         };
-        let member = team::load_membership(v).ok().flatten().is_some();
-        if !member {
+        let membership = team::load_membership(v).ok().flatten();
+        let peer = peer::has_identity(v).unwrap_or(false);
+        w.background = Background::Set(membership.clone().filter(|_| peer));
+        if membership.is_none() {
             return w;
         }
         w.outbox_at = officer::next_outbox_attempt(v).ok().flatten();
         w.tokens_low = tokens::count(v).is_ok_and(|n| n < tokens::LOW_WATER);
-        if peer::has_identity(v).unwrap_or(false) {
+        if peer {
             w.live.insert(Live::Team, None);
         }
         for (id, secret) in officer::live_requests(v).unwrap_or_default() {

@@ -35,7 +35,9 @@ impl VapidKey {
     fn from_secret(secret: &[u8]) -> Result<Self, RelayError> {
         // Checked here first: the signing crate panics on a scalar of the wrong length.
         if secret.len() != 32 || p256::SecretKey::from_slice(secret).is_err() {
-            return Err(RelayError::Unavailable("the stored push key is damaged".into()));
+            return Err(RelayError::Unavailable(
+                "the stored push key is damaged".into(),
+            ));
         }
         let builder = web_push::VapidSignatureBuilder::from_base64_no_sub(&b64::encode_url(secret))
             .map_err(|_| RelayError::Unavailable("the stored push key is damaged".into()))?;
