@@ -7,7 +7,7 @@ use peerline_core::checkins::{CheckIn, QuickCheckIn, Tag};
 use peerline_core::directory::{
     Action, ActionKind, AgencyInfo, EntryCard, Hit, Kind, Origin, Query, Refusal,
 };
-use peerline_core::engine::{EVENT_NAMES, PeerEvent};
+use peerline_core::engine::{DutyStatus, EVENT_NAMES, PeerEvent};
 use peerline_core::export::{ExportFormat, ExportOptions};
 use peerline_core::reminders::ReminderTime;
 use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score};
@@ -74,6 +74,7 @@ fn declarations() -> Vec<(String, String)> {
         Role,
         Urgency,
         PeerEvent,
+        DutyStatus,
     ]
 }
 

@@ -5,9 +5,13 @@
 mod commands;
 #[cfg(feature = "demo")]
 pub mod demo;
+#[cfg(desktop)]
+mod desktop_commands;
 mod directory_commands;
 mod state;
 mod talk_commands;
+#[cfg(desktop)]
+mod tray;
 mod wellness_commands;
 
 #[cfg(test)]
@@ -58,13 +62,30 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init());
     #[cfg(mobile)]
     let builder = builder.plugin(tauri_plugin_biometric::init());
+    #[cfg(desktop)]
+    let builder = builder.plugin(
+        tauri_plugin_autostart::Builder::new()
+            .arg(desktop_commands::HIDDEN_ARG)
+            .build(),
+    );
 
     let result = builder
         .setup(|app| {
             let dir = data_dir(app)?;
             info!(dir = %dir.display(), "starting");
             let engine = Engine::new(Session::start(SessionConfig::probe(dir)));
-            forward_events(app.handle().clone(), engine.subscribe());
+            #[cfg(desktop)]
+            let duty_item = Some(tray::install(app, &engine)?);
+            #[cfg(not(desktop))]
+            let duty_item = None;
+            forward_events(app.handle().clone(), engine.subscribe(), duty_item);
+            #[cfg(desktop)]
+            if std::env::args().any(|a| a == desktop_commands::HIDDEN_ARG)
+                && let Some(w) = app.get_webview_window("main")
+            {
+                // Started at login: in the tray only, until the peer opens it.
+                let _ = w.hide();
+            }
             let driver = engine.clone();
             tauri::async_runtime::spawn(async move { driver.run().await });
             app.manage(AppState::new(engine));
@@ -105,6 +126,15 @@ pub fn run() {
                 WindowEvent::Focused(true) => {
                     state.engine().app_foregrounded();
                 }
+                // A peer supporter's app stays in the tray, listening; anyone else's closes.
+                #[cfg(desktop)]
+                WindowEvent::CloseRequested { api, .. }
+                    if state.engine().serves_in_background() =>
+                {
+                    api.prevent_close();
+                    let _ = window.hide();
+                    state.engine().app_backgrounded();
+                }
                 _ => {}
             }
         })
@@ -116,9 +146,20 @@ pub fn run() {
     }
 }
 
-/// Forwards every engine event to the UI under its name, and raises the OS notification
-/// the event carries (fixed words only: it may show on a locked screen).
-fn forward_events(app: tauri::AppHandle, mut events: broadcast::Receiver<CoreEvent>) {
+/// The tray's duty item on the desktop; nothing on phones.
+#[cfg(desktop)]
+type DutyItem = tray::DutyItem;
+#[cfg(not(desktop))]
+type DutyItem = std::convert::Infallible;
+
+/// Forwards every engine event to the UI under its name, raises the OS notification the
+/// event carries (fixed words only: it may show on a locked screen), and keeps the tray's
+/// duty item true.
+fn forward_events(
+    app: tauri::AppHandle,
+    mut events: broadcast::Receiver<CoreEvent>,
+    duty_item: Option<DutyItem>,
+) {
     use tauri_plugin_notification::NotificationExt as _;
     tauri::async_runtime::spawn(async move {
         loop {
@@ -128,6 +169,12 @@ fn forward_events(app: tauri::AppHandle, mut events: broadcast::Receiver<CoreEve
                 Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return,
             };
+            #[cfg(desktop)]
+            if let (CoreEvent::Duty(duty), Some(item)) = (&event, &duty_item) {
+                item.show(*duty);
+            }
+            #[cfg(not(desktop))]
+            let _ = &duty_item;
             if let Some((title, text)) = event.notification() {
                 let _ = app.notification().builder().title(title).body(text).show();
             }
@@ -142,7 +189,7 @@ pub struct DemoInvite(pub std::sync::Arc<std::sync::Mutex<Option<String>>>);
 
 /// The one list of IPC commands: the handler and the UI's generated list of names
 /// (`ui/src/bindings.ts`, checked for freshness) both come from it. `$then` receives the
-/// names; mobile adds the biometric unlock.
+/// names; mobile adds the biometric unlock, the desktop starting at login.
 macro_rules! with_commands {
     ($then:ident $(, $extra:ident)*) => {
         $then!(
@@ -203,6 +250,8 @@ macro_rules! with_commands {
 macro_rules! handler {
     ($($name:ident,)*) => {{
         use commands::*;
+        #[cfg(desktop)]
+        use desktop_commands::*;
         use directory_commands::*;
         use talk_commands::*;
         use wellness_commands::*;
@@ -220,11 +269,12 @@ macro_rules! names {
 
 /// The names of every command on every platform (the mobile-only ones included).
 #[cfg(test)]
-pub(crate) const COMMAND_NAMES: &[&str] = with_commands!(names, vault_unlock_biometric);
+pub(crate) const COMMAND_NAMES: &[&str] =
+    with_commands!(names, vault_unlock_biometric, autostart_get, autostart_set);
 
 #[cfg(desktop)]
 fn handlers() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
-    with_commands!(handler)
+    with_commands!(handler, autostart_get, autostart_set)
 }
 
 #[cfg(mobile)]

@@ -68,8 +68,10 @@ pub async fn peer_keys(state: State<'_, AppState>, key_id: Option<String>) -> Re
 #[tauri::command]
 pub async fn peer_duty(state: State<'_, AppState>, minutes: u32) -> Res<Vec<String>> {
     state
-        .flow(|s| async move { peer::set_duty(&*s, minutes).await })
+        .engine()
+        .set_duty(minutes)
         .await
+        .map_err(|e| e.to_body())
 }
 
 #[tauri::command]

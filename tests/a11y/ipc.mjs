@@ -72,6 +72,7 @@ const ANSWERS = {
 
   peer_keys: () => data.PEER_KEYS,
   peer_inbox: (w) => w.inbox,
+  autostart_get: () => false,
 
   screener_form: (_w, args) => {
     if (args.instrument !== 'phq9') fail('INTERNAL', `the a11y mock only has the PHQ-9, not ${args.instrument}`);

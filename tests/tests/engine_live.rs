@@ -249,3 +249,32 @@ async fn an_officer_who_is_not_a_peer_keeps_no_connection_while_locked() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(officer.engine.live_connections().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn duty_set_through_the_engine_is_told_and_ends_on_its_own_clock() {
+    let w = World::new(180).await;
+    let sam_phone = w.phone().await;
+    w.publish_roster(1, &[(&sam_phone, "sam", "Sam R.")]).await;
+    team::sync_roster(&sam_phone.session).await.unwrap();
+    let sam = sam_phone.live();
+    let mut events = sam.engine.subscribe();
+    let on = sam.engine.set_duty(60).await.unwrap();
+    assert_eq!(on, vec!["sam".to_string()]);
+    let until = sam
+        .wait_for(&mut events, Duration::from_secs(10), |e| match e {
+            CoreEvent::Duty(d) => d.on_duty_until,
+            _ => None,
+        })
+        .await;
+    assert_eq!(until, sam.engine.now() + 3600);
+    assert_eq!(sam.engine.duty().on_duty_until, Some(until));
+    // An hour on the engine's clock later, the stretch is over without anyone asking.
+    sam.clock.advance(3601);
+    sam.engine.tick().await;
+    sam.wait_for(&mut events, Duration::from_secs(10), |e| match e {
+        CoreEvent::Duty(d) if d.on_duty_until.is_none() => Some(()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(sam.engine.duty().on_duty_until, None);
+}

@@ -90,6 +90,9 @@ export const api = {
   directorySearch: (query: Query) => call('directory_search', { query }),
   directoryInfo: () => call('directory_info'),
   directorySync: () => call('directory_sync'),
+  /** Desktop only: whether Peerline starts in the tray at login (fails on phones). */
+  autostartGet: () => call('autostart_get'),
+  autostartSet: (on: boolean) => call('autostart_set', { on }),
   /** Hands a call / text / web link to the system, after core's allow-list. */
   directoryOpen: (uri: string) => call('directory_open', { uri }),
 };

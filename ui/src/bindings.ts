@@ -652,12 +652,19 @@ request_id: string | null,
  */
 new_request: boolean, };
 
+export type DutyStatus = { 
+/**
+ * On duty until then (Unix seconds); `None` when off duty (or not set from here).
+ */
+on_duty_until: number | null, };
+
 /** Every event the core emits, by name, with its payload. */
 export type CoreEvents = {
   'vault-status': VaultStatus;
   'request-updated': RequestView;
   'peer-event': PeerEvent;
   'reminder-due': null;
+  'duty': DutyStatus;
 };
 
 /** Every IPC command the shell handles. */
@@ -712,6 +719,8 @@ export const COMMANDS = [
   'directory_sync',
   'directory_open',
   'vault_unlock_biometric',
+  'autostart_get',
+  'autostart_set',
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];
@@ -768,4 +777,6 @@ export type Commands = {
   directory_sync: { args: Record<string, never>; result: AgencyInfo | null };
   directory_open: { args: { uri: string }; result: null };
   vault_unlock_biometric: { args: Record<string, never>; result: VaultStatus };
+  autostart_get: { args: Record<string, never>; result: boolean };
+  autostart_set: { args: { on: boolean }; result: boolean };
 };

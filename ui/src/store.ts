@@ -15,6 +15,7 @@ const NAMES = Object.keys({
   'request-updated': true,
   'peer-event': true,
   'reminder-due': true,
+  duty: true,
 } satisfies Record<CoreEvent, true>) as CoreEvent[];
 
 /** The slice of Tauri's `listen` the store uses; a test passes a fake. */

@@ -1,6 +1,6 @@
 import QRCode from 'qrcode';
 import { api } from '../api';
-import type { Contact, InboxItem } from '../bindings';
+import type { Contact, DutyStatus, InboxItem } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
 import type { Screen } from '../screen';
@@ -102,15 +102,42 @@ export function peerScreen(back: () => void): Screen {
         }
       };
 
+      const dutyState = h('p', { class: 'hint', id: 'duty-state', 'aria-live': 'polite' });
+      const showDuty = (d: DutyStatus) => {
+        dutyState.textContent = d.on_duty_until === null
+          ? 'You are off duty.'
+          : `You are on duty until ${new Date(d.on_duty_until * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}.`;
+      };
       const duty = (minutes: number) => async () => {
         try {
           await api.peerKeys(null);
           const on = await api.peerDuty(minutes);
-          msg.textContent = minutes > 0 ? `You are on duty. ${on.length} peer(s) on duty now.` : 'You are off duty.';
+          msg.textContent = minutes > 0 ? `${on.length} peer(s) on duty now.` : '';
         } catch (e) {
           msg.textContent = describe(toErrorBody(e));
         }
       };
+
+      // Desktop only: the command does not exist on phones, and the section stays hidden.
+      const autostart = h('input', { type: 'checkbox', id: 'autostart' });
+      const background = h('section', { 'aria-labelledby': 'background-h', hidden: true },
+        h('h2', { id: 'background-h' }, 'When the window is closed'),
+        h('p', { class: 'hint' }, 'Peerline stays in the tray with its window closed, so a new request still shows a notification (it never says what the request is). Quit it from the tray menu.'),
+        h('span', { class: 'chip' }, autostart, h('label', { for: 'autostart' }, 'Start Peerline in the tray when I log in')));
+      autostart.addEventListener('change', () => {
+        api.autostartSet(autostart.checked)
+          .then((on) => (autostart.checked = on))
+          .catch((e) => {
+            autostart.checked = !autostart.checked;
+            msg.textContent = describe(toErrorBody(e));
+          });
+      });
+      api.autostartGet()
+        .then((on) => {
+          autostart.checked = on;
+          background.hidden = false;
+        })
+        .catch(() => undefined);
 
       mount(
         root,
@@ -121,7 +148,9 @@ export function peerScreen(back: () => void): Screen {
         h('section', { 'aria-labelledby': 'duty-h' }, h('h2', { id: 'duty-h' }, 'On duty'),
           h('div', { class: 'row' },
             h('button', { type: 'button', class: 'primary', onclick: duty(8 * 60) }, 'On duty for 8 hours'),
-            h('button', { type: 'button', class: 'secondary', onclick: duty(0) }, 'Off duty'))),
+            h('button', { type: 'button', class: 'secondary', onclick: duty(0) }, 'Off duty')),
+          dutyState),
+        background,
         h('section', { 'aria-labelledby': 'inbox-h' }, h('h2', { id: 'inbox-h' }, 'Requests'), list,
           h('button', { type: 'button', class: 'secondary', onclick: refresh }, 'Refresh')),
         msg,
@@ -131,6 +160,8 @@ export function peerScreen(back: () => void): Screen {
       // The engine's live connection to the team wakes this screen at once, and again after
       // a reconnect (when anything may have changed); nothing here asks on a timer.
       stops.push(store.on('peer-event', () => void refresh()));
+      // On or off duty from here, from the tray, or at the end of the stretch.
+      stops.push(store.on('duty', showDuty));
     },
     dispose() {
       gone = true;

@@ -18,6 +18,14 @@ pub struct PeerEvent {
     pub new_request: bool,
 }
 
+/// Whether this peer supporter is on duty, as this device last set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DutyStatus {
+    /// On duty until then (Unix seconds); `None` when off duty (or not set from here).
+    pub on_duty_until: Option<i64>,
+}
+
 /// Every event the engine emits.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum CoreEvent {
@@ -29,6 +37,8 @@ pub enum CoreEvent {
     PeerEvent(PeerEvent),
     /// The daily check-in reminder is due.
     ReminderDue,
+    /// The peer went on or off duty (from the app, the tray, or the end of the stretch).
+    Duty(DutyStatus),
 }
 
 /// The IPC name of each event, with the TypeScript type of its payload: the source of the
@@ -38,6 +48,7 @@ pub const EVENT_NAMES: &[(&str, &str)] = &[
     ("request-updated", "RequestView"),
     ("peer-event", "PeerEvent"),
     ("reminder-due", "null"),
+    ("duty", "DutyStatus"),
 ];
 
 impl CoreEvent {
@@ -48,6 +59,7 @@ impl CoreEvent {
             Self::RequestUpdated(_) => EVENT_NAMES[1].0,
             Self::PeerEvent(_) => EVENT_NAMES[2].0,
             Self::ReminderDue => EVENT_NAMES[3].0,
+            Self::Duty(_) => EVENT_NAMES[4].0,
         }
     }
 
@@ -58,6 +70,7 @@ impl CoreEvent {
             Self::RequestUpdated(r) => serde_json::to_value(r),
             Self::PeerEvent(p) => serde_json::to_value(p),
             Self::ReminderDue => Ok(serde_json::Value::Null),
+            Self::Duty(d) => serde_json::to_value(d),
         };
         value.unwrap_or(serde_json::Value::Null)
     }

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{Notify, broadcast};
 
 pub use backoff::Backoff;
-pub use events::{CoreEvent, EVENT_NAMES, PeerEvent};
+pub use events::{CoreEvent, DutyStatus, EVENT_NAMES, PeerEvent};
 pub use scheduler::{Job, Live, Scheduler};
 
 use crate::clock::Clock;
@@ -70,7 +70,9 @@ struct Plan {
     /// vault is locked: the relay address, the team and device ids and the device's signing
     /// key. It opens nothing in the vault (SECURITY.md). Dropped when the device leaves
     /// the team, stops being a peer, or the vault is erased.
-    background: Option<team::Membership>,
+    background: Option<Box<team::Membership>>,
+    /// Until when this peer is on duty, as set from this device.
+    duty_until: Option<i64>,
     /// What the app was last told, to emit changes only.
     status: Option<VaultStatus>,
     requests: HashMap<String, RequestView>,
@@ -177,6 +179,36 @@ impl Engine {
         team::team_info(session.vault()?)
     }
 
+    /// Puts this peer on duty for `minutes` (0: off duty) on the relay, and tells the app
+    /// (the UI and the tray). Returns the roster keys on duty now.
+    pub async fn set_duty(&self, minutes: u32) -> Result<Vec<String>> {
+        let on = peer::set_duty(&*self.session(), minutes).await?;
+        let until = (minutes > 0).then(|| self.now() + i64::from(minutes) * 60);
+        {
+            let mut plan = self.lock_plan();
+            plan.duty_until = until;
+            set_or_clear(&mut plan.scheduler, Job::DutyEnds, until);
+        }
+        self.emit(CoreEvent::Duty(DutyStatus {
+            on_duty_until: until,
+        }));
+        self.changed();
+        Ok(on)
+    }
+
+    /// Whether this peer is on duty, as this device last set it.
+    pub fn duty(&self) -> DutyStatus {
+        DutyStatus {
+            on_duty_until: self.lock_plan().duty_until,
+        }
+    }
+
+    /// Whether this is a peer supporter's device whose team connection carries on in the
+    /// background (the shell keeps such an app in the tray when its window closes).
+    pub fn serves_in_background(&self) -> bool {
+        self.lock_plan().background.is_some()
+    }
+
     /// The app went to the background: the auto-lock deadline starts.
     pub fn app_backgrounded(&self) {
         self.with(Session::app_backgrounded);
@@ -263,6 +295,12 @@ impl Engine {
             }
             // Clearing the deadline is the job: planning opens the connection again.
             Job::Reconnect(_) => {}
+            Job::DutyEnds => {
+                self.lock_plan().duty_until = None;
+                self.emit(CoreEvent::Duty(DutyStatus {
+                    on_duty_until: None,
+                }));
+            }
         }
     }
 
@@ -310,7 +348,14 @@ impl Engine {
         let p = &mut *plan;
         let mut wanted = wanted;
         match wanted.background.take() {
-            Background::Set(m) => p.background = m,
+            Background::Set(m) => {
+                if m.is_none() {
+                    // No longer a peer here (left the team, erased): no duty to end.
+                    p.duty_until = None;
+                    p.scheduler.clear(&Job::DutyEnds);
+                }
+                p.background = m;
+            }
             Background::Keep => {
                 if p.background.is_some() {
                     wanted.live.insert(Live::Team, None);
@@ -365,7 +410,7 @@ impl Engine {
 
     /// The membership the team's live connection uses: the one kept for the background
     /// (the vault may be locked).
-    fn team_membership(&self) -> Option<team::Membership> {
+    fn team_membership(&self) -> Option<Box<team::Membership>> {
         self.lock_plan().background.clone()
     }
 
@@ -440,7 +485,7 @@ enum Background {
     /// Locked: keep what was kept.
     Keep,
     /// Open (or gone): this is the membership to keep, if any.
-    Set(Option<team::Membership>),
+    Set(Option<Box<team::Membership>>),
 }
 
 impl Background {
@@ -470,7 +515,7 @@ impl Wanted {
         };
         let membership = team::load_membership(v).ok().flatten();
         let peer = peer::has_identity(v).unwrap_or(false);
-        w.background = Background::Set(membership.clone().filter(|_| peer));
+        w.background = Background::Set(membership.clone().filter(|_| peer).map(Box::new));
         if membership.is_none() {
             return w;
         }

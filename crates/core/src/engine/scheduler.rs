@@ -16,6 +16,8 @@ pub enum Job {
     TokenRefill,
     /// Open a live connection again after it dropped.
     Reconnect(Live),
+    /// The peer's stretch on duty is over (the relay ends it by itself; the app says so).
+    DutyEnds,
 }
 
 /// A live connection to the relay.
