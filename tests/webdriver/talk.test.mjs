@@ -1,19 +1,26 @@
 // Talk to a peer in the real window, against the embedded demo relay and demo peers:
 // join by invite, one tap to send, and the status reaches "accepted by" with the reply.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startApp } from './harness.mjs';
 
 const PASS = 'night-watch-77';
+// The app's own home, so "start at login" writes its entry here, not in the machine's real
+// ~/.config/autostart (the autostart crate reads $HOME, not $XDG_CONFIG_HOME).
+const home = mkdtempSync(join(tmpdir(), 'peerline-wd-home-'));
 let app;
 
 before(async () => {
-  app = await startApp({ PEERLINE_DEMO: '1' });
+  app = await startApp({ PEERLINE_DEMO: '1', HOME: home });
   await app.phoneSize();
 });
 
 after(async () => {
   await app?.stop();
+  rmSync(home, { recursive: true, force: true });
 });
 
 test('set up as a peer supporter and join the demo team from its invite', async () => {
@@ -58,6 +65,24 @@ test('the peer supporter screen shows a roster entry with public keys only', asy
   const entry = await app.waitFor('pre.keys', /age_recipient = "age1/);
   assert.doesNotMatch(entry, /AGE-SECRET-KEY/);
   await app.screenshot('42-peer');
+});
+
+test('a peer supporter can have Peerline start in the tray at login, and stop it again', async () => {
+  await app.waitFor('#background-h', /When the window is closed/);
+  const autostart = join(home, '.config', 'autostart');
+  const entries = () => (existsSync(autostart) ? readdirSync(autostart) : []);
+  assert.deepEqual(entries(), []);
+  await app.click('#autostart');
+  const until = Date.now() + 10_000;
+  while (entries().length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  const [entry] = entries();
+  assert.ok(entry, 'a login entry was written');
+  const desktop = readFileSync(join(autostart, entry), 'utf8');
+  assert.match(desktop, /^Exec=.*peerline-app.* --hidden/m, 'it starts hidden, in the tray');
+  await app.click('#autostart');
+  const gone = Date.now() + 10_000;
+  while (entries().length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(entries(), [], 'turned off again');
 });
 
 test("the directory lists the built-in lines and the team's signed list, and searches it offline", async () => {

@@ -1,0 +1,137 @@
+//! Web Push figures on this machine, against a relay on 127.0.0.1 and the loopback push
+//! service of the tests (`tests/push-service`: it checks each VAPID JWT and decrypts each
+//! payload, as a real service would): post → push received at the push service, p50/p99;
+//! posts per second to a team with 50 peer subscriptions beside the same team with none,
+//! measured in the same run. Run: `cargo bench -p peerline-relay --bench push`.
+//! Bounded in count and time; loopback only.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use peerline_protocol::relay::*;
+use peerline_testkit::push_service::PushService;
+use peerline_testkit::{TestDevice, TestRelay, TestTeam, anon_post, push_body};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+fn pct(sorted: &[u64], p: f64) -> u64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn subscribe_peers(team: &TestTeam, service: &PushService, key: &str, n: usize) {
+    for i in 0..n {
+        let device = team.device().await;
+        let sub = service.subscribe(key).await;
+        let wire = PushSubscription {
+            endpoint: sub.endpoint,
+            p256dh: sub.p256dh,
+            auth: sub.auth,
+        };
+        device
+            .client()
+            .set_peer_push(
+                &team.team_id,
+                &push_body(&team.team_id, &format!("peer{i}"), wire),
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// Posts `total` requests to 50 recipients, 32 in flight; posts per second.
+async fn posts_per_sec(team: &TestTeam, total: usize) -> f64 {
+    let officers: Arc<Vec<TestDevice>> = Arc::new({
+        let mut v = Vec::new();
+        for _ in 0..32 {
+            v.push(team.device().await);
+        }
+        v
+    });
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..32 {
+        let officers = officers.clone();
+        let team_id = team.team_id.clone();
+        tasks.push(tokio::spawn(async move {
+            let client = officers[w].client();
+            for _ in 0..total / 32 {
+                let mut post = anon_post(&peerline_testkit::peerline_relay_test_id(), None);
+                post.recipient_key_ids = (0..50).map(|i| format!("peer{i}")).collect();
+                client.post_request(&team_id, &post).await.unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    (total / 32 * 32) as f64 / started.elapsed().as_secs_f64()
+}
+
+#[tokio::main]
+async fn main() {
+    let relay = TestRelay::start().await;
+    let service = PushService::start().await;
+    let key = peerline_client::RelayClient::anonymous(&relay.url)
+        .unwrap()
+        .push_key()
+        .await
+        .unwrap()
+        .vapid_public_key;
+
+    // 1. Post → push received: one subscribed peer, 200 posts one after another.
+    let team = relay.team(3600).await;
+    let sam = team.device().await;
+    let sub = service.subscribe(&key).await;
+    sam.client()
+        .set_peer_push(
+            &team.team_id,
+            &push_body(
+                &team.team_id,
+                "sam",
+                PushSubscription {
+                    endpoint: sub.endpoint.clone(),
+                    p256dh: sub.p256dh.clone(),
+                    auth: sub.auth.clone(),
+                },
+            ),
+        )
+        .await
+        .unwrap();
+    let officer = team.device().await.client();
+    let n = 200;
+    let mut lat = Vec::with_capacity(n);
+    for i in 0..n {
+        let mut post = anon_post(&peerline_testkit::peerline_relay_test_id(), None);
+        post.recipient_key_ids = vec!["sam".into()];
+        let t0 = now_ms();
+        officer.post_request(&team.team_id, &post).await.unwrap();
+        let got = service.wait_for_messages(&sub, i + 1, WAIT).await;
+        lat.push(got.messages[i].at_ms.saturating_sub(t0));
+    }
+    lat.sort_unstable();
+    println!(
+        "post -> push received (1 subscription, n={n}): p50 {} ms, p99 {} ms",
+        pct(&lat, 0.5),
+        pct(&lat, 0.99)
+    );
+
+    // 2. Posts per second with and without 50 peer subscriptions, same relay, same run.
+    let total = 1_024;
+    let plain = relay.team(3600).await;
+    let without = posts_per_sec(&plain, total).await;
+    let subscribed = relay.team(3600).await;
+    subscribe_peers(&subscribed, &service, &key, 50).await;
+    let with = posts_per_sec(&subscribed, total).await;
+    println!(
+        "posts/s to 50 recipients, {total} posts, 32 in flight: without subscriptions {without:.0}/s, with 50 subscriptions {with:.0}/s ({:.2}x)",
+        with / without
+    );
+}
