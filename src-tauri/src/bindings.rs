@@ -104,9 +104,9 @@ fn render() -> String {
 /// The events the core emits: each name with its payload's type.
 fn render_events() -> String {
     let mut out = String::from(
-        "/** Every event the core emits, by name, with its payload. */\nexport type CoreEvents = {\n",
+        "/** Every event the UI hears, by name, with its payload: the engine's, then the shell's. */\nexport type CoreEvents = {\n",
     );
-    for (name, payload) in EVENT_NAMES {
+    for (name, payload) in EVENT_NAMES.iter().chain(crate::notify::SHELL_EVENTS) {
         out.push_str(&format!("  '{name}': {payload};\n"));
     }
     out.push_str("};\n\n");

@@ -8,6 +8,7 @@ pub mod demo;
 #[cfg(desktop)]
 mod desktop_commands;
 mod directory_commands;
+mod notify;
 mod state;
 mod talk_commands;
 #[cfg(desktop)]
@@ -160,7 +161,6 @@ fn forward_events(
     mut events: broadcast::Receiver<CoreEvent>,
     duty_item: Option<DutyItem>,
 ) {
-    use tauri_plugin_notification::NotificationExt as _;
     tauri::async_runtime::spawn(async move {
         loop {
             let event = match events.recv().await {
@@ -175,9 +175,7 @@ fn forward_events(
             }
             #[cfg(not(desktop))]
             let _ = &duty_item;
-            if let Some((title, text)) = event.notification() {
-                let _ = app.notification().builder().title(title).body(text).show();
-            }
+            notify::show(&app, &event);
             let _ = app.emit(event.name(), event.payload());
         }
     });

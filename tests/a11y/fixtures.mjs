@@ -89,6 +89,9 @@ export const ACCEPTED_REQUEST = {
   failure: null,
 };
 
+/** The passcode the fake core's locked vault opens with. */
+export const PASSCODE = 'night-watch-77';
+
 /** @type {Contact} */
 export const CONTACT = { method: 'call', value: '(512) 555-0143' };
 

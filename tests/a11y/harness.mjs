@@ -206,6 +206,20 @@ export async function openApp(browser, origin, world) {
       }
       await app.settle();
     },
+    /** Sends the UI an event as the shell would (`app.emit` in Rust). */
+    async emit(event, payload) {
+      const ids = core.listeners.get(event) ?? [];
+      if (ids.length === 0) throw new Error(`the UI does not listen to ${event}`);
+      await page.evaluate(
+        (ids, event, payload) => {
+          for (const id of ids) window.__TAURI_INTERNALS__.runCallback(id, { event, id, payload });
+        },
+        ids,
+        event,
+        payload,
+      );
+      await app.settle();
+    },
     async scheme(value) {
       await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value }]);
       await app.settle();

@@ -48,6 +48,11 @@ function fail(code, message) {
 const ANSWERS = {
   vault_status: (w) => w.status,
   first_screen_shown: () => null,
+  vault_unlock: (w, args) => {
+    if (args.passcode !== data.PASSCODE) fail('WRONG_PASSCODE', 'That passcode is not right.');
+    w.status = data.STATUS.unlocked;
+    return w.status;
+  },
   vault_create: (w) => {
     w.status = data.STATUS.unlocked;
     return w.status;
@@ -107,11 +112,15 @@ export function backend(/** @type {World} */ w) {
   const calls = [];
   /** @type {string[]} */
   const unmocked = [];
+  /** The UI's event listeners: event name → the callback ids `listen` registered. */
+  /** @type {Map<string, number[]>} */
+  const listeners = new Map();
   let inflight = 0;
   let lastActivity = Date.now();
   return {
     calls,
     unmocked,
+    listeners,
     /** Milliseconds since the last call started or ended, or 0 while one is running. */
     quietFor: () => (inflight > 0 ? 0 : Date.now() - lastActivity),
     /**
@@ -123,6 +132,9 @@ export function backend(/** @type {World} */ w) {
       inflight++;
       lastActivity = Date.now();
       calls.push(cmd);
+      if (cmd === 'plugin:event|listen') {
+        listeners.set(args.event, [...(listeners.get(args.event) ?? []), args.handler]);
+      }
       try {
         // Names outside the list fall through to "not mocked" and fail the test.
         const value = answer(w, cmd, args ?? {});

@@ -658,13 +658,14 @@ export type DutyStatus = {
  */
 on_duty_until: number | null, };
 
-/** Every event the core emits, by name, with its payload. */
+/** Every event the UI hears, by name, with its payload: the engine's, then the shell's. */
 export type CoreEvents = {
   'vault-status': VaultStatus;
   'request-updated': RequestView;
   'peer-event': PeerEvent;
   'reminder-due': null;
   'duty': DutyStatus;
+  'open-inbox': null;
 };
 
 /** Every IPC command the shell handles. */

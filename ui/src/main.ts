@@ -30,6 +30,8 @@ async function start(): Promise<void> {
   store.on('vault-status', (status) => {
     if (status.state !== router.state) router.show(status);
   });
+  // A new request's notification was clicked: the inbox, once the vault is open.
+  store.on('open-inbox', () => router.navigate('peer'));
   await store.start();
   try {
     router.show(await api.status());

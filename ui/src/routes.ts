@@ -106,6 +106,8 @@ export interface Router {
 
 export function createRouter(root: HTMLElement): Router {
   let route: Route = 'home';
+  /** Where to go once the vault opens, when a page was asked for while it was locked. */
+  let afterUnlock: Route | undefined;
   let screen: Screen | undefined;
   let state: VaultStatus['state'] | undefined;
 
@@ -130,9 +132,14 @@ export function createRouter(root: HTMLElement): Router {
         );
         break;
       case 'locked':
-        // Unlocking always leads home.
-        route = 'home';
-        swap(unlock(s, show));
+        // Unlocking leads home, or to the page asked for while locked (a notification's).
+        route = afterUnlock ?? 'home';
+        swap(
+          unlock(s, (next) => {
+            if (next.state === 'unlocked') afterUnlock = undefined;
+            show(next);
+          }),
+        );
         break;
       case 'unlocked':
         swap(ROUTES[route]({ status: s, show, navigate, to: (r) => () => navigate(r) }));
@@ -148,6 +155,10 @@ export function createRouter(root: HTMLElement): Router {
 
   const navigate = (to: Route): void => {
     route = to;
+    if (state === 'locked') {
+      afterUnlock = to;
+      return;
+    }
     if (store.status) show(store.status);
   };
 

@@ -16,6 +16,7 @@ const NAMES = Object.keys({
   'peer-event': true,
   'reminder-due': true,
   duty: true,
+  'open-inbox': true,
 } satisfies Record<CoreEvent, true>) as CoreEvent[];
 
 /** The slice of Tauri's `listen` the store uses; a test passes a fake. */

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use peerline_protocol::relay::*;
-use peerline_testkit::push_service::PushService;
+use peerline_testkit::push_service::{Mode, PushService};
 use peerline_testkit::{TestDevice, TestRelay, TestTeam, anon_post, push_body};
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -26,10 +26,11 @@ fn pct(sorted: &[u64], p: f64) -> u64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-async fn subscribe_peers(team: &TestTeam, service: &PushService, key: &str, n: usize) {
+async fn subscribe_peers(team: &TestTeam, service: &PushService, key: &str, n: usize, mode: Mode) {
     for i in 0..n {
         let device = team.device().await;
         let sub = service.subscribe(key).await;
+        service.set_mode(&sub, mode).await;
         let wire = PushSubscription {
             endpoint: sub.endpoint,
             p256dh: sub.p256dh,
@@ -128,10 +129,17 @@ async fn main() {
     let plain = relay.team(3600).await;
     let without = posts_per_sec(&plain, total).await;
     let subscribed = relay.team(3600).await;
-    subscribe_peers(&subscribed, &service, &key, 50).await;
+    subscribe_peers(&subscribed, &service, &key, 50, Mode::Ok).await;
     let with = posts_per_sec(&subscribed, total).await;
+    // A push service that never answers: every push waits out its timeout.
+    let stuck = relay.team(3600).await;
+    subscribe_peers(&stuck, &service, &key, 50, Mode::Hang).await;
+    let hanging = posts_per_sec(&stuck, total).await;
     println!(
-        "posts/s to 50 recipients, {total} posts, 32 in flight: without subscriptions {without:.0}/s, with 50 subscriptions {with:.0}/s ({:.2}x)",
-        with / without
+        "posts/s to 50 recipients, {total} posts, 32 in flight: without subscriptions {without:.0}/s, \
+         with 50 subscriptions {with:.0}/s ({:.2}x), with 50 subscriptions on a push service that \
+         never answers {hanging:.0}/s ({:.2}x)",
+        with / without,
+        hanging / without
     );
 }
