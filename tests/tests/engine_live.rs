@@ -278,3 +278,60 @@ async fn duty_set_through_the_engine_is_told_and_ends_on_its_own_clock() {
     .await;
     assert_eq!(sam.engine.duty().on_duty_until, None);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tap_with_no_token_left_queues_at_once_and_goes_when_the_background_refill_lands() {
+    let w = World::new(180).await;
+    let sam = w.phone().await;
+    let officer_phone = w.phone().await;
+    w.publish_roster(1, &[(&sam, "sam", "Sam R.")]).await;
+    team::sync_roster(&officer_phone.session).await.unwrap();
+    officer_phone.sql("DELETE FROM request_tokens", []);
+    let officer = officer_phone.live();
+    let mut events = officer.engine.subscribe();
+
+    // The tap answers at once, queued and saying why; the relay saw no token fetch with it.
+    let queued = officer
+        .engine
+        .flow(|s| async move {
+            officer::ask_for_peer(
+                &*s,
+                NewRequest {
+                    urgency: peerline_protocol::relay::Urgency::Now,
+                    contact: Contact::InApp,
+                    note: None,
+                },
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    assert_eq!(queued.stage, Stage::Queued);
+    assert!(
+        queued
+            .failure
+            .as_deref()
+            .is_some_and(|f| f.contains("tokens")),
+        "{queued:?}"
+    );
+    // Someone is waiting: the refill comes within seconds, not minutes.
+    let now = officer.engine.now();
+    let refill = officer
+        .engine
+        .deadline(&peerline_core::engine::Job::TokenRefill)
+        .expect("a refill is planned");
+    assert!(
+        refill > now && refill <= now + 8,
+        "refill at +{}",
+        refill - now
+    );
+
+    officer.clock.advance(refill - now);
+    officer.engine.tick().await;
+    let id = queued.request_id.clone();
+    officer
+        .wait_for(&mut events, Duration::from_secs(10), |e| {
+            stage_of(e, &id).filter(|(s, _)| *s == Stage::Sent)
+        })
+        .await;
+}

@@ -605,6 +605,10 @@ async fn a_relay_killed_mid_post_and_restarted_still_delivers_each_request_exact
 
     let mut asked = Vec::new();
     for round in 0..8u64 {
+        // As the engine does in the background: tokens are never fetched on the tap.
+        peerline_core::talk::tokens::top_up(&officer_phone.session)
+            .await
+            .unwrap();
         let phone = officer_phone.clone();
         let ask =
             tokio::spawn(async move { officer::ask_for_peer(&phone.session, now_request()).await });

@@ -146,6 +146,10 @@ async fn row1_relay_operator_or_subpoena_learns_no_content_cannot_link_requests_
     let mut sent: Vec<(usize, String)> = Vec::new();
     for i in 0..20 {
         let officer = if i % 2 == 0 { &a } else { &b };
+        // As the engine does in the background: tokens are never fetched on the tap.
+        peerline_core::talk::tokens::top_up(&officer.session)
+            .await
+            .unwrap();
         let r = officer::ask_for_peer(&officer.session, request(i))
             .await
             .unwrap();

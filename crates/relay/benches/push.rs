@@ -76,16 +76,32 @@ async fn posts_per_sec(team: &TestTeam, total: usize) -> f64 {
     (total / 32 * 32) as f64 / started.elapsed().as_secs_f64()
 }
 
-#[tokio::main]
-async fn main() {
-    let relay = TestRelay::start().await;
-    let service = PushService::start().await;
-    let key = peerline_client::RelayClient::anonymous(&relay.url)
+/// A relay on loopback without rate limits: the bench measures its work, not its limits.
+async fn bench_relay() -> TestRelay {
+    TestRelay::start_limited(peerline_relay::Limits {
+        per_ip_per_sec: 1_000_000,
+        per_ip_burst: 1_000_000,
+        per_signer_per_sec: 1_000_000,
+        per_signer_burst: 1_000_000,
+        ..Default::default()
+    })
+    .await
+}
+
+async fn push_key(url: &str) -> String {
+    peerline_client::RelayClient::anonymous(url)
         .unwrap()
         .push_key()
         .await
         .unwrap()
-        .vapid_public_key;
+        .vapid_public_key
+}
+
+#[tokio::main]
+async fn main() {
+    let relay = bench_relay().await;
+    let service = PushService::start().await;
+    let key = push_key(&relay.url).await;
 
     // 1. Post → push received: one subscribed peer, 200 posts one after another.
     let team = relay.team(3600).await;
@@ -124,17 +140,29 @@ async fn main() {
         pct(&lat, 0.99)
     );
 
-    // 2. Posts per second with and without 50 peer subscriptions, same relay, same run.
+    // 2. Posts per second with and without 50 peer subscriptions, each on a relay (and a
+    // push service) of its own so no phase's push backlog runs into the next.
+    drop((relay, service));
     let total = 1_024;
-    let plain = relay.team(3600).await;
-    let without = posts_per_sec(&plain, total).await;
-    let subscribed = relay.team(3600).await;
-    subscribe_peers(&subscribed, &service, &key, 50, Mode::Ok).await;
-    let with = posts_per_sec(&subscribed, total).await;
+    let without = {
+        let relay = bench_relay().await;
+        posts_per_sec(&relay.team(3600).await, total).await
+    };
+    let with = {
+        let relay = bench_relay().await;
+        let service = PushService::start().await;
+        let team = relay.team(3600).await;
+        subscribe_peers(&team, &service, &push_key(&relay.url).await, 50, Mode::Ok).await;
+        posts_per_sec(&team, total).await
+    };
     // A push service that never answers: every push waits out its timeout.
-    let stuck = relay.team(3600).await;
-    subscribe_peers(&stuck, &service, &key, 50, Mode::Hang).await;
-    let hanging = posts_per_sec(&stuck, total).await;
+    let hanging = {
+        let relay = bench_relay().await;
+        let service = PushService::start().await;
+        let team = relay.team(3600).await;
+        subscribe_peers(&team, &service, &push_key(&relay.url).await, 50, Mode::Hang).await;
+        posts_per_sec(&team, total).await
+    };
     println!(
         "posts/s to 50 recipients, {total} posts, 32 in flight: without subscriptions {without:.0}/s, \
          with 50 subscriptions {with:.0}/s ({:.2}x), with 50 subscriptions on a push service that \

@@ -127,7 +127,8 @@ mod tests {
                 "vault-status",
                 "request-updated",
                 "peer-event",
-                "reminder-due"
+                "reminder-due",
+                "duty"
             ]
         );
     }

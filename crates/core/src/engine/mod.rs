@@ -37,6 +37,10 @@ const EVENT_BUFFER: usize = 256;
 /// they run low, so fetching them is not tied in time to spending one.
 const TOKEN_REFILL_WINDOW: (i64, i64) = (30, 600);
 
+/// When a request waits for a token and none is held, the refill comes within this window
+/// (seconds) instead: soon, since someone is waiting, but not at the tap itself.
+const TOKEN_NEEDED_WINDOW: (i64, i64) = (1, 8);
+
 /// The longest the engine sleeps without looking at the clock again. Timers pause while a
 /// device sleeps; a deadline on the wall clock (auto-lock above all) must still be met soon
 /// after it wakes. This re-reads the clock only: no I/O, no network.
@@ -288,11 +292,21 @@ impl Engine {
                     tracing::debug!(code = e.code(), "outbox: nothing sent this time");
                 }
             }
-            Job::TokenRefill => {
-                if let Err(e) = tokens::top_up(&*session).await {
-                    tracing::debug!(code = e.code(), "token refill failed; will try later");
+            Job::TokenRefill => match tokens::top_up(&*session).await {
+                Ok(_) => {
+                    // A request waiting for a token goes now, not at its next retry.
+                    let now = self.now();
+                    let waiting = self
+                        .lock_session()
+                        .vault()
+                        .ok()
+                        .is_some_and(|v| officer::tokens_arrived(v, now).unwrap_or(false));
+                    if waiting && let Err(e) = officer::flush_outbox(&*session).await {
+                        tracing::debug!(code = e.code(), "outbox: nothing sent this time");
+                    }
                 }
-            }
+                Err(e) => tracing::debug!(code = e.code(), "token refill failed; will try later"),
+            },
             // Clearing the deadline is the job: planning opens the connection again.
             Job::Reconnect(_) => {}
             Job::DutyEnds => {
@@ -365,7 +379,16 @@ impl Engine {
         set_or_clear(&mut p.scheduler, Job::AutoLock, wanted.auto_lock_at);
         set_or_clear(&mut p.scheduler, Job::Reminder, wanted.reminder_at);
         set_or_clear(&mut p.scheduler, Job::Outbox, wanted.outbox_at);
-        if wanted.tokens_low {
+        if wanted.tokens_needed {
+            let (lo, hi) = TOKEN_NEEDED_WINDOW;
+            let soon = now + live::random_between(lo, hi);
+            if p.scheduler
+                .deadline(&Job::TokenRefill)
+                .is_none_or(|at| at > now + hi)
+            {
+                p.scheduler.set(Job::TokenRefill, soon);
+            }
+        } else if wanted.tokens_low {
             let (lo, hi) = TOKEN_REFILL_WINDOW;
             p.scheduler
                 .set_if_absent(Job::TokenRefill, now + live::random_between(lo, hi));
@@ -474,6 +497,8 @@ struct Wanted {
     reminder_at: Option<i64>,
     outbox_at: Option<i64>,
     tokens_low: bool,
+    /// A queued request waits for a token and none is held.
+    tokens_needed: bool,
     /// Live connections, with the status secret for a request's.
     live: HashMap<Live, Option<String>>,
     /// What to keep for the team's connection while locked.
@@ -501,6 +526,7 @@ impl Wanted {
             reminder_at: s.reminder_due_at().map(|d| d.timestamp()),
             outbox_at: None,
             tokens_low: false,
+            tokens_needed: false,
             live: HashMap::new(),
             background: Background::Keep,
         };
@@ -521,6 +547,7 @@ impl Wanted {
         }
         w.outbox_at = officer::next_outbox_attempt(v).ok().flatten();
         w.tokens_low = tokens::count(v).is_ok_and(|n| n < tokens::LOW_WATER);
+        w.tokens_needed = officer::waiting_for_tokens(v).unwrap_or(false);
         if peer {
             w.live.insert(Live::Team, None);
         }

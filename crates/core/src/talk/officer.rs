@@ -353,6 +353,33 @@ pub fn next_outbox_attempt(v: &Vault) -> Result<Option<i64>> {
         .map_err(Error::from_sqlite)
 }
 
+/// Whether a queued request waits for a token while the vault holds none: the engine then
+/// fetches tokens soon rather than at a random moment within minutes.
+pub fn waiting_for_tokens(v: &Vault) -> Result<bool> {
+    let waiting: i64 = v
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM peer_requests WHERE state = 'queued' AND token IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(Error::from_sqlite)?;
+    Ok(waiting > 0 && super::tokens::count(v)? == 0)
+}
+
+/// Tokens arrived: requests that waited only for one are due now, not at their backoff.
+/// True when there is any.
+pub fn tokens_arrived(v: &Vault, now: i64) -> Result<bool> {
+    v.conn()
+        .execute(
+            "UPDATE peer_requests SET next_attempt_at = ?1
+             WHERE state = 'queued' AND token IS NULL AND next_attempt_at > ?1",
+            [now],
+        )
+        .map_err(Error::from_sqlite)?;
+    next_outbox_attempt(v).map(|at| at.is_some_and(|at| at <= now))
+}
+
 /// Gives a queued request a token from the vault, kept with it so a retry spends nothing
 /// new. `None` when the vault has none left.
 fn assign_token(v: &mut Vault, id: &str) -> Result<Option<Token>> {
@@ -405,26 +432,17 @@ pub async fn flush_outbox<A: VaultAccess>(vault: &A) -> Result<usize> {
     let client = RelayClient::anonymous(&m.relay_url)?;
     let mut sent = 0;
     let mut unreachable = None;
-    let mut topped_up = false;
     for o in due {
         let id = o.request_id.clone();
         let held = o
             .token
             .as_deref()
             .and_then(|t| serde_json::from_str::<Token>(t).ok());
+        // Never fetched here: tokens come in the background (the engine's refill), so a
+        // tap never waits on the relay's issuance and a fetch is not tied to this post.
         let token = match held {
             Some(t) => Some(t),
-            None => {
-                let mut t = vault.with_vault(|v| assign_token(v, &id))?;
-                if t.is_none() && !topped_up {
-                    topped_up = true;
-                    if let Err(e) = super::tokens::top_up(vault).await {
-                        tracing::debug!(code = e.code(), "could not fetch request tokens");
-                    }
-                    t = vault.with_vault(|v| assign_token(v, &id))?;
-                }
-                t
-            }
+            None => vault.with_vault(|v| assign_token(v, &id))?,
         };
         let Some(token) = token else {
             let step = Step::Retry {

@@ -2,17 +2,28 @@
 //! and kept in the database like the token keys, so every node of a cluster signs with the
 //! same key and a phone's subscription (made for its public key) survives restarts.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use peerline_protocol::b64;
 use web_push::{PartialVapidSignatureBuilder, SubscriptionInfo, VapidSignature};
 
 use crate::error::RelayError;
 use crate::storage::Storage;
 
-/// The signing half, ready to sign a JWT per push.
+/// How long one signed JWT is reused for pushes to the same push service. It is valid for
+/// 12 hours (the crate's `exp`); reusing it saves an ECDSA signature per push, which is
+/// most of the relay's cost of a push besides the payload's encryption.
+const REUSE: Duration = Duration::from_secs(3600);
+
+/// The signing half, ready to sign a JWT per push service.
 #[derive(Clone)]
 pub struct VapidKey {
     builder: PartialVapidSignatureBuilder,
     public: String,
+    /// Signed JWTs by push service origin, with when they were signed.
+    signed: Arc<Mutex<HashMap<String, (VapidSignature, Instant)>>>,
 }
 
 impl std::fmt::Debug for VapidKey {
@@ -42,7 +53,11 @@ impl VapidKey {
         let builder = web_push::VapidSignatureBuilder::from_base64_no_sub(&b64::encode_url(secret))
             .map_err(|_| RelayError::Unavailable("the stored push key is damaged".into()))?;
         let public = b64::encode_url(&builder.get_public_key());
-        Ok(Self { builder, public })
+        Ok(Self {
+            builder,
+            public,
+            signed: Arc::default(),
+        })
     }
 
     /// The public key, base64url: the `applicationServerKey` subscriptions are made for.
@@ -50,19 +65,30 @@ impl VapidKey {
         &self.public
     }
 
-    /// A VAPID signature for one push: `aud` is the endpoint's origin (with its port, as
-    /// RFC 8292 says; the crate's default leaves the port out), `sub` the operator's
-    /// contact, `exp` twelve hours ahead (RFC 8292 allows at most 24).
+    /// A VAPID signature for a push to `origin`: `aud` is the endpoint's origin (with its
+    /// port, as RFC 8292 says; the crate's default leaves the port out), `sub` the
+    /// operator's contact, `exp` twelve hours ahead (RFC 8292 allows at most 24). One JWT
+    /// serves every push to the same service for an hour.
     pub fn sign(
         &self,
         target: &SubscriptionInfo,
         origin: &str,
         contact: &str,
     ) -> Result<VapidSignature, web_push::WebPushError> {
+        let mut cache = self.signed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((sig, at)) = cache.get(origin)
+            && at.elapsed() < REUSE
+        {
+            return Ok(sig.clone());
+        }
         let mut builder = self.builder.clone().add_sub_info(target);
         builder.add_claim("aud", origin);
         builder.add_claim("sub", contact);
-        builder.build()
+        let sig = builder.build()?;
+        // Push services are few; the map stays small, but old entries go anyway.
+        cache.retain(|_, (_, at)| at.elapsed() < REUSE);
+        cache.insert(origin.to_owned(), (sig.clone(), Instant::now()));
+        Ok(sig)
     }
 }
 
