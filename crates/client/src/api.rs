@@ -2,7 +2,8 @@
 
 use peerline_protocol::endpoints as ep;
 use peerline_protocol::relay::{
-    BlobKind, ClaimRequest, CreateTeam, DeviceRegistered, HEADER_STATUS_SECRET, Health, InviteInfo,
+    AppendRecord, Appended, BlobKind, BoxContents, BoxSnapshot, ClaimRequest, CreateBox,
+    CreateTeam, DeviceRegistered, HEADER_BOX_SECRET, HEADER_STATUS_SECRET, Health, InviteInfo,
     InviteIssued, IssueInvite, IssueTokens, OnDuty, OpenRequest, PeerPush, PostAccepted, PostReply,
     PostRequest, PushKey, PushSubscription, RegisterDevice, RequestStatus, SetDuty, SignedBlob,
     TeamCreated, TeamStatus, TokenKey, TokensIssued, WidenRequest,
@@ -215,6 +216,72 @@ impl RelayClient {
             &ep::request_push(id),
             Vec::new(),
             &[(HEADER_STATUS_SECRET, status_secret)],
+        )
+        .await
+        .map(drop)
+    }
+}
+
+/// A sync box's id and secret: the only way to it (anonymous client, no signature).
+#[derive(Clone)]
+pub struct BoxKey<'a> {
+    /// The box id (32 hex digits).
+    pub id: &'a str,
+    /// The box secret.
+    pub secret: &'a str,
+}
+
+impl RelayClient {
+    /// Creates a sync box paid with one anonymous token (idempotent with the same secret).
+    pub async fn create_box(&self, id: &str, body: &CreateBox) -> Result<()> {
+        let bytes = to_json(body)?;
+        self.send(Method::PUT, &ep::sync_box(id), bytes, &[])
+            .await
+            .map(drop)
+    }
+
+    /// The snapshot (when `after` is below it) and a page of records after `after`.
+    pub async fn read_box(&self, b: &BoxKey<'_>, after: u64) -> Result<BoxContents> {
+        self.call::<(), _>(
+            Method::GET,
+            &format!("{}?after={after}", ep::sync_box(b.id)),
+            None,
+            &[(HEADER_BOX_SECRET, b.secret)],
+        )
+        .await
+    }
+
+    /// Appends one record; its sequence number.
+    pub async fn append_record(&self, b: &BoxKey<'_>, body: &AppendRecord) -> Result<Appended> {
+        self.call(
+            Method::POST,
+            &ep::sync_box_records(b.id),
+            Some(body),
+            &[(HEADER_BOX_SECRET, b.secret)],
+        )
+        .await
+    }
+
+    /// Replaces every record up to `body.upto_seq` with one snapshot.
+    pub async fn put_snapshot(&self, b: &BoxKey<'_>, body: &BoxSnapshot) -> Result<()> {
+        let bytes = to_json(body)?;
+        self.send(
+            Method::PUT,
+            &ep::sync_box_snapshot(b.id),
+            bytes,
+            &[(HEADER_BOX_SECRET, b.secret)],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Deletes the box and everything in it.
+    pub async fn delete_box(&self, b: &BoxKey<'_>) -> Result<()> {
+        self.send(
+            Method::DELETE,
+            &ep::sync_box(b.id),
+            Vec::new(),
+            &[(HEADER_BOX_SECRET, b.secret)],
         )
         .await
         .map(drop)

@@ -9,6 +9,7 @@
 
 mod address;
 mod api;
+pub use api::BoxKey;
 pub mod coordinator;
 mod error;
 mod http;

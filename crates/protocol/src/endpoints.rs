@@ -44,6 +44,13 @@ pub const PUSH_KEY: &str = "/v1/push-key";
 pub const TEAM_PUSH: &str = "/v1/teams/{team}/push";
 /// PUT, DELETE (with the status secret): the officer's push subscription for one request.
 pub const REQUEST_PUSH: &str = "/v1/requests/{id}/push";
+/// PUT (paid with an anonymous token), GET, DELETE (with the box secret): an officer's
+/// sync box, which holds their own devices' encrypted records.
+pub const SYNC_BOX: &str = "/v1/boxes/{box}";
+/// POST (with the box secret): one more encrypted record.
+pub const SYNC_BOX_RECORDS: &str = "/v1/boxes/{box}/records";
+/// PUT (with the box secret): a snapshot that replaces every record up to its sequence.
+pub const SYNC_BOX_SNAPSHOT: &str = "/v1/boxes/{box}/snapshot";
 
 /// Every path template, for checks that the router and the description cover them all.
 pub const ALL: &[&str] = &[
@@ -68,6 +75,9 @@ pub const ALL: &[&str] = &[
     PUSH_KEY,
     TEAM_PUSH,
     REQUEST_PUSH,
+    SYNC_BOX,
+    SYNC_BOX_RECORDS,
+    SYNC_BOX_SNAPSHOT,
 ];
 
 /// Fills a template's `{…}` segments in order with `values`. Ids on this API are hex or
@@ -149,6 +159,18 @@ pub fn team_push(team: &str) -> String {
 /// `/v1/requests/{id}/push`.
 pub fn request_push(id: &str) -> String {
     fill(REQUEST_PUSH, &[id])
+}
+/// `/v1/boxes/{box}`.
+pub fn sync_box(id: &str) -> String {
+    fill(SYNC_BOX, &[id])
+}
+/// `/v1/boxes/{box}/records`.
+pub fn sync_box_records(id: &str) -> String {
+    fill(SYNC_BOX_RECORDS, &[id])
+}
+/// `/v1/boxes/{box}/snapshot`.
+pub fn sync_box_snapshot(id: &str) -> String {
+    fill(SYNC_BOX_SNAPSHOT, &[id])
 }
 
 #[cfg(test)]

@@ -41,6 +41,10 @@ pub enum ErrorCode {
     Conflict,
     /// Storage is down or busy; try again.
     Unavailable,
+    /// No such sync box, or not with that secret.
+    UnknownBox,
+    /// The sync box is at its quota: compact it (a snapshot) or it takes nothing more.
+    BoxFull,
 }
 
 impl ErrorCode {
@@ -62,6 +66,8 @@ impl ErrorCode {
         Self::TooManyConnections,
         Self::Conflict,
         Self::Unavailable,
+        Self::UnknownBox,
+        Self::BoxFull,
     ];
 
     /// The code as it appears on the wire.
@@ -83,6 +89,8 @@ impl ErrorCode {
             Self::TooManyConnections => "TOO_MANY_CONNECTIONS",
             Self::Conflict => "CONFLICT",
             Self::Unavailable => "UNAVAILABLE",
+            Self::UnknownBox => "UNKNOWN_BOX",
+            Self::BoxFull => "BOX_FULL",
         }
     }
 

@@ -548,6 +548,86 @@ pub struct PushKey {
 /// changed itself.
 pub const PUSH_WAKE_WORD: &str = "wake";
 
+/// Header carrying a sync box's secret: the only thing that opens a box (no device id, no
+/// signature), so a box cannot be joined to a device.
+pub const HEADER_BOX_SECRET: &str = "x-peerline-box-secret";
+
+/// `PUT /v1/boxes/{box}`: creates an officer's sync box, paid with one anonymous token of
+/// their team (so boxes cannot be made without limit, nor tied to the device that asked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateBox {
+    /// The team whose token pays for it.
+    pub team_id: String,
+    /// An unspent anonymous token of that team.
+    pub token: Token,
+    /// SHA-256 (hex) of the box secret the app will present.
+    pub secret_hash: String,
+}
+
+/// One encrypted record in a box, by its sequence number (assigned by the relay, from 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BoxRecord {
+    /// Sequence number in the box.
+    pub seq: u64,
+    /// Ciphertext, base64.
+    pub data: String,
+}
+
+/// `POST /v1/boxes/{box}/records`: one more record (ciphertext, padded by the app).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AppendRecord {
+    /// Ciphertext, base64.
+    pub data: String,
+}
+
+/// Answer to [`AppendRecord`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Appended {
+    /// The record's sequence number.
+    pub seq: u64,
+}
+
+/// `PUT /v1/boxes/{box}/snapshot`: everything up to `upto_seq` in one ciphertext; the relay
+/// then deletes those records (compaction).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BoxSnapshot {
+    /// The last record the snapshot includes.
+    pub upto_seq: u64,
+    /// Ciphertext, base64.
+    pub data: String,
+}
+
+/// `GET /v1/boxes/{box}?after=N`: the snapshot (when `after` is below it) and the records
+/// after `after`, oldest first, at most a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BoxContents {
+    /// The snapshot, when the caller is behind it.
+    pub snapshot: Option<BoxSnapshot>,
+    /// Records after `after` (or after the snapshot), oldest first.
+    pub records: Vec<BoxRecord>,
+    /// More records wait after these: ask again after the last one.
+    pub more: bool,
+    /// Bytes the box holds, and its quota.
+    pub used_bytes: u64,
+    /// The most the box may hold.
+    pub quota_bytes: u64,
+}
+
 /// `GET /v1/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]

@@ -60,6 +60,18 @@ pub enum RelayError {
     /// Storage failed.
     #[error("The relay is temporarily unavailable ({0}). Try again shortly.")]
     Unavailable(String),
+    /// No such sync box, or the wrong secret (the same answer: the secret is the only way
+    /// to learn a box exists).
+    #[error("There is no such sync box.")]
+    UnknownBox,
+    /// The box is at its quota.
+    #[error(
+        "The sync box is full ({quota} bytes); the app compacts it into a snapshot, or sync stops until it does."
+    )]
+    BoxFull {
+        /// The box's quota, bytes.
+        quota: u64,
+    },
 }
 
 impl RelayError {
@@ -82,6 +94,8 @@ impl RelayError {
             Self::TooManyConnections => ErrorCode::TooManyConnections,
             Self::Conflict => ErrorCode::Conflict,
             Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::UnknownBox => ErrorCode::UnknownBox,
+            Self::BoxFull { .. } => ErrorCode::BoxFull,
         }
     }
 
@@ -96,7 +110,8 @@ impl RelayError {
             | Self::AlreadyTaken
             | Self::Conflict
             | Self::TokenSpent => StatusCode::CONFLICT,
-            Self::UnknownTeam | Self::UnknownRequest => StatusCode::NOT_FOUND,
+            Self::UnknownTeam | Self::UnknownRequest | Self::UnknownBox => StatusCode::NOT_FOUND,
+            Self::BoxFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyConnections => StatusCode::SERVICE_UNAVAILABLE,

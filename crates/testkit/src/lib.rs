@@ -111,6 +111,50 @@ pub async fn count_rows(database: &Database, table: &str) -> usize {
     }
 }
 
+/// Every row of `table` as one line of text with its column names (`name=value; …`), on
+/// either database, for "holds nothing of" checks.
+pub async fn table_text(database: &Database, table: &str) -> Vec<String> {
+    match database {
+        Database::Sqlite(path) => {
+            let db = rusqlite::Connection::open(path).unwrap();
+            db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+            let mut stmt = db.prepare(&format!("SELECT * FROM {table}")).unwrap();
+            let names: Vec<String> = stmt.column_names().iter().map(|n| n.to_string()).collect();
+            stmt.query_map([], |r| {
+                let mut line = String::new();
+                for (i, name) in names.iter().enumerate() {
+                    let value = match r.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => "null".to_owned(),
+                        rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                        rusqlite::types::ValueRef::Real(f) => f.to_string(),
+                        rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into(),
+                        rusqlite::types::ValueRef::Blob(b) => String::from_utf8_lossy(b).into(),
+                    };
+                    line.push_str(&format!("{name}={value}; "));
+                }
+                Ok(line)
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+        }
+        Database::Postgres(url) => {
+            use sqlx_core::connection::Connection as _;
+            use sqlx_core::row::Row as _;
+            let mut conn = sqlx_postgres::PgConnection::connect(url).await.unwrap();
+            sqlx_core::query::query::<sqlx_postgres::Postgres>(&format!(
+                "SELECT row_to_json(x)::text FROM {table} x"
+            ))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String, _>(0).unwrap())
+            .collect()
+        }
+    }
+}
+
 /// Every row of every table, as text (PostgreSQL), for "holds nothing of" checks.
 pub async fn postgres_rows_as_text(url: &str) -> Vec<String> {
     use sqlx_core::connection::Connection as _;

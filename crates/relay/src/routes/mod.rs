@@ -8,6 +8,7 @@ pub mod openapi;
 mod push;
 mod requests;
 mod signed;
+mod sync;
 mod teams;
 mod tokens;
 
@@ -53,6 +54,18 @@ pub fn router(state: AppState) -> Router {
         .route(
             ep::REQUEST_PUSH,
             put(push::set_officer).delete(push::delete_officer),
+        )
+        .route(
+            ep::SYNC_BOX,
+            put(sync::create).get(sync::read).delete(sync::delete),
+        )
+        .route(ep::SYNC_BOX_RECORDS, post(sync::append))
+        .route(
+            ep::SYNC_BOX_SNAPSHOT,
+            // A snapshot is the whole vault, encrypted: its own, larger body limit.
+            put(sync::snapshot).layer(axum::extract::DefaultBodyLimit::max(
+                sync::MAX_SNAPSHOT_BODY,
+            )),
         )
         .fallback(|| async { RelayError::InvalidInput("No such endpoint.".into()) })
         // Every answer is JSON with a code, including a wrong method on a real path.

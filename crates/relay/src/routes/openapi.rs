@@ -6,7 +6,7 @@ use peerline_protocol::relay::*;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{blobs, devices, duty, events, push, requests, teams, tokens};
+use super::{blobs, devices, duty, events, push, requests, sync, teams, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,12 +25,14 @@ use super::{blobs, devices, duty, events, push, requests, teams, tokens};
         requests::post, requests::list, requests::claim, requests::reply, requests::status, requests::close, requests::widen,
         events::team_events, events::request_events,
         push::key, push::set_peer, push::delete_peer, push::set_officer, push::delete_officer,
+        sync::create, sync::read, sync::append, sync::snapshot, sync::delete,
     ),
     components(schemas(
         ErrorBody, Health, CreateTeam, TeamCreated, TeamStatus, IssueInvite, InviteInfo,
         RegisterDevice, DeviceRegistered, BlobKind, SignedBlob, Urgency, PostRequest, PostAccepted,
         RequestState, OpenRequest, ClaimRequest, PostReply, RequestStatus, Event, SetDuty, OnDuty, WidenRequest, TokenKey, IssueTokens, TokensIssued, Token,
         PushSubscription, PeerPush, PushKey,
+        CreateBox, BoxRecord, AppendRecord, Appended, BoxSnapshot, BoxContents,
     )),
     modifiers(&Security)
 )]
@@ -48,6 +50,10 @@ impl utoipa::Modify for Security {
         components.add_security_scheme(
             "status_secret",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(HEADER_STATUS_SECRET))),
+        );
+        components.add_security_scheme(
+            "box_secret",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(HEADER_BOX_SECRET))),
         );
         components.add_security_scheme(
             "admin_token",

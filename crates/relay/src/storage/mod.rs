@@ -162,6 +162,50 @@ pub enum ClaimOutcome {
     NotFound,
 }
 
+/// Outcome of creating a sync box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoxCreated {
+    /// Made now (the token is spent).
+    Created,
+    /// It existed with the same secret: a retry, nothing spent.
+    Exists,
+    /// A box with that id and another secret exists.
+    Conflict,
+    /// The token was spent before.
+    TokenSpent,
+}
+
+/// A sync box's bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncBox {
+    /// SHA-256 (hex) of its secret.
+    pub secret_hash: String,
+    /// Bytes of ciphertext it holds (records and snapshot).
+    pub used_bytes: u64,
+    /// The snapshot's sequence, 0 when there is none.
+    pub snapshot_seq: u64,
+}
+
+/// A box's contents from a point on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoxPage {
+    /// The snapshot, when asked from before it: (upto_seq, ciphertext).
+    pub snapshot: Option<(u64, Vec<u8>)>,
+    /// Records after that point: (seq, ciphertext), oldest first.
+    pub records: Vec<(u64, Vec<u8>)>,
+    /// More records follow.
+    pub more: bool,
+}
+
+/// Why a snapshot was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotRefusal {
+    /// `upto_seq` is past the last record, or not past the snapshot held.
+    BadSequence,
+    /// The box would exceed its quota.
+    Full,
+}
+
 /// Everything the relay keeps.
 #[async_trait]
 pub trait Storage: Send + Sync + 'static {
@@ -286,6 +330,34 @@ pub trait Storage: Send + Sync + 'static {
     async fn request_push_target(&self, request_id: &str) -> Result<Option<PushSubscription>>;
     /// Removes every subscription with this endpoint (the push service said it is gone).
     async fn forget_push_endpoint(&self, endpoint: &str) -> Result<()>;
+    /// Creates a sync box, spending `token` (hash, expiry) in the same transaction.
+    async fn create_box(
+        &self,
+        box_id: &str,
+        team_id: &str,
+        secret_hash: &str,
+        token: (String, i64),
+        now: i64,
+    ) -> Result<BoxCreated>;
+    /// A box's bookkeeping.
+    async fn sync_box(&self, box_id: &str) -> Result<Option<SyncBox>>;
+    /// Appends a record unless the box would exceed `quota` bytes; its sequence number, or
+    /// `None` when it would not fit.
+    async fn append_record(&self, box_id: &str, data: Vec<u8>, quota: u64) -> Result<Option<u64>>;
+    /// The snapshot (if `after` is below it) and up to `limit` records after `after`.
+    async fn box_page(&self, box_id: &str, after: u64, limit: usize) -> Result<BoxPage>;
+    /// Replaces the snapshot and deletes the records it covers, atomically; false when
+    /// `upto_seq` is beyond the last record or not past the current snapshot, or the box
+    /// would exceed `quota` bytes.
+    async fn put_snapshot(
+        &self,
+        box_id: &str,
+        upto_seq: u64,
+        data: Vec<u8>,
+        quota: u64,
+    ) -> Result<std::result::Result<(), SnapshotRefusal>>;
+    /// Deletes a box and everything in it; false when there was none.
+    async fn delete_box(&self, box_id: &str) -> Result<bool>;
     /// Starts passing other nodes' events to this node's sockets, returning once it
     /// listens; `None` when no other node can share the database.
     async fn listen(&self, _hub: Arc<Hub>) -> Result<Option<JoinHandle<()>>> {

@@ -20,8 +20,8 @@ use sqlx_postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow, 
 use tokio::task::JoinHandle;
 
 use super::{
-    ClaimOutcome, Device, InviteRefusal, NewInvite, PostOutcome, Result, Storage, StoredRequest,
-    StoredTokenKey, Team,
+    BoxCreated, BoxPage, ClaimOutcome, Device, InviteRefusal, NewInvite, PostOutcome, Result,
+    SnapshotRefusal, Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
 };
 use crate::error::RelayError;
 use crate::hub::Hub;
@@ -81,6 +81,11 @@ impl<'s> MigrationSource<'s> for Embedded {
                     4,
                     "push",
                     include_str!("../../migrations/postgres/0004_push.sql"),
+                ),
+                m(
+                    5,
+                    "sync boxes",
+                    include_str!("../../migrations/postgres/0005_sync_boxes.sql"),
                 ),
             ])
         })
@@ -1000,6 +1005,224 @@ impl Storage for PostgresStorage {
                 .map_err(RelayError::database)?;
         }
         Ok(())
+    }
+
+    async fn create_box(
+        &self,
+        box_id: &str,
+        team_id: &str,
+        secret_hash: &str,
+        token: (String, i64),
+        _now: i64,
+    ) -> Result<BoxCreated> {
+        let db = RelayError::database;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let fresh = query::<Postgres>(
+            "INSERT INTO spent_tokens (token_hash, expires_at) VALUES ($1, $2)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&token.0)
+        .bind(token.1)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        // The box first: a retry of a creation that committed must not read as a spent
+        // token. Whichever node inserts first wins; the other sees its row.
+        let made = query::<Postgres>(
+            "INSERT INTO sync_boxes (box_id, team_id, secret_hash) VALUES ($1, $2, $3)
+             ON CONFLICT (box_id) DO NOTHING",
+        )
+        .bind(box_id)
+        .bind(team_id)
+        .bind(secret_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        if made.rows_affected() == 1 && fresh.rows_affected() == 1 {
+            tx.commit().await.map_err(db)?;
+            return Ok(BoxCreated::Created);
+        }
+        // Nothing is kept from this attempt (the token stays unspent by it).
+        drop(tx);
+        let held: Option<String> =
+            query::<Postgres>("SELECT secret_hash FROM sync_boxes WHERE box_id = $1")
+                .bind(box_id)
+                .fetch_optional(&self.pool)
+                .await
+                .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+                .map_err(db)?;
+        Ok(match held {
+            Some(h) if h == secret_hash => BoxCreated::Exists,
+            Some(_) => BoxCreated::Conflict,
+            None => BoxCreated::TokenSpent,
+        })
+    }
+
+    async fn sync_box(&self, box_id: &str) -> Result<Option<SyncBox>> {
+        query::<Postgres>(
+            "SELECT secret_hash, used_bytes, snapshot_seq FROM sync_boxes WHERE box_id = $1",
+        )
+        .bind(box_id)
+        .fetch_optional(&self.pool)
+        .await
+        .and_then(|row| {
+            row.map(|r| {
+                Ok(SyncBox {
+                    secret_hash: r.try_get(0)?,
+                    used_bytes: r.try_get::<i64, _>(1)?.max(0) as u64,
+                    snapshot_seq: r.try_get::<i64, _>(2)?.max(0) as u64,
+                })
+            })
+            .transpose()
+        })
+        .map_err(RelayError::database)
+    }
+
+    async fn append_record(&self, box_id: &str, data: Vec<u8>, quota: u64) -> Result<Option<u64>> {
+        let db = RelayError::database;
+        // The box row's lock, held to the commit, orders appends from every node: sequence
+        // numbers commit in order, so a reader never sees a later record before an earlier.
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let row = query::<Postgres>(
+            "UPDATE sync_boxes SET next_seq = next_seq + 1, used_bytes = used_bytes + $2
+             WHERE box_id = $1 AND used_bytes + $2 <= $3
+             RETURNING next_seq - 1",
+        )
+        .bind(box_id)
+        .bind(data.len() as i64)
+        .bind(i64::try_from(quota).unwrap_or(i64::MAX))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else {
+            drop(tx);
+            return match self.sync_box(box_id).await? {
+                Some(_) => Ok(None),
+                None => Err(RelayError::UnknownBox),
+            };
+        };
+        let seq: i64 = row.try_get(0).map_err(db)?;
+        query::<Postgres>("INSERT INTO sync_records (box_id, seq, data) VALUES ($1, $2, $3)")
+            .bind(box_id)
+            .bind(seq)
+            .bind(data)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some(seq as u64))
+    }
+
+    async fn box_page(&self, box_id: &str, after: u64, limit: usize) -> Result<BoxPage> {
+        let db = RelayError::database;
+        let head =
+            query::<Postgres>("SELECT snapshot_seq, snapshot FROM sync_boxes WHERE box_id = $1")
+                .bind(box_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+        let (snapshot_seq, snapshot): (i64, Option<Vec<u8>>) = match head {
+            Some(r) => (r.try_get(0).map_err(db)?, r.try_get(1).map_err(db)?),
+            None => (0, None),
+        };
+        let snapshot_seq = snapshot_seq.max(0) as u64;
+        let (snapshot, from) = match snapshot {
+            Some(data) if after < snapshot_seq => (Some((snapshot_seq, data)), snapshot_seq),
+            _ => (None, after),
+        };
+        let rows = query::<Postgres>(
+            "SELECT seq, data FROM sync_records WHERE box_id = $1 AND seq > $2
+             ORDER BY seq LIMIT $3",
+        )
+        .bind(box_id)
+        .bind(i64::try_from(from).unwrap_or(i64::MAX))
+        .bind(limit as i64 + 1)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut records = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<i64, _>(0)?.max(0) as u64, r.try_get(1)?)))
+            .collect::<std::result::Result<Vec<_>, sqlx_core::Error>>()
+            .map_err(db)?;
+        let more = records.len() > limit;
+        records.truncate(limit);
+        Ok(BoxPage {
+            snapshot,
+            records,
+            more,
+        })
+    }
+
+    async fn put_snapshot(
+        &self,
+        box_id: &str,
+        upto_seq: u64,
+        data: Vec<u8>,
+        quota: u64,
+    ) -> Result<std::result::Result<(), SnapshotRefusal>> {
+        let db = RelayError::database;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let row = query::<Postgres>(
+            "SELECT next_seq, used_bytes, snapshot_seq, COALESCE(length(snapshot), 0)::BIGINT
+             FROM sync_boxes WHERE box_id = $1 FOR UPDATE",
+        )
+        .bind(box_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .ok_or(RelayError::UnknownBox)?;
+        let next_seq: i64 = row.try_get(0).map_err(db)?;
+        let used: i64 = row.try_get(1).map_err(db)?;
+        let snapshot_seq: i64 = row.try_get(2).map_err(db)?;
+        let snapshot_len: i64 = row.try_get(3).map_err(db)?;
+        let upto = i64::try_from(upto_seq).unwrap_or(i64::MAX);
+        if upto >= next_seq || upto <= snapshot_seq {
+            return Ok(Err(SnapshotRefusal::BadSequence));
+        }
+        let covered: i64 = query::<Postgres>(
+            "SELECT COALESCE(SUM(length(data)), 0)::BIGINT FROM sync_records
+             WHERE box_id = $1 AND seq <= $2",
+        )
+        .bind(box_id)
+        .bind(upto)
+        .fetch_one(&mut *tx)
+        .await
+        .and_then(|r| r.try_get(0))
+        .map_err(db)?;
+        let after = (used - snapshot_len - covered + data.len() as i64).max(0);
+        if after as u64 > quota {
+            return Ok(Err(SnapshotRefusal::Full));
+        }
+        query::<Postgres>("DELETE FROM sync_records WHERE box_id = $1 AND seq <= $2")
+            .bind(box_id)
+            .bind(upto)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        query::<Postgres>(
+            "UPDATE sync_boxes SET snapshot = $2, snapshot_seq = $3, used_bytes = $4
+             WHERE box_id = $1",
+        )
+        .bind(box_id)
+        .bind(data)
+        .bind(upto)
+        .bind(after)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Ok(()))
+    }
+
+    async fn delete_box(&self, box_id: &str) -> Result<bool> {
+        // The records go with the box (ON DELETE CASCADE).
+        query::<Postgres>("DELETE FROM sync_boxes WHERE box_id = $1")
+            .bind(box_id)
+            .execute(&self.pool)
+            .await
+            .map(|r| r.rows_affected() > 0)
+            .map_err(RelayError::database)
     }
 
     async fn listen(&self, hub: Arc<Hub>) -> Result<Option<JoinHandle<()>>> {

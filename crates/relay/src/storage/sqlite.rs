@@ -12,8 +12,8 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use rusqlite_migration::{M, Migrations};
 
 use super::{
-    ClaimOutcome, Device, InviteRefusal, NewInvite, PostOutcome, Result, Storage, StoredRequest,
-    StoredTokenKey, Team,
+    BoxCreated, BoxPage, ClaimOutcome, Device, InviteRefusal, NewInvite, PostOutcome, Result,
+    SnapshotRefusal, Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
 };
 use crate::error::RelayError;
 
@@ -131,6 +131,23 @@ const MIGRATIONS: &[&str] = &[
         forget_at  INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX request_push_by_endpoint ON request_push (endpoint);",
+    // v7: officers' sync boxes: ciphertext their own devices exchange. A box is found by
+    // its id and opened by its secret alone; nothing in it names a device.
+    "CREATE TABLE sync_boxes (
+        box_id       TEXT PRIMARY KEY NOT NULL,
+        team_id      TEXT NOT NULL REFERENCES teams(team_id),
+        secret_hash  TEXT NOT NULL,
+        next_seq     INTEGER NOT NULL DEFAULT 1,
+        used_bytes   INTEGER NOT NULL DEFAULT 0,
+        snapshot_seq INTEGER NOT NULL DEFAULT 0,
+        snapshot     BLOB
+    ) STRICT;
+    CREATE TABLE sync_records (
+        box_id TEXT NOT NULL REFERENCES sync_boxes(box_id) ON DELETE CASCADE,
+        seq    INTEGER NOT NULL,
+        data   BLOB NOT NULL,
+        PRIMARY KEY (box_id, seq)
+    ) STRICT;",
 ];
 
 /// SQLite storage. One connection: SQLite serialises writers anyway, and the relay's
@@ -963,6 +980,216 @@ impl Storage for SqliteStorage {
             tx.execute("DELETE FROM peer_push WHERE endpoint = ?1", [&e])?;
             tx.execute("DELETE FROM request_push WHERE endpoint = ?1", [&e])?;
             tx.commit()
+        })
+        .await
+    }
+
+    async fn create_box(
+        &self,
+        box_id: &str,
+        team_id: &str,
+        secret_hash: &str,
+        token: (String, i64),
+        _now: i64,
+    ) -> Result<BoxCreated> {
+        let (b, t, h) = (
+            box_id.to_owned(),
+            team_id.to_owned(),
+            secret_hash.to_owned(),
+        );
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let held: Option<String> = tx
+                .query_row(
+                    "SELECT secret_hash FROM sync_boxes WHERE box_id = ?1",
+                    [&b],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(held) = held {
+                return Ok(if held == h {
+                    BoxCreated::Exists
+                } else {
+                    BoxCreated::Conflict
+                });
+            }
+            let fresh = tx.execute(
+                "INSERT INTO spent_tokens (token_hash, expires_at) VALUES (?1, ?2)
+                 ON CONFLICT DO NOTHING",
+                params![token.0, token.1],
+            )?;
+            if fresh == 0 {
+                return Ok(BoxCreated::TokenSpent);
+            }
+            tx.execute(
+                "INSERT INTO sync_boxes (box_id, team_id, secret_hash) VALUES (?1, ?2, ?3)",
+                params![b, t, h],
+            )?;
+            tx.commit()?;
+            Ok(BoxCreated::Created)
+        })
+        .await
+    }
+
+    async fn sync_box(&self, box_id: &str) -> Result<Option<SyncBox>> {
+        let b = box_id.to_owned();
+        self.with(move |c| {
+            c.query_row(
+                "SELECT secret_hash, used_bytes, snapshot_seq FROM sync_boxes WHERE box_id = ?1",
+                [b],
+                |r| {
+                    Ok(SyncBox {
+                        secret_hash: r.get(0)?,
+                        used_bytes: r.get::<_, i64>(1)?.max(0) as u64,
+                        snapshot_seq: r.get::<_, i64>(2)?.max(0) as u64,
+                    })
+                },
+            )
+            .optional()
+        })
+        .await
+    }
+
+    async fn append_record(&self, box_id: &str, data: Vec<u8>, quota: u64) -> Result<Option<u64>> {
+        let b = box_id.to_owned();
+        let out = self
+            .with(move |c| {
+                let tx = c.transaction()?;
+                let row: Option<(i64, i64)> = tx
+                    .query_row(
+                        "SELECT next_seq, used_bytes FROM sync_boxes WHERE box_id = ?1",
+                        [&b],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                let Some((seq, used)) = row else {
+                    return Ok(Err(()));
+                };
+                let len = data.len() as i64;
+                if (used + len) as u64 > quota {
+                    return Ok(Ok(None));
+                }
+                tx.execute(
+                    "INSERT INTO sync_records (box_id, seq, data) VALUES (?1, ?2, ?3)",
+                    params![b, seq, data],
+                )?;
+                tx.execute(
+                    "UPDATE sync_boxes SET next_seq = next_seq + 1, used_bytes = used_bytes + ?2
+                     WHERE box_id = ?1",
+                    params![b, len],
+                )?;
+                tx.commit()?;
+                Ok(Ok(Some(seq as u64)))
+            })
+            .await?;
+        out.map_err(|()| RelayError::UnknownBox)
+    }
+
+    async fn box_page(&self, box_id: &str, after: u64, limit: usize) -> Result<BoxPage> {
+        let b = box_id.to_owned();
+        self.with(move |c| {
+            let (snapshot_seq, snapshot): (i64, Option<Vec<u8>>) = c
+                .query_row(
+                    "SELECT snapshot_seq, snapshot FROM sync_boxes WHERE box_id = ?1",
+                    [&b],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .unwrap_or((0, None));
+            let snapshot_seq = snapshot_seq.max(0) as u64;
+            let (snapshot, from) = match snapshot {
+                Some(data) if after < snapshot_seq => (Some((snapshot_seq, data)), snapshot_seq),
+                _ => (None, after),
+            };
+            let mut stmt = c.prepare_cached(
+                "SELECT seq, data FROM sync_records WHERE box_id = ?1 AND seq > ?2
+                 ORDER BY seq LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(params![b, from as i64, limit as i64 + 1], |r| {
+                Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get::<_, Vec<u8>>(1)?))
+            })?;
+            let mut records = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+            let more = records.len() > limit;
+            records.truncate(limit);
+            Ok(BoxPage {
+                snapshot,
+                records,
+                more,
+            })
+        })
+        .await
+    }
+
+    async fn put_snapshot(
+        &self,
+        box_id: &str,
+        upto_seq: u64,
+        data: Vec<u8>,
+        quota: u64,
+    ) -> Result<std::result::Result<(), SnapshotRefusal>> {
+        let b = box_id.to_owned();
+        let deleted = self.deleted_since_compact.clone();
+        let out = self
+            .with(move |c| {
+                let tx = c.transaction()?;
+                let row: Option<(i64, i64, i64, i64)> = tx
+                    .query_row(
+                        "SELECT next_seq, used_bytes, snapshot_seq, COALESCE(length(snapshot), 0)
+                         FROM sync_boxes WHERE box_id = ?1",
+                        [&b],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )
+                    .optional()?;
+                let Some((next_seq, used, snapshot_seq, snapshot_len)) = row else {
+                    return Ok(Err(None));
+                };
+                let upto = upto_seq as i64;
+                if upto >= next_seq || upto <= snapshot_seq {
+                    return Ok(Err(Some(SnapshotRefusal::BadSequence)));
+                }
+                let covered: i64 = tx.query_row(
+                    "SELECT COALESCE(SUM(length(data)), 0) FROM sync_records
+                     WHERE box_id = ?1 AND seq <= ?2",
+                    params![b, upto],
+                    |r| r.get(0),
+                )?;
+                let after = used - snapshot_len - covered + data.len() as i64;
+                if after.max(0) as u64 > quota {
+                    return Ok(Err(Some(SnapshotRefusal::Full)));
+                }
+                tx.execute(
+                    "DELETE FROM sync_records WHERE box_id = ?1 AND seq <= ?2",
+                    params![b, upto],
+                )?;
+                tx.execute(
+                    "UPDATE sync_boxes SET snapshot = ?2, snapshot_seq = ?3, used_bytes = ?4
+                     WHERE box_id = ?1",
+                    params![b, data, upto, after.max(0)],
+                )?;
+                tx.commit()?;
+                deleted.store(true, std::sync::atomic::Ordering::Relaxed);
+                Ok(Ok(()))
+            })
+            .await?;
+        match out {
+            Ok(()) => Ok(Ok(())),
+            Err(Some(refusal)) => Ok(Err(refusal)),
+            Err(None) => Err(RelayError::UnknownBox),
+        }
+    }
+
+    async fn delete_box(&self, box_id: &str) -> Result<bool> {
+        let b = box_id.to_owned();
+        let deleted = self.deleted_since_compact.clone();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            tx.execute("DELETE FROM sync_records WHERE box_id = ?1", [&b])?;
+            let n = tx.execute("DELETE FROM sync_boxes WHERE box_id = ?1", [&b])?;
+            tx.commit()?;
+            if n > 0 {
+                deleted.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            Ok(n > 0)
         })
         .await
     }
