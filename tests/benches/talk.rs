@@ -103,8 +103,8 @@ async fn main() {
     }
 
     // The limit, in the same run: the same request sealed to the same 50 peers, one
-    // anonymous POST with a token, and the 50th peer's fetch and decrypt; no vault, no
-    // outbox, no status bookkeeping.
+    // anonymous POST with a token on a connection of its own, and the 50th peer's fetch and
+    // decrypt; no vault, no outbox, no status bookkeeping.
     let recipients: Vec<String> = peers
         .iter()
         .map(|p| {
@@ -118,7 +118,6 @@ async fn main() {
         .session
         .with_vault(|v| team::require_membership(v))
         .unwrap();
-    let relay = peerline_client::RelayClient::anonymous(&m.relay_url).unwrap();
     let mut limit = Vec::new();
     for _ in 0..30 {
         tokens::top_up(&officer_phone.session).await.unwrap();
@@ -130,6 +129,9 @@ async fn main() {
         let id = peerline_testkit::peerline_relay_test_id();
         let secret = peerline_testkit::peerline_relay_test_id();
         let t0 = Instant::now();
+        // A new connection per anonymous post, as the app makes: reusing one would let the
+        // relay link two requests by their connection.
+        let relay = peerline_client::RelayClient::anonymous(&m.relay_url).unwrap();
         let body = serde_json::to_vec(&payload::RequestPayload {
             v: 1,
             request_id: id.clone(),

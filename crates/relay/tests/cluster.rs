@@ -434,3 +434,103 @@ async fn a_delivery_through_one_node_reaches_the_officer_on_the_other() {
     );
     c.stop().await;
 }
+
+/// A wake is sent by the node where the change happened and by no other (the other node
+/// hears the event through PostgreSQL but does not push it), and a node stopped while a push
+/// hangs sends nothing more of it: its queue is in memory, so a wake is lost, never doubled.
+#[tokio::test]
+async fn a_wake_is_sent_once_by_one_node_and_a_stopped_node_sends_no_more() {
+    use peerline_testkit::push_service::{Mode, PushService};
+    let Some(c) = Cluster::start().await else {
+        return;
+    };
+    let service = PushService::start().await;
+    let team = c.team(3600).await;
+    let sam = team.device().await;
+    let lee = team.device().await;
+    let key = peerline_client::RelayClient::anonymous(&c.a.url())
+        .unwrap()
+        .push_key()
+        .await
+        .unwrap()
+        .vapid_public_key;
+    let key_b = peerline_client::RelayClient::anonymous(&c.b.url())
+        .unwrap()
+        .push_key()
+        .await
+        .unwrap()
+        .vapid_public_key;
+    assert_eq!(key, key_b, "one VAPID key for the whole cluster");
+    let wire = |s: &peerline_testkit::push_service::PushSubscription| PushSubscription {
+        endpoint: s.endpoint.clone(),
+        p256dh: s.p256dh.clone(),
+        auth: s.auth.clone(),
+    };
+    let sam_sub = service.subscribe(&key).await;
+    let lee_sub = service.subscribe(&key).await;
+    sam.client()
+        .set_peer_push(
+            &team.team_id,
+            &push_body(&team.team_id, "sam", wire(&sam_sub)),
+        )
+        .await
+        .unwrap();
+    lee.via(&c.b.url())
+        .client()
+        .set_peer_push(
+            &team.team_id,
+            &push_body(&team.team_id, "lee", wire(&lee_sub)),
+        )
+        .await
+        .unwrap();
+    let officer = team.device().await;
+    let to = |key: &str| {
+        let mut p = anon_post(&rid(), None);
+        p.recipient_key_ids = vec![key.into()];
+        p
+    };
+
+    // Posted on A: exactly one wake, though B hears the event too.
+    officer
+        .client()
+        .post_request(&team.team_id, &to("sam"))
+        .await
+        .unwrap();
+    service
+        .wait_for_messages(&sam_sub, 1, Duration::from_secs(20))
+        .await;
+
+    // A push from A hangs; A stops mid-send.
+    service.set_mode(&sam_sub, Mode::Hang).await;
+    officer
+        .client()
+        .post_request(&team.team_id, &to("sam"))
+        .await
+        .unwrap();
+    service
+        .wait_for_attempts(&sam_sub, 2, Duration::from_secs(20))
+        .await;
+    service.set_mode(&sam_sub, Mode::Ok).await;
+    c.a.stop().await;
+
+    // B goes on: a wake it causes arrives, and by then nothing more came of A's.
+    officer
+        .via(&c.b.url())
+        .client()
+        .post_request(&team.team_id, &to("lee"))
+        .await
+        .unwrap();
+    service
+        .wait_for_messages(&lee_sub, 1, Duration::from_secs(20))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sam_got = service.messages(&sam_sub).await;
+    assert_eq!(sam_got.messages.len(), 1, "the first wake, once");
+    assert_eq!(sam_got.attempts, 2, "the hung push was not sent again");
+    assert_eq!(
+        service.messages(&lee_sub).await.attempts,
+        1,
+        "lee was woken once, by B"
+    );
+    c.b.stop().await;
+}
