@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs every test: formatting, lints, Rust unit and integration
-# tests (vault faults with a real Secret Service, no store, a full tmpfs), the UI's unit
-# tests, the generated-types check, accessibility checks of the built UI (axe-core in
-# headless Chromium), and WebDriver tests of the real app window.
+# tests (vault faults with a real Secret Service, no store, a full tmpfs), every bench once
+# in smoke mode, the UI's unit tests, the generated-types check, accessibility checks of the
+# built UI (axe-core in headless Chromium), and WebDriver tests of the real app window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
@@ -66,6 +66,17 @@ echo "==> Relay load and fault test: two nodes, 1,000 peers, 50 requests/s for 6
 # 1,000 WebSockets at each end need more than the common default of 1,024 descriptors.
 (ulimit -Sn "$(ulimit -Hn)" && cargo nextest run --cargo-profile release -p peerline-relay \
   --locked --no-fail-fast --test load --no-capture)
+
+disk
+# Every bench's main, small (PEERLINE_BENCH_SMOKE: a few iterations over small data, no figure
+# asserted) in the test profile, relay benches on the debug relay binary; the cluster bench
+# starts PostgreSQL servers of its own. `--bench '*'`, not `--benches`: that would run the
+# libraries' unit tests again. Built first, then run bounded (about a minute on 2 cores).
+echo "==> Benches, smoke mode (a bench that breaks fails here; figures come from cargo bench)"
+PEERLINE_BENCH_SMOKE=1 cargo test --locked --no-run --bench '*' \
+  -p peerline-core -p peerline-relay -p peerline-e2e
+PEERLINE_BENCH_SMOKE=1 timeout 600 cargo test --locked --bench '*' \
+  -p peerline-core -p peerline-relay -p peerline-e2e
 
 disk
 # Stable has no sanitizers, so this is libFuzzer with coverage only; the longer nightly runs

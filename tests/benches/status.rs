@@ -2,7 +2,8 @@
 //! knows, the way the app did it before (its status screen asked the relay every 4 s, and a
 //! background loop every 15 s) beside the engine's way (the request's own WebSocket pushes
 //! the change; the engine reads the status once). Real relay on loopback; bounded.
-//! Run: `cargo bench -p peerline-e2e --bench status`.
+//! Run: `cargo bench -p peerline-e2e --bench status` (`PEERLINE_BENCH_SMOKE=1`: two rounds
+//! each, the test command's smoke run).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -13,19 +14,10 @@ use peerline_core::talk::payload::Contact;
 use peerline_core::talk::{peer, team};
 use peerline_e2e::*;
 use peerline_protocol::relay::Urgency;
+use peerline_testkit::bench::{ms_to, n, pct};
 
 /// How often the old status screen asked.
 const OLD_POLL: Duration = Duration::from_secs(4);
-const ROUNDS: usize = 12;
-
-fn pct(v: &mut [Duration], p: f64) -> Duration {
-    v.sort();
-    v[((v.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1e3)
-}
 
 fn ask() -> NewRequest {
     NewRequest {
@@ -49,6 +41,7 @@ async fn answer(sam: &Phone, id: &str) -> Instant {
 
 #[tokio::main]
 async fn main() {
+    let rounds = n(12, 2);
     // More asks than the default daily token allowance (20 per phone).
     let w = World::with_settings(peerline_client::TeamSettings {
         escalation_secs: Some(3600),
@@ -66,13 +59,13 @@ async fn main() {
 
     // Before: a status screen asking every 4 s, starting at a random phase.
     let mut before = Vec::new();
-    for round in 0..ROUNDS {
+    for round in 0..rounds {
         let id = officer::ask_for_peer(&polled.session, ask())
             .await
             .unwrap()
             .request_id;
         // The screen's last ask fell somewhere in the 4 s before the reply.
-        let phase = OLD_POLL.mul_f64((round as f64 + 0.5) / ROUNDS as f64);
+        let phase = OLD_POLL.mul_f64((round as f64 + 0.5) / rounds as f64);
         let replied = answer(&sam, &id).await;
         tokio::time::sleep(OLD_POLL - phase).await;
         loop {
@@ -90,7 +83,7 @@ async fn main() {
     let officer = pushed.live();
     let events = officer.engine.subscribe();
     let mut after = Vec::new();
-    for _ in 0..ROUNDS {
+    for _ in 0..rounds {
         let id = officer
             .engine
             .flow(|s| async move { officer::ask_for_peer(&*s, ask()).await })
@@ -122,13 +115,13 @@ async fn main() {
     }
 
     println!(
-        "peer takes it -> officer sees accepted, polled every 4 s (before): p50 {}, max {} ({ROUNDS} rounds)",
-        ms(pct(&mut before, 0.5)),
-        ms(pct(&mut before, 1.0))
+        "peer takes it -> officer sees accepted, polled every 4 s (before): p50 {}, max {} ({rounds} rounds)",
+        ms_to(pct(&mut before, 0.5), 1),
+        ms_to(pct(&mut before, 1.0), 1)
     );
     println!(
-        "peer takes it -> officer sees accepted, pushed by the request's WebSocket (engine): p50 {}, max {} ({ROUNDS} rounds)",
-        ms(pct(&mut after, 0.5)),
-        ms(pct(&mut after, 1.0))
+        "peer takes it -> officer sees accepted, pushed by the request's WebSocket (engine): p50 {}, max {} ({rounds} rounds)",
+        ms_to(pct(&mut after, 0.5), 1),
+        ms_to(pct(&mut after, 1.0), 1)
     );
 }

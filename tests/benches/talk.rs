@@ -1,6 +1,7 @@
 //! Talk-to-a-peer figures: age encryption cost and size by recipient count, and tap →
 //! decrypted request on a peer's phone over loopback with 50 on-duty peers.
 //! Run: `cargo bench -p peerline-e2e --bench talk`. Loopback only; bounded.
+//! `PEERLINE_BENCH_SMOKE=1` runs it small (5 peers, 3 taps): the test command's smoke run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -10,26 +11,19 @@ use peerline_core::talk::payload::{self, Contact};
 use peerline_core::talk::{VaultAccess as _, peer, team, tokens};
 use peerline_e2e::*;
 use peerline_protocol::relay::{PostRequest, Urgency};
-
-fn pct(v: &mut [Duration], p: f64) -> Duration {
-    v.sort();
-    v[((v.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
+use peerline_testkit::bench::{ms_to, n, pct};
 
 #[tokio::main]
 async fn main() {
     // 1. Encryption cost and size versus recipients (1 KiB request).
     let plaintext = vec![b'x'; 1024];
+    let iterations = n(20, 2);
     for n in [1usize, 10, 50, 200] {
         let ids: Vec<_> = (0..n).map(|_| payload::new_identity()).collect();
         let recipients: Vec<String> = ids.iter().map(|(_, r)| r.clone()).collect();
         let mut enc = Vec::new();
         let mut size = 0;
-        for _ in 0..20 {
+        for _ in 0..iterations {
             let t = Instant::now();
             size = payload::seal(&plaintext, &recipients).unwrap().len();
             enc.push(t.elapsed());
@@ -37,15 +31,15 @@ async fn main() {
         let ct = payload::seal(&plaintext, &recipients).unwrap();
         let last = payload::identity(&ids[n - 1].0).unwrap();
         let mut dec = Vec::new();
-        for _ in 0..20 {
+        for _ in 0..iterations {
             let t = Instant::now();
             payload::open(&ct, &last).unwrap();
             dec.push(t.elapsed());
         }
         println!(
             "age, 1 KiB to {n:>3} recipients: encrypt median {}, {size} bytes; last recipient decrypts in {}",
-            ms(pct(&mut enc, 0.5)),
-            ms(pct(&mut dec, 0.5))
+            ms_to(pct(&mut enc, 0.5), 2),
+            ms_to(pct(&mut dec, 0.5), 2)
         );
     }
 
@@ -58,10 +52,10 @@ async fn main() {
     .await;
     let officer_phone = w.phone().await;
     let mut peers = Vec::new();
-    for _ in 0..50 {
+    for _ in 0..n(50, 5) {
         peers.push(w.phone().await);
     }
-    let names: Vec<String> = (0..50).map(|i| format!("peer{i}")).collect();
+    let names: Vec<String> = (0..peers.len()).map(|i| format!("peer{i}")).collect();
     let roster: Vec<(&Phone, &str, &str)> = peers
         .iter()
         .zip(&names)
@@ -73,10 +67,11 @@ async fn main() {
         team::sync_roster(&p.session).await.unwrap();
         peer::set_duty(&p.session, 120).await.unwrap();
     }
-    let last_peer = &peers[49];
+    let last_peer = peers.last().unwrap();
     let note = "a short note, a few words about the night";
+    let taps = n(30, 3);
     let mut lat = Vec::new();
-    for _ in 0..30 {
+    for _ in 0..taps {
         // The engine keeps tokens topped up in the background; here, between taps.
         tokens::top_up(&officer_phone.session).await.unwrap();
         let t0 = Instant::now();
@@ -119,7 +114,7 @@ async fn main() {
         .with_vault(|v| team::require_membership(v))
         .unwrap();
     let mut limit = Vec::new();
-    for _ in 0..30 {
+    for _ in 0..taps {
         tokens::top_up(&officer_phone.session).await.unwrap();
         let token = officer_phone
             .session
@@ -162,14 +157,14 @@ async fn main() {
         relay.close_request(&id, Some(&secret)).await.unwrap();
     }
     println!(
-        "tap -> decrypted on the 50th on-duty peer (encrypt to 50, post, fetch, decrypt): p50 {}, p99 {} (n=30)",
-        ms(pct(&mut lat, 0.5)),
-        ms(pct(&mut lat, 0.99))
+        "tap -> decrypted on the 50th on-duty peer (encrypt to 50, post, fetch, decrypt): p50 {}, p99 {} (n={taps})",
+        ms_to(pct(&mut lat, 0.5), 2),
+        ms_to(pct(&mut lat, 0.99), 2)
     );
     println!(
-        "limit, same run (seal to 50 + anonymous POST + the 50th peer's GET and open): p50 {}, p99 {} (n=30)",
-        ms(pct(&mut limit, 0.5)),
-        ms(pct(&mut limit, 0.99))
+        "limit, same run (seal to 50 + anonymous POST + the 50th peer's GET and open): p50 {}, p99 {} (n={taps})",
+        ms_to(pct(&mut limit, 0.5), 2),
+        ms_to(pct(&mut limit, 0.99), 2)
     );
 }
 

@@ -2,6 +2,7 @@
 //! entries plus the built-in list, searched with words and filters (prefixes, typos, urgent
 //! words, hostile input). Target: p99 ≤ 5 ms per search.
 //! Run with `cargo bench -p peerline-core --bench directory`; the results go in BENCHMARKS.md.
+//! `PEERLINE_BENCH_SMOKE=1` runs it small (the test command's smoke run).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -12,8 +13,8 @@ use peerline_core::vault::{Vault, VaultKey};
 use peerline_protocol::b64;
 use peerline_protocol::documents::{Directory, DirectoryEntry, EntryKind};
 use peerline_protocol::relay::{BlobKind, SignedBlob, blob_signing_message};
+use peerline_testkit::bench::{ms, n, pct};
 
-const ENTRIES: usize = 10_000;
 const TEAM: &str = "bench-team";
 
 /// Deterministic, so every run searches the same directory.
@@ -149,16 +150,6 @@ fn generate(n: usize) -> Vec<DirectoryEntry> {
         .collect()
 }
 
-fn pct(mut v: Vec<Duration>, p: f64) -> Duration {
-    v.sort();
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v[i]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1e3)
-}
-
 fn q(text: &str, f: impl FnOnce(&mut Query)) -> Query {
     let mut q = Query {
         text: text.into(),
@@ -169,6 +160,7 @@ fn q(text: &str, f: impl FnOnce(&mut Query)) -> Query {
 }
 
 fn main() {
+    let entries = n(10_000, 200);
     let dir = tempfile::tempdir().unwrap();
     let vault = Vault::create(&dir.path().join("vault.db"), &VaultKey::generate()).unwrap();
 
@@ -184,7 +176,7 @@ fn main() {
         )
         .unwrap();
     let payload = serde_json::to_vec(&Directory {
-        entries: generate(ENTRIES),
+        entries: generate(entries),
     })
     .unwrap();
     let sig = team_key.sign(&blob_signing_message(
@@ -283,7 +275,7 @@ fn main() {
     for (_, query) in &queries {
         directory::search(&vault, query).unwrap();
     }
-    let rounds = 200;
+    let rounds = n(200, 2);
     let mut every = Vec::new();
     let mut per: Vec<Vec<Duration>> = vec![Vec::new(); queries.len()];
     for _ in 0..rounds {
@@ -298,18 +290,18 @@ fn main() {
     }
     println!(
         "search over {} entries with filters: p50 {}  p99 {}  max {}  (n={})",
-        ENTRIES + directory::builtin().len(),
-        ms(pct(every.clone(), 0.5)),
-        ms(pct(every.clone(), 0.99)),
-        ms(pct(every.clone(), 1.0)),
+        entries + directory::builtin().len(),
+        ms(pct(&mut every, 0.5)),
+        ms(pct(&mut every, 0.99)),
+        ms(pct(&mut every, 1.0)),
         every.len()
     );
-    for ((what, query), times) in queries.iter().zip(per) {
+    for ((what, query), mut times) in queries.iter().zip(per) {
         let hits = directory::search(&vault, query).unwrap().len();
         println!(
             "  {what:<36} p50 {}  p99 {}  ({hits} results)",
-            ms(pct(times.clone(), 0.5)),
-            ms(pct(times, 0.99))
+            ms(pct(&mut times, 0.5)),
+            ms(pct(&mut times, 0.99))
         );
     }
 }

@@ -1,6 +1,8 @@
 //! The officer's records at ten years of daily use: saving a check-in, the trend queries,
 //! exports, and backup/restore with the production scrypt cost.
 //! Run with `cargo bench -p peerline-core --bench records`; the results go in BENCHMARKS.md.
+//! `PEERLINE_BENCH_SMOKE=1` runs it small (a few weeks of data, a cheap scrypt): the test
+//! command's smoke run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -12,16 +14,7 @@ use peerline_core::export::{self, ExportOptions};
 use peerline_core::screeners::{self, Instrument};
 use peerline_core::trends::{self, Bucket};
 use peerline_core::vault::{Vault, VaultKey};
-
-fn pct(mut v: Vec<Duration>, p: f64) -> Duration {
-    v.sort();
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v[i]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1e3)
-}
+use peerline_testkit::bench::{median, ms, n, pct};
 
 fn times(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
     (0..n)
@@ -33,12 +26,12 @@ fn times(n: usize, mut f: impl FnMut()) -> Vec<Duration> {
         .collect()
 }
 
-fn report(what: &str, v: Vec<Duration>) {
-    let n = v.len();
+fn report(what: &str, mut v: Vec<Duration>) {
     println!(
-        "{what}: median {}  p99 {}  (n={n})",
-        ms(pct(v.clone(), 0.5)),
-        ms(pct(v, 0.99))
+        "{what}: median {}  p99 {}  (n={})",
+        ms(median(&mut v)),
+        ms(pct(&mut v, 0.99)),
+        v.len()
     );
 }
 
@@ -57,7 +50,7 @@ fn main() {
 
     let vault = Vault::create(&path, &key).unwrap();
     let t = Instant::now();
-    let days = 3_650u64;
+    let days = n(3_650, 28) as u64;
     for i in 0..days {
         let d = today - Days::new(days - 1 - i);
         let e = QuickCheckIn {
@@ -86,7 +79,7 @@ fn main() {
     let entry = QuickCheckIn::default();
     report(
         "save one quick check-in into the 10-year vault",
-        times(1_000, || {
+        times(n(1_000, 10), || {
             checkins::save(&vault, &entry, at(today, 22)).unwrap();
         }),
     );
@@ -100,7 +93,7 @@ fn main() {
     ] {
         report(
             what,
-            times(50, || {
+            times(n(50, 3), || {
                 trends::last_days(&vault, bucket, span, today).unwrap();
             }),
         );
@@ -127,13 +120,14 @@ fn main() {
         html.len() / 1024
     );
 
+    // Smoke mode: a cheap scrypt (restore accepts any cost up to the production one).
+    let work_factor = n(backup::WORK_FACTOR.into(), 10) as u8;
     let t = Instant::now();
     let bytes =
-        backup::encrypt_with_work_factor(&vault, "a long backup passphrase", backup::WORK_FACTOR)
-            .unwrap();
+        backup::encrypt_with_work_factor(&vault, "a long backup passphrase", work_factor).unwrap();
     println!(
         "backup (scrypt log2 N = {}): {} , file {:.2} MiB",
-        backup::WORK_FACTOR,
+        work_factor,
         ms(t.elapsed()),
         bytes.len() as f64 / 1_048_576.0
     );

@@ -1,29 +1,16 @@
 //! Vault figures on this machine: open with a raw key, single inserts, a 10,000-record
 //! transaction, and a passcode unlock with the production Argon2id parameters.
 //! Run with `cargo bench -p peerline-core --bench vault`; the results go in BENCHMARKS.md.
+//! `PEERLINE_BENCH_SMOKE=1` runs it small (the test command's smoke run).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::DateTime;
 use peerline_core::checkins::{self, QuickCheckIn};
 use peerline_core::vault::wrap::{KdfParams, WrappedKey};
 use peerline_core::vault::{Vault, VaultKey};
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn pct(mut v: Vec<Duration>, p: f64) -> Duration {
-    v.sort();
-    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
-    v[i]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1e3)
-}
+use peerline_testkit::bench::{median, ms, n, pct};
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
@@ -39,36 +26,37 @@ fn main() {
     // Single inserts, autocommit (what one tap on "Save" does).
     let vault = Vault::create(&path, &key).unwrap();
     let mut singles = Vec::new();
-    for _ in 0..2_000 {
+    for _ in 0..n(2_000, 20) {
         let t = Instant::now();
         checkins::save(&vault, &entry, at).unwrap();
         singles.push(t.elapsed());
     }
     println!(
-        "insert one check-in (autocommit, WAL): median {}  p99 {}  (n=2000)",
-        ms(median(singles.clone())),
-        ms(pct(singles, 0.99))
+        "insert one check-in (autocommit, WAL): median {}  p99 {}  (n={})",
+        ms(median(&mut singles)),
+        ms(pct(&mut singles, 0.99)),
+        singles.len()
     );
 
     // 10,000 in one transaction.
     let mut vault = vault;
-    let batch = vec![entry.clone(); 10_000];
+    let batch = vec![entry.clone(); n(10_000, 100)];
     let mut batches = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..n(3, 1) {
         let t = Instant::now();
         checkins::save_all(&mut vault, &batch, at).unwrap();
         batches.push(t.elapsed());
     }
     println!(
         "insert 10,000 check-ins in one transaction: median {}",
-        ms(median(batches))
+        ms(median(&mut batches))
     );
     vault.checkpoint().unwrap();
     vault.close().unwrap();
 
     // Open with the raw key (no credential store): key, integrity check, migrations.
     let mut opens = Vec::new();
-    for _ in 0..20 {
+    for _ in 0..n(20, 2) {
         let t = Instant::now();
         let v = Vault::open(&path, &key).unwrap();
         opens.push(t.elapsed());
@@ -78,12 +66,12 @@ fn main() {
     println!(
         "open with raw key, 32,000 records ({:.1} MiB, full page check): median {}",
         size as f64 / 1_048_576.0,
-        ms(median(opens))
+        ms(median(&mut opens))
     );
 
     for (records, what) in [
-        (365, "a year of daily check-ins"),
-        (10_000, "decades of them"),
+        (n(365, 10), "a year of daily check-ins"),
+        (n(10_000, 50), "decades of them"),
     ] {
         let p = dir.path().join(format!("v{records}.db"));
         let mut v = Vault::create(&p, &key).unwrap();
@@ -91,7 +79,7 @@ fn main() {
         v.checkpoint().unwrap();
         v.close().unwrap();
         let mut opens = Vec::new();
-        for _ in 0..50 {
+        for _ in 0..n(50, 2) {
             let t = Instant::now();
             let v = Vault::open(&p, &key).unwrap();
             opens.push(t.elapsed());
@@ -100,15 +88,16 @@ fn main() {
         println!(
             "open with raw key, {records} records ({what}, {:.2} MiB): median {}",
             std::fs::metadata(&p).unwrap().len() as f64 / 1_048_576.0,
-            ms(median(opens))
+            ms(median(&mut opens))
         );
     }
 
-    // Passcode unlock with the production parameters.
+    // Passcode unlock with the production parameters (in smoke mode once: sealing costs one
+    // more).
     let params = KdfParams::DEFAULT;
     let wrapped = WrappedKey::seal(&key, "a-passcode-42", params, b"bench").unwrap();
     let mut unlocks = Vec::new();
-    for _ in 0..7 {
+    for _ in 0..n(7, 1) {
         let t = Instant::now();
         wrapped.open("a-passcode-42", b"bench").unwrap();
         unlocks.push(t.elapsed());
@@ -118,6 +107,6 @@ fn main() {
         params.m_kib / 1024,
         params.t,
         params.p,
-        ms(median(unlocks))
+        ms(median(&mut unlocks))
     );
 }

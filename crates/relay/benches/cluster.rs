@@ -5,10 +5,13 @@
 //! 127.0.0.1, with a throw-away PostgreSQL (scripts/postgres.sh).
 //!
 //! Run: `cargo bench -p peerline-relay --bench cluster` (PEERLINE_LOAD_SECS=60 by default).
+//! `PEERLINE_BENCH_SMOKE=1` runs each phase small (2 teams of 5 peers, 3 s): the test
+//! command's smoke run, on the debug relay binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 
+use peerline_testkit::bench::n;
 use peerline_testkit::load::{Node, Pg, Plan};
 
 #[tokio::main]
@@ -16,11 +19,11 @@ async fn main() {
     let secs: u64 = std::env::var("PEERLINE_LOAD_SECS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(60);
+        .unwrap_or(n(60, 3) as u64);
     let plan = Plan {
-        teams: 10,
-        peers_per_team: 100,
-        posts_per_sec: 50,
+        teams: n(10, 2),
+        peers_per_team: n(100, 5),
+        posts_per_sec: n(50, 10) as u32,
         duration: Duration::from_secs(secs),
         claimers: 3,
         kill_node_at: None,

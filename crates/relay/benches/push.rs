@@ -3,13 +3,15 @@
 //! payload, as a real service would): post → push received at the push service, p50/p99;
 //! posts per second to a team with 50 peer subscriptions beside the same team with none,
 //! measured in the same run. Run: `cargo bench -p peerline-relay --bench push`.
-//! Bounded in count and time; loopback only.
+//! Bounded in count and time; loopback only. `PEERLINE_BENCH_SMOKE=1` runs it small (tens of
+//! posts, 5 subscriptions): the test command's smoke run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use peerline_protocol::relay::*;
+use peerline_testkit::bench::{n, pct};
 use peerline_testkit::push_service::{Mode, PushService};
 use peerline_testkit::{TestDevice, TestRelay, TestTeam, anon_post, push_body};
 
@@ -20,10 +22,6 @@ fn now_ms() -> u64 {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64
-}
-
-fn pct(sorted: &[u64], p: f64) -> u64 {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 async fn subscribe_peers(team: &TestTeam, service: &PushService, key: &str, n: usize, mode: Mode) {
@@ -123,9 +121,9 @@ async fn main() {
         .await
         .unwrap();
     let officer = team.device().await.client();
-    let n = 200;
-    let mut lat = Vec::with_capacity(n);
-    for i in 0..n {
+    let posts = n(200, 5);
+    let mut lat = Vec::with_capacity(posts);
+    for i in 0..posts {
         let mut post = anon_post(&peerline_testkit::peerline_relay_test_id(), None);
         post.recipient_key_ids = vec!["sam".into()];
         let t0 = now_ms();
@@ -133,17 +131,17 @@ async fn main() {
         let got = service.wait_for_messages(&sub, i + 1, WAIT).await;
         lat.push(got.messages[i].at_ms.saturating_sub(t0));
     }
-    lat.sort_unstable();
     println!(
-        "post -> push received (1 subscription, n={n}): p50 {} ms, p99 {} ms",
-        pct(&lat, 0.5),
-        pct(&lat, 0.99)
+        "post -> push received (1 subscription, n={posts}): p50 {} ms, p99 {} ms",
+        pct(&mut lat, 0.5),
+        pct(&mut lat, 0.99)
     );
 
     // 2. Posts per second with and without 50 peer subscriptions, each on a relay (and a
     // push service) of its own so no phase's push backlog runs into the next.
     drop((relay, service));
-    let total = 1_024;
+    let total = n(1_024, 64);
+    let subscriptions = n(50, 5);
     let without = {
         let relay = bench_relay().await;
         posts_per_sec(&relay.team(3600).await, total).await
@@ -152,7 +150,14 @@ async fn main() {
         let relay = bench_relay().await;
         let service = PushService::start().await;
         let team = relay.team(3600).await;
-        subscribe_peers(&team, &service, &push_key(&relay.url).await, 50, Mode::Ok).await;
+        subscribe_peers(
+            &team,
+            &service,
+            &push_key(&relay.url).await,
+            subscriptions,
+            Mode::Ok,
+        )
+        .await;
         posts_per_sec(&team, total).await
     };
     // A push service that never answers: every push waits out its timeout.
@@ -160,7 +165,14 @@ async fn main() {
         let relay = bench_relay().await;
         let service = PushService::start().await;
         let team = relay.team(3600).await;
-        subscribe_peers(&team, &service, &push_key(&relay.url).await, 50, Mode::Hang).await;
+        subscribe_peers(
+            &team,
+            &service,
+            &push_key(&relay.url).await,
+            subscriptions,
+            Mode::Hang,
+        )
+        .await;
         posts_per_sec(&team, total).await
     };
     println!(

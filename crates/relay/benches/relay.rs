@@ -2,7 +2,8 @@
 //! 127.0.0.1 (so its memory is measured alone): posts per second with 1 KiB ciphertext to
 //! 50 recipients, post → event fan-out to 1,000 connected peers, and memory per idle
 //! WebSocket. Run: `ulimit -n 65536; cargo bench -p peerline-relay --bench relay`.
-//! Bounded in count and time; loopback only.
+//! Bounded in count and time; loopback only. `PEERLINE_BENCH_SMOKE=1` runs it small (tens of
+//! posts and connections): the test command's smoke run, on the debug relay binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use peerline_protocol::endpoints as ep;
@@ -13,12 +14,9 @@ use futures_util::StreamExt as _;
 use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
 use peerline_protocol::relay::*;
+use peerline_testkit::bench::{ms_to, n, pct};
 use peerline_testkit::{TestDevice, TestTeam, create_team, now, peerline_relay_test_id as id};
 use reqwest::Method;
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
-}
 
 /// `n` devices registered with one invite, as a coordinator enrols a shift.
 async fn devices(t: &TestTeam, n: u32) -> Vec<TestDevice> {
@@ -64,7 +62,7 @@ async fn main() {
             .map(TestDevice::client)
             .collect(),
     );
-    let total = 2_000usize;
+    let total = n(2_000, 64);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..32 {
@@ -92,17 +90,18 @@ async fn main() {
     println!(
         "post request (1 KiB, 50 recipients, SQLite, 32 in flight): {:.0} req/s, p50 {}, p99 {} (n={})",
         lat.len() as f64 / secs,
-        ms(peerline_testkit::load::pct(&mut lat, 0.5)),
-        ms(peerline_testkit::load::pct(&mut lat, 0.99)),
+        ms_to(pct(&mut lat, 0.5), 2),
+        ms_to(pct(&mut lat, 0.99), 2),
         lat.len()
     );
 
     // 2. Fan-out: 1,000 connected peers, 20 posts, time from post to each receipt.
+    let (connected, posts) = (n(1_000, 10), n(20, 2));
     let t = create_team(&url, 3600).await;
-    let peers = devices(&t, 50).await;
+    let peers = devices(&t, n(50, 5) as u32).await;
     let officer = devices(&t, 1).await.remove(0).client();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
-    for i in 0..1_000 {
+    for i in 0..connected {
         let mut ws = peers[i % peers.len()].events().await;
         let tx = tx.clone();
         tokio::spawn(async move {
@@ -118,7 +117,7 @@ async fn main() {
     drop(tx);
     let mut all = Vec::new();
     let mut last = Vec::new();
-    for _ in 0..20 {
+    for _ in 0..posts {
         let rid = id();
         let t0 = Instant::now();
         let _: PostAccepted = officer
@@ -132,7 +131,7 @@ async fn main() {
             .unwrap();
         let mut got = 0;
         let deadline = t0 + Duration::from_secs(10);
-        while got < 1_000 {
+        while got < connected {
             let remaining = deadline.saturating_duration_since(Instant::now());
             let Ok(Some((r, at))) = tokio::time::timeout(remaining, rx.recv()).await else {
                 break;
@@ -140,25 +139,28 @@ async fn main() {
             if r == rid {
                 got += 1;
                 all.push(at - t0);
-                if got == 1_000 {
+                if got == connected {
                     last.push(at - t0);
                 }
             }
         }
-        assert_eq!(got, 1_000, "every peer gets every event");
+        assert_eq!(got, connected, "every peer gets every event");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     println!(
-        "fan-out post -> event at 1,000 connected peers: p50 {}, p99 {}, last peer p50 {} (20 posts)",
-        ms(peerline_testkit::load::pct(&mut all, 0.5)),
-        ms(peerline_testkit::load::pct(&mut all, 0.99)),
-        ms(peerline_testkit::load::pct(&mut last, 0.5))
+        "fan-out post -> event at 1,000 connected peers: p50 {}, p99 {}, last peer p50 {} ({posts} posts)",
+        ms_to(pct(&mut all, 0.5), 2),
+        ms_to(pct(&mut all, 0.99), 2),
+        ms_to(pct(&mut last, 0.5), 2)
     );
 
     // 3. Idle WebSockets: memory per connection in the relay process.
-    let want = 10_000u64.min(peerline_testkit::load::fd_limit().saturating_sub(2_500) / 2) as usize;
+    let want = n(
+        10_000u64.min(peerline_testkit::load::fd_limit().saturating_sub(2_500) / 2) as usize,
+        10,
+    );
     let t = create_team(&url, 3600).await;
-    let peers = devices(&t, 100).await;
+    let peers = devices(&t, n(100, 10) as u32).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = relay.rss_mib();
     let mut conns = Vec::with_capacity(want);

@@ -1,20 +1,13 @@
 //! Anonymous token figures (RFC 9474, RSA-2048, SHA-384 PSS randomized): issuance of a
 //! batch of 20 on the relay, verification per post, and the app's blind/finalize cost.
-//! Run: `cargo bench -p peerline-relay --bench tokens`.
+//! Run: `cargo bench -p peerline-relay --bench tokens` (`PEERLINE_BENCH_SMOKE=1`: one round,
+//! the test command's smoke run).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use blind_rsa_signatures::{DefaultRng, KeyPair, Options};
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1e3)
-}
+use peerline_testkit::bench::{median, ms, n};
 
 fn main() {
     let opts = Options::default();
@@ -26,7 +19,7 @@ fn main() {
     let mut blind = Vec::new();
     let mut finalize = Vec::new();
     let mut tokens = Vec::new();
-    for round in 0..10 {
+    for round in 0..n(10, 1) {
         let msgs: Vec<[u8; 32]> = (0..20u8)
             .map(|i| [i.wrapping_add(round as u8); 32])
             .collect();
@@ -49,7 +42,7 @@ fn main() {
         }
         finalize.push(t.elapsed());
     }
-    let issue_batch = median(issue);
+    let issue_batch = median(&mut issue);
     println!(
         "relay: issue a batch of 20: {} ({:.0} tokens/s on one core)",
         ms(issue_batch),
@@ -61,7 +54,7 @@ fn main() {
         sig.verify(&kp.pk, *r, m, &opts).unwrap();
         verify.push(t.elapsed());
     }
-    let v = median(verify);
+    let v = median(&mut verify);
     println!(
         "relay: verify one token: {} ({:.0} verifications/s on one core) — the latency a token adds to a post",
         ms(v),
@@ -69,7 +62,7 @@ fn main() {
     );
     println!(
         "app: blind 20 {}, finalize 20 {} (done ahead of need, not at the tap)",
-        ms(median(blind)),
-        ms(median(finalize))
+        ms(median(&mut blind)),
+        ms(median(&mut finalize))
     );
 }

@@ -14,6 +14,7 @@ use peerline_relay::{Database, Limits, RunningRelay, ServeConfig};
 
 pub use peerline_client;
 
+pub mod bench;
 pub mod load;
 pub mod push_service;
 

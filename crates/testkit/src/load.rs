@@ -18,6 +18,7 @@ use peerline_protocol::relay::*;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
+use crate::bench::pct;
 use crate::{ADMIN, TestDevice, claim_body, create_team, now};
 
 /// A private PostgreSQL for one load run (a restart must not disturb other tests).
@@ -485,14 +486,6 @@ async fn connect(me: &TestDevice) -> Option<Socket> {
         Ok(Ok((ws, _))) => Some(ws),
         _ => None,
     }
-}
-
-pub fn pct(v: &mut [Duration], p: f64) -> Duration {
-    if v.is_empty() {
-        return Duration::ZERO;
-    }
-    v.sort_unstable();
-    v[((v.len() as f64 - 1.0) * p).round() as usize]
 }
 
 pub fn fd_limit() -> u64 {
