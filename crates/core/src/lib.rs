@@ -14,6 +14,7 @@ pub mod reminders;
 pub mod screeners;
 pub mod session;
 pub mod settings;
+pub mod sync;
 pub mod talk;
 pub mod trends;
 pub mod vault;
