@@ -85,6 +85,9 @@ fn plain_image(vault: &Vault) -> Result<Zeroizing<Vec<u8>>> {
     let image = (|| -> Result<Zeroizing<Vec<u8>>> {
         conn.query_row("SELECT sqlcipher_export('backup_image')", [], |_| Ok(()))
             .map_err(Error::from_sqlite)?;
+        // Sync belongs to this device and its box, not to the record: a backup restored
+        // elsewhere must not sync as this device (nor carry the box's keys).
+        crate::sync::local::clear_in_image(conn, "backup_image")?;
         let version = vault.schema_version()?;
         conn.execute_batch(&format!("PRAGMA backup_image.user_version = {version};"))
             .map_err(Error::from_sqlite)?;
@@ -263,6 +266,10 @@ pub fn restore_bytes(
         }
         RestoreMode::Replace | RestoreMode::Ask => {
             for t in tables(&tx)? {
+                if crate::sync::local::is_sync_table(&t) {
+                    // This device's own sync state stays as it is.
+                    continue;
+                }
                 tx.execute(&format!("DELETE FROM main.\"{t}\""), [])
                     .map_err(Error::from_sqlite)?;
                 copy_rows(&image, &tx, &t, "INSERT")?;
@@ -466,5 +473,41 @@ mod tests {
         let mut b = vault(&dir, "b.db");
         restore_bytes(&mut b, &bytes, PASS, RestoreMode::Ask).unwrap();
         assert!(checkins::get(&b, "x").unwrap().is_some());
+    }
+
+    #[test]
+    fn a_backup_carries_no_sync_keys_and_a_restore_keeps_this_devices() {
+        use crate::sync::local::{self, SyncState};
+        let state = |box_id: &str| SyncState {
+            relay_url: "https://relay.example.org".into(),
+            box_id: box_id.into(),
+            box_secret: zeroize::Zeroizing::new("s".repeat(64)),
+            record_key: zeroize::Zeroizing::new([3; 32]),
+            device: 42,
+            writer_counter: 0,
+            hlc: crate::sync::hlc::Hlc {
+                ms: 0,
+                counter: 0,
+                device: 42,
+            },
+            last_seq: 0,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let a = vault(&dir, "a.db");
+        local::save_state(a.conn(), &state("aaaa")).unwrap();
+        fill(&a, "with sync on");
+        let bytes = encrypt_with_work_factor(&a, PASS, FAST).unwrap();
+        let mut b = vault(&dir, "b.db");
+        local::save_state(b.conn(), &state("bbbb")).unwrap();
+        restore_bytes(&mut b, &bytes, PASS, RestoreMode::Replace).unwrap();
+        let kept = local::state(b.conn()).unwrap().unwrap();
+        assert_eq!(kept.box_id, "bbbb", "this device's own sync stays");
+        let mut c = vault(&dir, "c.db");
+        restore_bytes(&mut c, &bytes, PASS, RestoreMode::Replace).unwrap();
+        assert!(
+            local::state(c.conn()).unwrap().is_none(),
+            "no keys came with it"
+        );
+        assert_eq!(checkins::recent(&c, 10).unwrap().len(), 1);
     }
 }

@@ -99,7 +99,7 @@ impl QuickCheckIn {
 }
 
 /// A saved check-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CheckIn {
     /// Random id.
@@ -186,6 +186,7 @@ fn insert(
         ])
     })
     .map_err(Error::from_sqlite)?;
+    crate::sync::records::checkin_written(conn, &record)?;
     Ok(record)
 }
 
@@ -275,9 +276,11 @@ pub fn update(vault: &Vault, id: &str, entry: &QuickCheckIn) -> Result<CheckIn> 
             "That check-in is no longer there; it may have been deleted.",
         ));
     }
-    get(vault, id)?.ok_or(Error::NotFound(
+    let saved = get(vault, id)?.ok_or(Error::NotFound(
         "That check-in is no longer there; it may have been deleted.",
-    ))
+    ))?;
+    crate::sync::records::checkin_written(vault.conn(), &saved)?;
+    Ok(saved)
 }
 
 /// Deletes a check-in; `false` if there was none with that id.
@@ -286,7 +289,26 @@ pub fn delete(vault: &Vault, id: &str) -> Result<bool> {
         .conn()
         .execute("DELETE FROM checkins WHERE id = ?1", [id])
         .map_err(Error::from_sqlite)?;
+    if n > 0 {
+        crate::sync::records::checkin_deleted(vault.conn(), id)?;
+    }
     Ok(n > 0)
+}
+
+/// Every check-in, oldest first (turning sync on uploads them all).
+pub(crate) fn all(conn: &rusqlite::Connection) -> Result<Vec<CheckIn>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, recorded_at_utc, utc_offset_min, mood, stress, energy, sleep_half_hours,
+                    tags, note
+             FROM checkins ORDER BY recorded_at_utc, rowid",
+        )
+        .map_err(Error::from_sqlite)?;
+    let rows = stmt
+        .query_map([], row_to_checkin)
+        .map_err(Error::from_sqlite)?;
+    rows.collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(Error::from_sqlite)
 }
 
 fn row_to_checkin(r: &rusqlite::Row<'_>) -> rusqlite::Result<CheckIn> {

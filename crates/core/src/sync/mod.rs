@@ -12,9 +12,21 @@
 //!   Every device that has seen the same changes holds the same records, whatever order
 //!   they came in and however often.
 //!
-//! The vault tables, the engine's sync job and the screens come next (see the issue).
+//! And the vault's side, check-ins first:
+//!
+//! - [`local`]: whether sync is on, this device's clock and queue, and the stamp of every
+//!   synced record (deletes kept as tombstones); the record modules report their writes.
+//! - [`records`]: each synced kind as a change, and how another device's change is written.
+//! - [`round`]: one round with the box (upload what changed, take in the others' uploads),
+//!   turning sync on (the recovery code) and restoring on a new phone.
+//!
+//! The engine's sync job (at moments out of step with writes, with cover uploads),
+//! compaction, linking and unlinking, and the screens come next (see the issue).
 
 pub mod code;
 pub mod hlc;
+pub mod local;
 pub mod merge;
+pub mod records;
+pub mod round;
 pub mod seal;

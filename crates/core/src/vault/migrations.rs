@@ -107,6 +107,39 @@ const STEPS: &[&str] = &[
         reason      TEXT NOT NULL,
         at_utc      TEXT NOT NULL
     ) STRICT;",
+    // v6: sync of the officer's own record between their devices. The box this vault syncs
+    // through (keys derived from the recovery code, which is not kept), this device's clock
+    // and writer counter, the stamp of every synced record it holds (deletes kept as
+    // tombstones), and the changes not yet uploaded.
+    "CREATE TABLE sync_state (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        relay_url      TEXT NOT NULL,
+        box_id         TEXT NOT NULL,
+        box_secret     TEXT NOT NULL,
+        record_key     BLOB NOT NULL,
+        device         INTEGER NOT NULL,
+        writer_counter INTEGER NOT NULL DEFAULT 0,
+        hlc_ms         INTEGER NOT NULL DEFAULT 0,
+        hlc_counter    INTEGER NOT NULL DEFAULT 0,
+        last_seq       INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE TABLE sync_held (
+        tbl         TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        hlc_ms      INTEGER NOT NULL,
+        hlc_counter INTEGER NOT NULL,
+        hlc_device  INTEGER NOT NULL,
+        deleted     INTEGER NOT NULL,
+        PRIMARY KEY (tbl, id)
+    ) STRICT;
+    CREATE TABLE sync_writers (
+        writer  INTEGER PRIMARY KEY NOT NULL,
+        counter INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE sync_outbox (
+        seq    INTEGER PRIMARY KEY,
+        change TEXT NOT NULL
+    ) STRICT;",
 ];
 
 /// All migrations, oldest first.

@@ -1,0 +1,286 @@
+//! This device's side of sync, in the vault: whether sync is on and through which box, this
+//! device's clock and upload counter, the stamp of every synced record it holds (deletes
+//! kept as tombstones) and the changes made here that wait to go up. The record's own
+//! modules call [`note_change`] as they write; nothing else changes when sync is off.
+
+use rusqlite::{Connection, OptionalExtension as _, params};
+use zeroize::Zeroizing;
+
+use super::hlc::{Clock, Hlc};
+use super::merge::{Change, Held};
+use crate::error::{Error, Result};
+
+/// Sync's own tables.
+const TABLES: [&str; 4] = ["sync_state", "sync_held", "sync_writers", "sync_outbox"];
+
+/// Clears this device's sync state out of the attached backup image `schema` (see
+/// `backup::plain_image`); a vault from before sync has none to clear.
+pub(crate) fn clear_in_image(conn: &Connection, schema: &str) -> Result<()> {
+    for t in TABLES {
+        let exists: bool = conn
+            .query_row(
+                &format!(
+                    "SELECT EXISTS (SELECT 1 FROM {schema}.sqlite_master
+                       WHERE type = 'table' AND name = ?1)"
+                ),
+                [t],
+                |r| r.get(0),
+            )
+            .map_err(Error::from_sqlite)?;
+        if exists {
+            conn.execute(&format!("DELETE FROM {schema}.{t}"), [])
+                .map_err(Error::from_sqlite)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `table` is one of sync's own (kept out of backups and their restores).
+pub(crate) fn is_sync_table(table: &str) -> bool {
+    TABLES.contains(&table)
+}
+
+/// What this vault syncs through, and where its side of it stands.
+#[derive(Clone)]
+pub struct SyncState {
+    /// The relay holding the box.
+    pub relay_url: String,
+    /// The box's id.
+    pub box_id: String,
+    /// The box's secret.
+    pub box_secret: Zeroizing<String>,
+    /// The key records are sealed with.
+    pub record_key: Zeroizing<[u8; 32]>,
+    /// This device, as a writer and in clock stamps (random; only inside sealed records).
+    pub device: u64,
+    /// Uploads this device has made.
+    pub writer_counter: u64,
+    /// The latest stamp made or seen here.
+    pub hlc: Hlc,
+    /// The last record of the box taken in.
+    pub last_seq: u64,
+}
+
+impl std::fmt::Debug for SyncState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncState")
+            .field("box_id", &self.box_id)
+            .field("last_seq", &self.last_seq)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sync state, or `None` when sync is off.
+pub fn state(conn: &Connection) -> Result<Option<SyncState>> {
+    conn.query_row(
+        "SELECT relay_url, box_id, box_secret, record_key, device, writer_counter, hlc_ms,
+                hlc_counter, last_seq
+         FROM sync_state WHERE id = 1",
+        [],
+        |r| {
+            let key: Vec<u8> = r.get(3)?;
+            let device = r.get::<_, i64>(4)? as u64;
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                key,
+                device,
+                r.get::<_, i64>(5)?,
+                (r.get::<_, i64>(6)?, r.get::<_, i64>(7)?),
+                r.get::<_, i64>(8)?,
+            ))
+        },
+    )
+    .optional()
+    .map_err(Error::from_sqlite)?
+    .map(
+        |(relay_url, box_id, secret, key, device, counter, (ms, c), last)| {
+            let key: [u8; 32] = key.try_into().map_err(|_| {
+                Error::NotAuthentic("This device's sync settings are damaged.".into())
+            })?;
+            Ok(SyncState {
+                relay_url,
+                box_id,
+                box_secret: Zeroizing::new(secret),
+                record_key: Zeroizing::new(key),
+                device,
+                writer_counter: counter.max(0) as u64,
+                hlc: Hlc {
+                    ms: ms.max(0) as u64,
+                    counter: c.clamp(0, i64::from(u32::MAX)) as u32,
+                    device,
+                },
+                last_seq: last.max(0) as u64,
+            })
+        },
+    )
+    .transpose()
+}
+
+/// Writes the sync state (turning sync on, or after a round).
+pub fn save_state(conn: &Connection, s: &SyncState) -> Result<()> {
+    conn.execute(
+        "INSERT INTO sync_state (id, relay_url, box_id, box_secret, record_key, device,
+           writer_counter, hlc_ms, hlc_counter, last_seq)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET relay_url = excluded.relay_url,
+           box_id = excluded.box_id, box_secret = excluded.box_secret,
+           record_key = excluded.record_key, device = excluded.device,
+           writer_counter = excluded.writer_counter, hlc_ms = excluded.hlc_ms,
+           hlc_counter = excluded.hlc_counter, last_seq = excluded.last_seq",
+        params![
+            s.relay_url,
+            s.box_id,
+            s.box_secret.as_str(),
+            s.record_key.as_slice(),
+            s.device as i64,
+            s.writer_counter as i64,
+            s.hlc.ms as i64,
+            i64::from(s.hlc.counter),
+            s.last_seq as i64,
+        ],
+    )
+    .map(drop)
+    .map_err(Error::from_sqlite)
+}
+
+/// Turns sync off on this device: its state, stamps and queue go (the records stay).
+pub fn clear(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "DELETE FROM sync_state; DELETE FROM sync_held; DELETE FROM sync_writers;
+         DELETE FROM sync_outbox;",
+    )
+    .map_err(Error::from_sqlite)
+}
+
+/// Records a change made on this device, when sync is on: a stamp from this device's clock,
+/// the record's stamp, and the change queued for upload. `body` is the record as JSON, or
+/// `None` for a delete.
+pub(crate) fn note_change(
+    conn: &Connection,
+    table: &str,
+    id: &str,
+    body: Option<serde_json::Value>,
+) -> Result<()> {
+    let Some(mut s) = state(conn)? else {
+        return Ok(());
+    };
+    let mut clock = Clock::new(s.device, Some(s.hlc));
+    let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
+    let change = Change {
+        table: table.to_owned(),
+        id: id.to_owned(),
+        hlc: clock.tick(now_ms),
+        body,
+    };
+    s.hlc = clock.last();
+    let json = serde_json::to_string(&change).map_err(|_| Error::Internal)?;
+    conn.execute("INSERT INTO sync_outbox (change) VALUES (?1)", [json])
+        .map_err(Error::from_sqlite)?;
+    set_held(conn, &change)?;
+    conn.execute(
+        "UPDATE sync_state SET hlc_ms = ?1, hlc_counter = ?2 WHERE id = 1",
+        params![s.hlc.ms as i64, i64::from(s.hlc.counter)],
+    )
+    .map(drop)
+    .map_err(Error::from_sqlite)
+}
+
+/// What this device holds of a synced record.
+pub(crate) fn held(conn: &Connection, table: &str, id: &str) -> Result<Option<Held>> {
+    conn.query_row(
+        "SELECT hlc_ms, hlc_counter, hlc_device, deleted FROM sync_held
+         WHERE tbl = ?1 AND id = ?2",
+        params![table, id],
+        |r| {
+            Ok(Held {
+                hlc: Hlc {
+                    ms: r.get::<_, i64>(0)?.max(0) as u64,
+                    counter: r.get::<_, i64>(1)?.clamp(0, i64::from(u32::MAX)) as u32,
+                    device: r.get::<_, i64>(2)? as u64,
+                },
+                deleted: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+    .map_err(Error::from_sqlite)
+}
+
+/// Records the version now held of a record.
+pub(crate) fn set_held(conn: &Connection, c: &Change) -> Result<()> {
+    conn.execute(
+        "INSERT INTO sync_held (tbl, id, hlc_ms, hlc_counter, hlc_device, deleted)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (tbl, id) DO UPDATE SET hlc_ms = excluded.hlc_ms,
+           hlc_counter = excluded.hlc_counter, hlc_device = excluded.hlc_device,
+           deleted = excluded.deleted",
+        params![
+            c.table,
+            c.id,
+            c.hlc.ms as i64,
+            i64::from(c.hlc.counter),
+            c.hlc.device as i64,
+            c.is_delete(),
+        ],
+    )
+    .map(drop)
+    .map_err(Error::from_sqlite)
+}
+
+/// The queued changes, oldest first, with the queue position of the last.
+pub(crate) fn queued(conn: &Connection) -> Result<(Vec<Change>, i64)> {
+    let mut stmt = conn
+        .prepare("SELECT seq, change FROM sync_outbox ORDER BY seq")
+        .map_err(Error::from_sqlite)?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .map_err(Error::from_sqlite)?;
+    let mut out = Vec::new();
+    let mut last = 0;
+    for row in rows {
+        let (seq, json) = row.map_err(Error::from_sqlite)?;
+        last = seq;
+        // Written by this build: a change that does not read back is dropped, not fatal.
+        if let Ok(c) = serde_json::from_str(&json) {
+            out.push(c);
+        }
+    }
+    Ok((out, last))
+}
+
+/// The changes up to `upto` went up as upload `counter`.
+pub(crate) fn sent(conn: &Connection, upto: i64, counter: u64) -> Result<()> {
+    conn.execute("DELETE FROM sync_outbox WHERE seq <= ?1", [upto])
+        .map_err(Error::from_sqlite)?;
+    conn.execute(
+        "UPDATE sync_state SET writer_counter = ?1 WHERE id = 1",
+        [counter as i64],
+    )
+    .map(drop)
+    .map_err(Error::from_sqlite)
+}
+
+/// The last upload counter taken in from `writer`.
+pub(crate) fn writer_counter(conn: &Connection, writer: u64) -> Result<u64> {
+    conn.query_row(
+        "SELECT counter FROM sync_writers WHERE writer = ?1",
+        [writer as i64],
+        |r| r.get::<_, i64>(0),
+    )
+    .optional()
+    .map(|c| c.unwrap_or(0).max(0) as u64)
+    .map_err(Error::from_sqlite)
+}
+
+/// Records that upload `counter` of `writer` was taken in.
+pub(crate) fn set_writer_counter(conn: &Connection, writer: u64, counter: u64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO sync_writers (writer, counter) VALUES (?1, ?2)
+         ON CONFLICT (writer) DO UPDATE SET counter = max(counter, excluded.counter)",
+        params![writer as i64, counter as i64],
+    )
+    .map(drop)
+    .map_err(Error::from_sqlite)
+}
