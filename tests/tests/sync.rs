@@ -175,3 +175,122 @@ async fn a_record_the_relay_drops_is_noticed_and_nothing_is_half_taken() {
     assert!(e.to_string().contains("missing"), "{e}");
     assert!(held(&second).is_empty(), "nothing of the page was written");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn screener_results_sync_and_are_scored_on_each_phone() {
+    use peerline_core::screeners::{self, Instrument};
+    let w = World::new(180).await;
+    let first = w.phone().await;
+    first
+        .session
+        .with_vault(|v| {
+            screeners::save(
+                v,
+                Instrument::Phq9,
+                &[2; 9],
+                at("2026-11-04T21:00:00-05:00"),
+            )
+        })
+        .unwrap();
+    let code = round::turn_on(&first.session).await.unwrap();
+    round::sync_now(&first.session).await.unwrap();
+    let second = w.phone().await;
+    round::restore(&second.session, &w.url(), &code.display())
+        .await
+        .unwrap();
+    let mine = first
+        .session
+        .with_vault(|v| screeners::history(v, Instrument::Phq9, 10))
+        .unwrap();
+    let theirs = second
+        .session
+        .with_vault(|v| screeners::history(v, Instrument::Phq9, 10))
+        .unwrap();
+    assert_eq!(theirs, mine);
+    assert_eq!(theirs[0].score.total, 18);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn turning_sync_off_deletes_the_box_on_the_relay() {
+    let w = World::new(180).await;
+    let first = w.phone().await;
+    first
+        .session
+        .with_vault(|v| checkins::save(v, &entry(3, "x"), at("2026-11-05T10:00:00Z")))
+        .unwrap();
+    let code = round::turn_on(&first.session).await.unwrap();
+    round::sync_now(&first.session).await.unwrap();
+    let relay = rusqlite::Connection::open(w.relay_db()).unwrap();
+    let count = |t: &str| -> i64 {
+        relay
+            .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!((count("sync_boxes"), count("sync_records")), (1, 1));
+    round::turn_off(&first.session).await.unwrap();
+    assert_eq!((count("sync_boxes"), count("sync_records")), (0, 0));
+    assert_eq!(held(&first).len(), 1, "the phone keeps its records");
+    let second = w.phone().await;
+    let e = round::restore(&second.session, &w.url(), &code.display())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("No synced record"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_engine_uploads_a_change_at_a_random_moment_after_it_not_at_it() {
+    let w = World::new(180).await;
+    let phone = w.phone().await;
+    round::turn_on(&phone.session).await.unwrap();
+    round::sync_now(&phone.session).await.unwrap();
+    let live = phone.live();
+    // The app starts with the vault open: a round to take in the others' changes, soon.
+    live.engine.changed();
+    let start = live.engine.now();
+    let pull = live
+        .engine
+        .deadline(&peerline_core::engine::Job::Sync)
+        .expect("a round after opening");
+    assert!(
+        (start + 2..=start + 20).contains(&pull),
+        "at +{}",
+        pull - start
+    );
+    live.clock.advance(pull - start);
+    live.engine.tick().await;
+    assert_eq!(
+        live.engine.deadline(&peerline_core::engine::Job::Sync),
+        None
+    );
+
+    live.engine
+        .with(|s| {
+            let v = s.vault()?;
+            checkins::save(v, &entry(4, "x"), at("2026-11-06T10:00:00Z"))
+        })
+        .unwrap();
+    let now = live.engine.now();
+    let due = live
+        .engine
+        .deadline(&peerline_core::engine::Job::Sync)
+        .expect("a round is planned");
+    assert!(
+        (now + 30..=now + 300).contains(&due),
+        "at +{} s, inside the window",
+        due - now
+    );
+    let records = || -> i64 {
+        rusqlite::Connection::open(w.relay_db())
+            .unwrap()
+            .query_row("SELECT count(*) FROM sync_records", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(records(), 0, "nothing went up at the save");
+    live.clock.advance(due - now);
+    live.engine.tick().await;
+    assert_eq!(records(), 1, "it went up at the planned moment");
+    assert_eq!(
+        live.engine.deadline(&peerline_core::engine::Job::Sync),
+        None
+    );
+}

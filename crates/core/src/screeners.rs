@@ -456,6 +456,21 @@ impl Instrument {
             Self::Pcl5 => "pcl5",
         }
     }
+
+    /// The instrument for its stored name.
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Phq9,
+            Self::Phq2,
+            Self::Gad7,
+            Self::Gad2,
+            Self::Who5,
+            Self::AuditC,
+            Self::Pcl5,
+        ]
+        .into_iter()
+        .find(|i| i.as_str() == s)
+    }
 }
 
 /// A screener taken and kept in the vault.
@@ -504,6 +519,16 @@ pub fn save(
             ],
         )
         .map_err(Error::from_sqlite)?;
+    crate::sync::records::screener_written(
+        vault.conn(),
+        &crate::sync::records::ScreenerRecord {
+            id: saved.id.clone(),
+            instrument: instrument.as_str().to_owned(),
+            taken_at_utc: saved.taken_at_utc.clone(),
+            utc_offset_min: at.offset().local_minus_utc() / 60,
+            answers: answers.to_vec(),
+        },
+    )?;
     Ok(saved)
 }
 

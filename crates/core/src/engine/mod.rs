@@ -41,6 +41,13 @@ const TOKEN_REFILL_WINDOW: (i64, i64) = (30, 600);
 /// (seconds) instead: soon, since someone is waiting, but not at the tap itself.
 const TOKEN_NEEDED_WINDOW: (i64, i64) = (1, 8);
 
+/// A change made here goes up in a sync round at a random moment in this window (seconds),
+/// so the relay cannot tell from an upload when a check-in was written.
+const SYNC_AFTER_CHANGE_WINDOW: (i64, i64) = (30, 300);
+
+/// When the vault opens, a round takes in the other devices' changes within this window.
+const SYNC_AFTER_UNLOCK_WINDOW: (i64, i64) = (2, 20);
+
 /// The longest the engine sleeps without looking at the clock again. Timers pause while a
 /// device sleeps; a deadline on the wall clock (auto-lock above all) must still be met soon
 /// after it wakes. This re-reads the clock only: no I/O, no network.
@@ -77,6 +84,9 @@ struct Plan {
     background: Option<Box<team::Membership>>,
     /// Until when this peer is on duty, as set from this device.
     duty_until: Option<i64>,
+    /// A sync round is under way: what it uploads is still queued, and must not plan
+    /// another round on its own account.
+    sync_running: bool,
     /// What the app was last told, to emit changes only.
     status: Option<VaultStatus>,
     requests: HashMap<String, RequestView>,
@@ -309,6 +319,16 @@ impl Engine {
             },
             // Clearing the deadline is the job: planning opens the connection again.
             Job::Reconnect(_) => {}
+            Job::Sync => {
+                self.lock_plan().sync_running = true;
+                let done = crate::sync::round::sync_now(&*session).await;
+                self.lock_plan().sync_running = false;
+                if let Err(e) = done {
+                    // Offline or refused: the changes stay queued, so planning sets the
+                    // next round.
+                    tracing::debug!(code = e.code(), "sync round not done; will try again");
+                }
+            }
             Job::DutyEnds => {
                 self.lock_plan().duty_until = None;
                 self.emit(CoreEvent::Duty(DutyStatus {
@@ -321,15 +341,29 @@ impl Engine {
     /// Emits what changed since the app was last told: the vault's status, and each of the
     /// officer's requests whose view changed.
     fn observe(&self) {
-        let (status, requests) = {
+        let (status, requests, sync_on) = {
             let s = self.lock_session();
             let requests = s.vault().ok().and_then(|v| officer::list(v).ok());
-            (s.status(), requests)
+            let sync_on = s
+                .vault()
+                .ok()
+                .is_some_and(|v| crate::sync::local::state(v.conn()).is_ok_and(|s| s.is_some()));
+            (s.status(), requests, sync_on)
         };
         let mut out = Vec::new();
         {
             let mut plan = self.lock_plan();
             if plan.status.as_ref() != Some(&status) {
+                let opened = matches!(status, VaultStatus::Unlocked { .. })
+                    && !matches!(plan.status, Some(VaultStatus::Unlocked { .. }));
+                if opened && sync_on {
+                    // The other devices' changes, soon after the officer opens the app.
+                    let (lo, hi) = SYNC_AFTER_UNLOCK_WINDOW;
+                    let at = self.now() + live::random_between(lo, hi);
+                    if plan.scheduler.deadline(&Job::Sync).is_none_or(|d| d > at) {
+                        plan.scheduler.set(Job::Sync, at);
+                    }
+                }
                 plan.status = Some(status.clone());
                 out.push(CoreEvent::VaultStatus(status));
             }
@@ -377,6 +411,13 @@ impl Engine {
             }
         }
         set_or_clear(&mut p.scheduler, Job::AutoLock, wanted.auto_lock_at);
+        if wanted.sync_pending && !p.sync_running {
+            let (lo, hi) = SYNC_AFTER_CHANGE_WINDOW;
+            p.scheduler
+                .set_if_absent(Job::Sync, now + live::random_between(lo, hi));
+        } else if !wanted.sync_on {
+            p.scheduler.clear(&Job::Sync);
+        }
         set_or_clear(&mut p.scheduler, Job::Reminder, wanted.reminder_at);
         set_or_clear(&mut p.scheduler, Job::Outbox, wanted.outbox_at);
         if wanted.tokens_needed {
@@ -499,6 +540,10 @@ struct Wanted {
     tokens_low: bool,
     /// A queued request waits for a token and none is held.
     tokens_needed: bool,
+    /// Sync is on and a change made here waits to go up.
+    sync_pending: bool,
+    /// Sync is on.
+    sync_on: bool,
     /// Live connections, with the status secret for a request's.
     live: HashMap<Live, Option<String>>,
     /// What to keep for the team's connection while locked.
@@ -527,6 +572,8 @@ impl Wanted {
             outbox_at: None,
             tokens_low: false,
             tokens_needed: false,
+            sync_pending: false,
+            sync_on: false,
             live: HashMap::new(),
             background: Background::Keep,
         };
@@ -539,6 +586,8 @@ impl Wanted {
             }
             return w;
         };
+        w.sync_on = crate::sync::local::state(v.conn()).is_ok_and(|s| s.is_some());
+        w.sync_pending = w.sync_on && crate::sync::round::pending(v.conn()).unwrap_or(false);
         let membership = team::load_membership(v).ok().flatten();
         let peer = peer::has_identity(v).unwrap_or(false);
         w.background = Background::Set(membership.clone().filter(|_| peer).map(Box::new));

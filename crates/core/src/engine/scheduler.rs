@@ -18,6 +18,8 @@ pub enum Job {
     Reconnect(Live),
     /// The peer's stretch on duty is over (the relay ends it by itself; the app says so).
     DutyEnds,
+    /// A sync round with the officer's box: at a random moment after a change, not at it.
+    Sync,
 }
 
 /// A live connection to the relay.

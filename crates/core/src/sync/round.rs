@@ -220,6 +220,9 @@ pub async fn turn_on<A: VaultAccess>(vault: &A) -> Result<RecoveryCode> {
         for c in crate::checkins::all(&tx)? {
             records::checkin_written(&tx, &c)?;
         }
+        for r in records::all_screeners(&tx)? {
+            records::screener_written(&tx, &r)?;
+        }
         tx.commit().map_err(Error::from_sqlite)
     })?;
     Ok(code)
@@ -266,6 +269,33 @@ pub async fn restore<A: VaultAccess>(vault: &A, relay_url: &str, code: &str) -> 
         local::save_state(v.conn(), &state)
     })?;
     sync_now(vault).await
+}
+
+/// Turns sync off: the box on the relay is deleted with everything in it, then this
+/// device's sync state goes (its records stay). When the relay cannot be reached nothing
+/// changes here, so it can be tried again.
+pub async fn turn_off<A: VaultAccess>(vault: &A) -> Result<()> {
+    let Some(state) = vault.with_vault(|v| local::state(v.conn()))? else {
+        return Ok(());
+    };
+    match RelayClient::anonymous(&state.relay_url)?
+        .delete_box(&key(&state))
+        .await
+        .map_err(|e| box_error(e.into()))
+    {
+        // Already gone (another device turned it off): nothing to delete.
+        Ok(()) | Err(Error::NotFound(_)) => {}
+        Err(e) => return Err(e),
+    }
+    vault.with_vault(|v| local::clear(v.conn()))
+}
+
+/// Whether sync is on and something made here waits to go up.
+pub fn pending(conn: &rusqlite::Connection) -> Result<bool> {
+    if local::state(conn)?.is_none() {
+        return Ok(false);
+    }
+    Ok(!local::queued(conn)?.0.is_empty())
 }
 
 fn random_device() -> u64 {
