@@ -13,6 +13,7 @@ use peerline_core::reminders::ReminderTime;
 use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score};
 use peerline_core::session::{LockReason, VaultStatus};
 use peerline_core::settings::Role;
+use peerline_core::sync::round::{SyncReport, SyncStatus};
 use peerline_core::talk::officer::{NewRequest, RequestView, Stage};
 use peerline_core::talk::payload::Contact;
 use peerline_core::talk::peer::{InboxItem, PeerPublicKeys};
@@ -75,6 +76,8 @@ fn declarations() -> Vec<(String, String)> {
         Urgency,
         PeerEvent,
         DutyStatus,
+        SyncStatus,
+        SyncReport,
     ]
 }
 

@@ -10,6 +10,7 @@ mod desktop_commands;
 mod directory_commands;
 mod notify;
 mod state;
+mod sync_commands;
 mod talk_commands;
 #[cfg(desktop)]
 mod tray;
@@ -240,6 +241,11 @@ macro_rules! with_commands {
             directory_info,
             directory_sync,
             directory_open,
+            sync_status,
+            sync_turn_on,
+            sync_restore,
+            sync_now,
+            sync_turn_off,
             $($extra,)*
         )
     };
@@ -251,6 +257,7 @@ macro_rules! handler {
         #[cfg(desktop)]
         use desktop_commands::*;
         use directory_commands::*;
+        use sync_commands::*;
         use talk_commands::*;
         use wellness_commands::*;
         tauri::generate_handler![$($name),*]

@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 use syn::{FnArg, GenericArgument, Item, Pat, PathArguments, ReturnType, Type};
 
 /// The files that hold `#[tauri::command]` functions.
-const SOURCES: [(&str, &str); 5] = [
+const SOURCES: [(&str, &str); 6] = [
     ("commands.rs", include_str!("commands.rs")),
     ("desktop_commands.rs", include_str!("desktop_commands.rs")),
     (
         "directory_commands.rs",
         include_str!("directory_commands.rs"),
     ),
+    ("sync_commands.rs", include_str!("sync_commands.rs")),
     ("talk_commands.rs", include_str!("talk_commands.rs")),
     ("wellness_commands.rs", include_str!("wellness_commands.rs")),
 ];

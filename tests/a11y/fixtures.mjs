@@ -89,6 +89,9 @@ export const ACCEPTED_REQUEST = {
   failure: null,
 };
 
+/** A recovery code as core shows it. */
+export const RECOVERY_CODE = '7K3M-Q9XP-4RTD-8VWN-2HJC-6BFS-0ZYA-5EGQ';
+
 /** The passcode the fake core's locked vault opens with. */
 export const PASSCODE = 'night-watch-77';
 

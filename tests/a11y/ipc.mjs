@@ -78,6 +78,8 @@ const ANSWERS = {
   peer_keys: () => data.PEER_KEYS,
   peer_inbox: (w) => w.inbox,
   autostart_get: () => false,
+  sync_status: () => ({ on: false, pending: false }),
+  sync_turn_on: () => data.RECOVERY_CODE,
 
   screener_form: (_w, args) => {
     if (args.instrument !== 'phq9') fail('INTERNAL', `the a11y mock only has the PHQ-9, not ${args.instrument}`);

@@ -90,6 +90,18 @@ const SCREENS = [
     },
   },
   {
+    // Sync turned on: the recovery code, shown once, and its confirmation.
+    name: 'settings-sync-code',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-settings');
+      await app.waitFor('h1', /Settings/);
+      await app.click('#sync-on');
+      await app.waitFor('#sync-code', /^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/);
+    },
+  },
+  {
     name: 'settings-licences',
     world: {},
     reach: async (app) => {

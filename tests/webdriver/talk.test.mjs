@@ -85,6 +85,22 @@ test('a peer supporter can have Peerline start in the tray at login, and stop it
   assert.deepEqual(entries(), [], 'turned off again');
 });
 
+test('sync turns on in the real window: the recovery code once, confirmed, then a round through the demo relay', async () => {
+  await app.click('button.back');
+  await app.waitFor('h1', /How are you doing\?/);
+  await app.click('#nav-settings');
+  await app.waitFor('h1', /Settings/);
+  await app.click('#sync-on');
+  const code = await app.waitFor('#sync-code', /^[0-9A-Z]{4}(-[0-9A-Z]{4}){7}$/, 30_000);
+  await app.screenshot('43-sync-code');
+  await app.type('#sync-confirm', code.slice(-4).toLowerCase());
+  await app.click('#sync-confirm ~ button');
+  await app.waitFor('#sync-state', /Sync is on/);
+  await app.click('#sync-now');
+  await app.waitFor('#sync-msg', /Synced: \d+ sent, \d+ received\./, 20_000);
+  // Left on Settings: the next test goes back home from here.
+});
+
 test("the directory lists the built-in lines and the team's signed list, and searches it offline", async () => {
   await app.click('button.back');
   await app.waitFor('h1', /How are you doing\?/);

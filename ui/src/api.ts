@@ -90,6 +90,12 @@ export const api = {
   directorySearch: (query: Query) => call('directory_search', { query }),
   directoryInfo: () => call('directory_info'),
   directorySync: () => call('directory_sync'),
+  syncStatus: () => call('sync_status'),
+  /** Turns sync on; the recovery code, shown once. */
+  syncTurnOn: () => call('sync_turn_on'),
+  syncRestore: (code: string) => call('sync_restore', { code }),
+  syncNow: () => call('sync_now'),
+  syncTurnOff: () => call('sync_turn_off'),
   /** Desktop only: whether Peerline starts in the tray at login (fails on phones). */
   autostartGet: () => call('autostart_get'),
   autostartSet: (on: boolean) => call('autostart_set', { on }),

@@ -658,6 +658,26 @@ export type DutyStatus = {
  */
 on_duty_until: number | null, };
 
+export type SyncStatus = { 
+/**
+ * Sync is on.
+ */
+on: boolean, 
+/**
+ * Changes made here wait for the next round.
+ */
+pending: boolean, };
+
+export type SyncReport = { 
+/**
+ * Changes from this device uploaded.
+ */
+sent: number, 
+/**
+ * Changes from other devices that changed something here.
+ */
+received: number, };
+
 /** Every event the UI hears, by name, with its payload: the engine's, then the shell's. */
 export type CoreEvents = {
   'vault-status': VaultStatus;
@@ -719,6 +739,11 @@ export const COMMANDS = [
   'directory_info',
   'directory_sync',
   'directory_open',
+  'sync_status',
+  'sync_turn_on',
+  'sync_restore',
+  'sync_now',
+  'sync_turn_off',
   'vault_unlock_biometric',
   'autostart_get',
   'autostart_set',
@@ -777,6 +802,11 @@ export type Commands = {
   directory_info: { args: Record<string, never>; result: AgencyInfo | null };
   directory_sync: { args: Record<string, never>; result: AgencyInfo | null };
   directory_open: { args: { uri: string }; result: null };
+  sync_status: { args: Record<string, never>; result: SyncStatus };
+  sync_turn_on: { args: Record<string, never>; result: string };
+  sync_restore: { args: { code: string }; result: SyncReport };
+  sync_now: { args: Record<string, never>; result: SyncReport };
+  sync_turn_off: { args: Record<string, never>; result: null };
   vault_unlock_biometric: { args: Record<string, never>; result: VaultStatus };
   autostart_get: { args: Record<string, never>; result: boolean };
   autostart_set: { args: { on: boolean }; result: boolean };

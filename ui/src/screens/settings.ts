@@ -7,6 +7,7 @@ import type { Screen } from '../screen';
 import { eraseButton } from './erase';
 import { currentPasscodeField, passcodeFields } from './passcode';
 import { backupSection, exportSection, reminderSection } from './records-settings';
+import { syncSection } from './sync-settings';
 
 type OpenStatus = Extract<VaultStatus, { state: 'unlocked' }>;
 
@@ -130,7 +131,7 @@ function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus) => v
     );
   }
 
-  sections.push(roleSection(), contactSection(), reminderSection(), exportSection(), backupSection());
+  sections.push(roleSection(), contactSection(), reminderSection(), syncSection(), exportSection(), backupSection());
 
   const teamMsg = messageArea();
   sections.push(

@@ -290,6 +290,32 @@ pub async fn turn_off<A: VaultAccess>(vault: &A) -> Result<()> {
     vault.with_vault(|v| local::clear(v.conn()))
 }
 
+/// Whether sync is on here, for the settings screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncStatus {
+    /// Sync is on.
+    pub on: bool,
+    /// Changes made here wait for the next round.
+    pub pending: bool,
+}
+
+/// Where sync stands on this device.
+pub fn status(conn: &rusqlite::Connection) -> Result<SyncStatus> {
+    let on = local::state(conn)?.is_some();
+    Ok(SyncStatus {
+        on,
+        pending: on && pending(conn)?,
+    })
+}
+
+/// On a phone that has joined the team: every synced record back from the recovery code
+/// (the relay is the team's).
+pub async fn restore_on_team<A: VaultAccess>(vault: &A, code: &str) -> Result<SyncReport> {
+    let m = vault.with_vault(|v| require_membership(v))?;
+    restore(vault, &m.relay_url, code).await
+}
+
 /// Whether sync is on and something made here waits to go up.
 pub fn pending(conn: &rusqlite::Connection) -> Result<bool> {
     if local::state(conn)?.is_none() {

@@ -1,0 +1,48 @@
+//! IPC for sync between the officer's own devices: each command is one core call.
+
+use peerline_core::sync::round::{self, SyncReport, SyncStatus};
+use peerline_protocol::ErrorBody;
+use tauri::State;
+use zeroize::Zeroizing;
+
+use crate::state::AppState;
+
+type Res<T> = Result<T, ErrorBody>;
+
+#[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>) -> Res<SyncStatus> {
+    state.run(|s| round::status(s.vault()?.conn())).await
+}
+
+/// Turns sync on; the recovery code, to show once.
+#[tauri::command]
+pub async fn sync_turn_on(state: State<'_, AppState>) -> Res<String> {
+    state
+        .flow(|s| async move {
+            let code = round::turn_on(&*s).await?;
+            Ok(code.display().to_string())
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn sync_restore(state: State<'_, AppState>, code: String) -> Res<SyncReport> {
+    let code = Zeroizing::new(code);
+    state
+        .flow(|s| async move { round::restore_on_team(&*s, &code).await })
+        .await
+}
+
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> Res<SyncReport> {
+    state
+        .flow(|s| async move { round::sync_now(&*s).await })
+        .await
+}
+
+#[tauri::command]
+pub async fn sync_turn_off(state: State<'_, AppState>) -> Res<()> {
+    state
+        .flow(|s| async move { round::turn_off(&*s).await })
+        .await
+}
