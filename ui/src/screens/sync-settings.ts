@@ -23,7 +23,7 @@ export function syncSection(): HTMLElement {
   );
 
   const showCode = (code: string) => {
-    const confirm = h('input', { id: 'sync-confirm', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false' });
+    const confirm = h('input', { type: 'text', id: 'sync-confirm', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false' });
     body.replaceChildren(
       h('p', {}, 'Your recovery code. Write it down or print this page, and keep it somewhere safe. It is shown only now. On a new phone, this code alone brings everything back; without it, nothing can be restored.'),
       // A line may break only between groups (after a hyphen), never inside one.
@@ -59,7 +59,7 @@ export function syncSection(): HTMLElement {
   };
 
   const restoreForm = () => {
-    const input = h('input', { id: 'sync-restore-code', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false' });
+    const input = h('input', { type: 'text', id: 'sync-restore-code', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false' });
     return h('form', {
       class: 'stack',
       onsubmit: async (ev: Event) => {
