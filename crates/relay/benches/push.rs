@@ -95,6 +95,16 @@ async fn push_key(url: &str) -> String {
         .vapid_public_key
 }
 
+/// Posts per second to a team whose peers have `n` subscriptions on a push service in
+/// `mode`, on a relay and push service of their own.
+async fn subscribed_posts_per_sec(n: usize, mode: Mode, total: usize) -> f64 {
+    let relay = bench_relay().await;
+    let service = PushService::start().await;
+    let team = relay.team(3600).await;
+    subscribe_peers(&team, &service, &push_key(&relay.url).await, n, mode).await;
+    posts_per_sec(&team, total).await
+}
+
 #[tokio::main]
 async fn main() {
     let relay = bench_relay().await;
@@ -146,35 +156,9 @@ async fn main() {
         let relay = bench_relay().await;
         posts_per_sec(&relay.team(3600).await, total).await
     };
-    let with = {
-        let relay = bench_relay().await;
-        let service = PushService::start().await;
-        let team = relay.team(3600).await;
-        subscribe_peers(
-            &team,
-            &service,
-            &push_key(&relay.url).await,
-            subscriptions,
-            Mode::Ok,
-        )
-        .await;
-        posts_per_sec(&team, total).await
-    };
+    let with = subscribed_posts_per_sec(subscriptions, Mode::Ok, total).await;
     // A push service that never answers: every push waits out its timeout.
-    let hanging = {
-        let relay = bench_relay().await;
-        let service = PushService::start().await;
-        let team = relay.team(3600).await;
-        subscribe_peers(
-            &team,
-            &service,
-            &push_key(&relay.url).await,
-            subscriptions,
-            Mode::Hang,
-        )
-        .await;
-        posts_per_sec(&team, total).await
-    };
+    let hanging = subscribed_posts_per_sec(subscriptions, Mode::Hang, total).await;
     println!(
         "posts/s to 50 recipients, {total} posts, 32 in flight: without subscriptions {without:.0}/s, \
          with 50 subscriptions {with:.0}/s ({:.2}x), with 50 subscriptions on a push service that \

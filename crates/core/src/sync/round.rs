@@ -199,20 +199,7 @@ pub async fn turn_on<A: VaultAccess>(vault: &A) -> Result<RecoveryCode> {
             },
         )
         .await?;
-    let state = SyncState {
-        relay_url: m.relay_url,
-        box_id: keys.box_id,
-        box_secret: keys.box_secret,
-        record_key: keys.record_key,
-        device: random_device(),
-        writer_counter: 0,
-        hlc: Hlc {
-            ms: 0,
-            counter: 0,
-            device: 0,
-        },
-        last_seq: 0,
-    };
+    let state = fresh_state(m.relay_url, keys);
     vault.with_vault(|v| {
         let tx = v.conn_mut().transaction().map_err(Error::from_sqlite)?;
         local::save_state(&tx, &state)?;
@@ -246,20 +233,7 @@ pub async fn restore<A: VaultAccess>(vault: &A, relay_url: &str, code: &str) -> 
         )
         .await
         .map_err(|e| box_error(e.into()))?;
-    let state = SyncState {
-        relay_url: url,
-        box_id: keys.box_id,
-        box_secret: keys.box_secret,
-        record_key: keys.record_key,
-        device: random_device(),
-        writer_counter: 0,
-        hlc: Hlc {
-            ms: 0,
-            counter: 0,
-            device: 0,
-        },
-        last_seq: 0,
-    };
+    let state = fresh_state(url, keys);
     vault.with_vault(|v| {
         if local::state(v.conn())?.is_some() {
             return Err(Error::InvalidInput(
@@ -322,6 +296,26 @@ pub fn pending(conn: &rusqlite::Connection) -> Result<bool> {
         return Ok(false);
     }
     Ok(!local::queued(conn)?.0.is_empty())
+}
+
+/// The state of a device that has just turned sync on or restored: a new device id, nothing
+/// uploaded or taken in yet.
+fn fresh_state(relay_url: String, keys: super::code::BoxKeys) -> SyncState {
+    let device = random_device();
+    SyncState {
+        relay_url,
+        box_id: keys.box_id,
+        box_secret: keys.box_secret,
+        record_key: keys.record_key,
+        device,
+        writer_counter: 0,
+        hlc: Hlc {
+            ms: 0,
+            counter: 0,
+            device,
+        },
+        last_seq: 0,
+    }
 }
 
 fn random_device() -> u64 {
