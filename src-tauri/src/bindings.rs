@@ -14,13 +14,15 @@ use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score
 use peerline_core::session::{LockReason, VaultStatus};
 use peerline_core::settings::Role;
 use peerline_core::sync::round::{SyncReport, SyncStatus};
-use peerline_core::talk::officer::{NewRequest, RequestView, Stage};
+use peerline_core::talk::choose::{Fallback, NoMatch, PeerChoice, Preferences};
+use peerline_core::talk::officer::{AskOutcome, NewRequest, RequestView, Stage};
 use peerline_core::talk::payload::Contact;
 use peerline_core::talk::peer::{InboxItem, PeerPublicKeys};
 use peerline_core::talk::team::{PeerCard, TeamInfo};
 use peerline_core::trends::{Bucket, ScreenerSeries, Trends};
 use peerline_core::vault::meta::Custody;
 use peerline_protocol::ErrorBody;
+use peerline_protocol::documents::{Gender, RankGroup, ServiceYears};
 use peerline_protocol::relay::Urgency;
 use ts_rs::{Config, TS};
 
@@ -44,9 +46,17 @@ fn declarations() -> Vec<(String, String)> {
         TeamInfo,
         PeerCard,
         Contact,
+        Gender,
+        RankGroup,
+        ServiceYears,
+        Preferences,
+        Fallback,
+        PeerChoice,
+        NoMatch,
         NewRequest,
         Stage,
         RequestView,
+        AskOutcome,
         PeerPublicKeys,
         InboxItem,
         Instrument,

@@ -10,13 +10,29 @@ use peerline_core::engine::{CoreEvent, Engine};
 use peerline_core::session::{Session, SessionConfig};
 use peerline_core::talk::{peer, team};
 use peerline_core::vault::wrap::KdfParams;
-use peerline_protocol::documents::{Directory, Roster, RosterPeer};
+use peerline_protocol::documents::{
+    Directory, Gender, RankGroup, Roster, RosterPeer, ServiceYears,
+};
 use peerline_protocol::relay::BlobKind;
 
-const PEERS: [(&str, &str); 3] = [
-    ("sam", "Sam (demo)"),
-    ("lee", "Lee (demo)"),
-    ("kim", "Kim (demo)"),
+/// The demo's peers: key id, name, unit, gender, languages. Varied, so choosing (not my
+/// unit, a woman, Spanish) has something to choose from.
+const PEERS: [(&str, &str, &str, Gender, &[&str]); 3] = [
+    (
+        "sam",
+        "Sam (demo)",
+        "Patrol North",
+        Gender::Man,
+        &["English"],
+    ),
+    (
+        "lee",
+        "Lee (demo)",
+        "Dispatch",
+        Gender::Woman,
+        &["English", "Spanish"],
+    ),
+    ("kim", "Kim (demo)", "Traffic", Gender::Woman, &["English"]),
 ];
 
 /// The running demo.
@@ -78,7 +94,7 @@ pub async fn start() -> Result<Demo, String> {
 
     let mut peers = Vec::new();
     let mut roster = Vec::new();
-    for (key_id, name) in PEERS {
+    for (key_id, name, unit, gender, languages) in PEERS {
         let mut s = Session::start(SessionConfig {
             data_dir: dir.join(key_id),
             kdf: KdfParams::OWASP_MINIMUM,
@@ -98,11 +114,15 @@ pub async fn start() -> Result<Demo, String> {
         roster.push(RosterPeer {
             key_id: keys.key_id,
             display_name: name.into(),
-            languages: vec!["en".into()],
-            specialties: vec!["critical incidents".into()],
+            languages: languages.iter().map(|l| (*l).to_owned()).collect(),
+            specialties: vec!["critical incident".into()],
             on_duty_hours: Some("Always (demo)".into()),
             age_recipient: keys.age_recipient,
             signing_key: keys.signing_key,
+            unit: Some(unit.into()),
+            gender: Some(gender),
+            rank_group: Some(RankGroup::Sworn),
+            service_years: Some(ServiceYears::From5To14),
         });
         peers.push((name, session));
     }

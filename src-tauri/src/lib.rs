@@ -210,6 +210,8 @@ macro_rules! with_commands {
             team_info,
             team_sync,
             talk_ask,
+            talk_preferences,
+            talk_set_preferences,
             talk_requests,
             talk_refresh,
             talk_cancel,

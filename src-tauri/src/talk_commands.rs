@@ -1,6 +1,7 @@
 //! IPC for talk to a peer: each command is one core call.
 
-use peerline_core::talk::officer::{self, NewRequest, RequestView};
+use peerline_core::talk::choose::{self, Preferences};
+use peerline_core::talk::officer::{self, AskOutcome, NewRequest, RequestView};
 use peerline_core::talk::peer::{self, InboxItem, PeerPublicKeys};
 use peerline_core::talk::team::{self, TeamInfo};
 use peerline_protocol::ErrorBody;
@@ -33,9 +34,28 @@ pub async fn team_sync(state: State<'_, AppState>) -> Res<Option<TeamInfo>> {
 }
 
 #[tauri::command]
-pub async fn talk_ask(state: State<'_, AppState>, request: NewRequest) -> Res<RequestView> {
+pub async fn talk_ask(state: State<'_, AppState>, request: NewRequest) -> Res<AskOutcome> {
     state
         .flow(|s| async move { officer::ask_for_peer(&*s, request).await })
+        .await
+}
+
+#[tauri::command]
+pub async fn talk_preferences(state: State<'_, AppState>) -> Res<Preferences> {
+    state.run(|s| choose::remembered(s.vault()?)).await
+}
+
+#[tauri::command]
+pub async fn talk_set_preferences(
+    state: State<'_, AppState>,
+    preferences: Preferences,
+) -> Res<Preferences> {
+    state
+        .run(move |s| {
+            let v = s.vault()?;
+            choose::remember(v, &preferences.tidy())?;
+            choose::remembered(v)
+        })
         .await
 }
 

@@ -69,11 +69,17 @@ export const TEAM = {
   relay_url: 'https://relay.metro-pd.example',
   roster_version: 7,
   peers: [
-    { key_id: 'k-3f9a', display_name: 'Sam Ortiz', languages: ['en', 'es'], specialties: ['critical incident'], on_duty_hours: 'Nights' },
-    { key_id: 'k-77c2', display_name: 'Dana Lee', languages: ['en'], specialties: ['family'], on_duty_hours: 'Days' },
-    { key_id: 'k-a041', display_name: 'Chris Moreau', languages: ['en'], specialties: [], on_duty_hours: null },
+    { key_id: 'k-3f9a', display_name: 'Sam Ortiz', languages: ['English', 'Spanish'], specialties: ['critical incident'], on_duty_hours: 'Nights', unit: 'Patrol North', gender: 'man', rank_group: 'sworn', service_years: '15_to_24' },
+    { key_id: 'k-77c2', display_name: 'Dana Lee', languages: ['English'], specialties: ['family'], on_duty_hours: 'Days', unit: 'Dispatch', gender: 'woman', rank_group: 'civilian', service_years: '5_to_14' },
+    { key_id: 'k-a041', display_name: 'Chris Moreau', languages: ['English'], specialties: [], on_duty_hours: null, unit: null, gender: null, rank_group: null, service_years: null },
   ],
 };
+
+/** @type {import('../../ui/src/bindings').Preferences} What the officer chose last time. */
+export const PREFERENCES = { not_units: ['Patrol North'], gender: null, language: null, experience: null, peer: null, escalate_to_all: false };
+
+/** @type {import('../../ui/src/bindings').NoMatch} Nobody on duty fits: one other on duty, two off. */
+export const NO_MATCH = { others_on_duty: 1, off_duty: [TEAM.peers[1], TEAM.peers[2]] };
 
 /** @type {RequestView} A request a peer accepted, with their signed reply. */
 export const ACCEPTED_REQUEST = {

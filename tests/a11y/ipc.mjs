@@ -72,6 +72,8 @@ const ANSWERS = {
   team_sync: (w) => w.team,
   demo_invite: () => data.DEMO_INVITE,
   talk_requests: (w) => w.requests,
+  talk_preferences: () => data.PREFERENCES,
+  talk_ask: () => ({ outcome: 'no_match', options: data.NO_MATCH }),
   talk_refresh: (w, args) =>
     w.requests.find((r) => r.request_id === args.id) ?? fail('NOT_FOUND', 'That request is no longer on this phone.'),
 

@@ -214,6 +214,27 @@ const SCREENS = [
     },
   },
   {
+    name: 'talk-choose',
+    world: { requests: [] },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#talk-to-a-peer');
+      await app.waitFor('#send-request');
+      await app.click('#choose-details summary');
+      await app.waitFor('#choose-units');
+    },
+  },
+  {
+    name: 'talk-no-match',
+    world: { requests: [] },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#talk-to-a-peer');
+      await app.click('#send-request');
+      await app.waitFor('#no-match', /Nothing has been sent/);
+    },
+  },
+  {
     name: 'join',
     world: { team: null },
     reach: async (app) => {

@@ -24,6 +24,7 @@ fn ask() -> NewRequest {
         urgency: Urgency::Now,
         contact: Contact::InApp,
         note: None,
+        choice: None,
     }
 }
 
@@ -60,7 +61,7 @@ async fn main() {
     // Before: a status screen asking every 4 s, starting at a random phase.
     let mut before = Vec::new();
     for round in 0..rounds {
-        let id = officer::ask_for_peer(&polled.session, ask())
+        let id = peerline_e2e::ask(&polled.session, ask())
             .await
             .unwrap()
             .request_id;
@@ -86,7 +87,7 @@ async fn main() {
     for _ in 0..rounds {
         let id = officer
             .engine
-            .flow(|s| async move { officer::ask_for_peer(&*s, ask()).await })
+            .flow(|s| async move { peerline_e2e::ask(&*s, ask()).await })
             .await
             .unwrap()
             .request_id;

@@ -75,12 +75,13 @@ async fn main() {
         // The engine keeps tokens topped up in the background; here, between taps.
         tokens::top_up(&officer_phone.session).await.unwrap();
         let t0 = Instant::now();
-        let sent = officer::ask_for_peer(
+        let sent = peerline_e2e::ask(
             &officer_phone.session,
             NewRequest {
                 urgency: Urgency::Now,
                 contact: Contact::Call("+1 555 010 0100".into()),
                 note: Some(note.into()),
+                choice: None,
             },
         )
         .await

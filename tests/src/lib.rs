@@ -138,26 +138,43 @@ impl World {
 
     /// Signs and publishes a roster of these peers (display names given).
     pub async fn publish_roster(&self, version: u64, peers: &[(&Phone, &str, &str)]) {
+        let profiles: Vec<(&Phone, RosterPeer)> = peers
+            .iter()
+            .map(|(phone, key_id, name)| {
+                (
+                    *phone,
+                    RosterPeer {
+                        key_id: (*key_id).to_owned(),
+                        display_name: (*name).to_owned(),
+                        languages: vec!["en".into()],
+                        ..RosterPeer::default()
+                    },
+                )
+            })
+            .collect();
+        self.publish_profiles(version, &profiles).await;
+    }
+
+    /// Signs and publishes a roster of these profiles (the coordinator's fields: unit,
+    /// gender, languages, …), each with its phone's own peer keys filled in.
+    pub async fn publish_profiles(&self, version: u64, peers: &[(&Phone, RosterPeer)]) {
         let roster = Roster {
             peers: peers
                 .iter()
-                .map(|(phone, key_id, name)| {
+                .map(|(phone, profile)| {
                     let keys = phone
                         .session
                         .lock()
                         .unwrap()
                         .vault()
-                        .map(|v| peer::ensure_identity(v, Some(key_id)))
+                        .map(|v| peer::ensure_identity(v, Some(&profile.key_id)))
                         .unwrap()
                         .unwrap();
                     RosterPeer {
                         key_id: keys.key_id,
-                        display_name: (*name).to_owned(),
-                        languages: vec!["en".into()],
-                        specialties: vec![],
-                        on_duty_hours: None,
                         age_recipient: keys.age_recipient,
                         signing_key: keys.signing_key,
+                        ..profile.clone()
                     }
                 })
                 .collect(),
@@ -264,6 +281,20 @@ impl Phone {
     /// One integer from this phone's vault.
     pub fn count(&self, query: &str) -> i64 {
         self.db(|c| c.query_row(query, [], |r| r.get(0)))
+    }
+}
+
+/// The one-tap path, for tests that expect it to send: the request as sent (a "no match"
+/// answer is a test failure).
+pub async fn ask<A: peerline_core::talk::VaultAccess>(
+    vault: &A,
+    request: peerline_core::talk::officer::NewRequest,
+) -> peerline_core::Result<peerline_core::talk::officer::RequestView> {
+    match peerline_core::talk::officer::ask_for_peer(vault, request).await? {
+        peerline_core::talk::officer::AskOutcome::Sent { request } => Ok(request),
+        peerline_core::talk::officer::AskOutcome::NoMatch { options } => {
+            panic!("expected the request to be sent, got no match: {options:?}")
+        }
     }
 }
 

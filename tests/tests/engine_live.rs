@@ -53,12 +53,13 @@ async fn the_officer_hears_delivered_and_accepted_pushed_and_an_idle_app_sends_n
     let sent = officer
         .engine
         .flow(|s| async move {
-            officer::ask_for_peer(
+            peerline_e2e::ask(
                 &*s,
                 NewRequest {
                     urgency: peerline_protocol::relay::Urgency::Now,
                     contact: Contact::InApp,
                     note: None,
+                    choice: None,
                 },
             )
             .await
@@ -140,12 +141,13 @@ async fn a_request_closed_on_the_relay_while_nobody_followed_it_is_closed_here_a
     for p in [&sam, &officer_phone] {
         team::sync_roster(&p.session).await.unwrap();
     }
-    let sent = officer::ask_for_peer(
+    let sent = peerline_e2e::ask(
         &officer_phone.session,
         NewRequest {
             urgency: peerline_protocol::relay::Urgency::Now,
             contact: Contact::InApp,
             note: None,
+            choice: None,
         },
     )
     .await
@@ -200,12 +202,13 @@ async fn a_peer_whose_vault_is_locked_still_hears_of_new_requests() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(sam.engine.live_connections().contains(&Live::Team));
 
-    let sent = officer::ask_for_peer(
+    let sent = peerline_e2e::ask(
         &officer_phone.session,
         NewRequest {
             urgency: peerline_protocol::relay::Urgency::Now,
             contact: Contact::InApp,
             note: Some("private words".into()),
+            choice: None,
         },
     )
     .await
@@ -294,12 +297,13 @@ async fn a_tap_with_no_token_left_queues_at_once_and_goes_when_the_background_re
     let queued = officer
         .engine
         .flow(|s| async move {
-            officer::ask_for_peer(
+            peerline_e2e::ask(
                 &*s,
                 NewRequest {
                     urgency: peerline_protocol::relay::Urgency::Now,
                     contact: Contact::InApp,
                     note: None,
+                    choice: None,
                 },
             )
             .await

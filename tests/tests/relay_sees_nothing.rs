@@ -52,12 +52,13 @@ async fn the_relay_holds_no_content_and_nothing_that_ties_a_request_to_a_device(
     peer::set_duty(&sam.session, 60).await.unwrap();
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let r = officer::ask_for_peer(
+        let r = peerline_e2e::ask(
             &officer_phone.session,
             NewRequest {
                 urgency: peerline_protocol::relay::Urgency::Now,
                 contact: Contact::Text(PHONE.into()),
                 note: Some(NOTE.into()),
+                choice: None,
             },
         )
         .await

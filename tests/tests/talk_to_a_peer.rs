@@ -20,6 +20,7 @@ fn now_request() -> NewRequest {
         urgency: peerline_protocol::relay::Urgency::Now,
         contact: Contact::Call(PHONE.into()),
         note: Some(NOTE.into()),
+        choice: None,
     }
 }
 
@@ -51,7 +52,7 @@ async fn a_request_reaches_the_on_duty_peers_one_claims_and_the_officer_sees_who
         peer::set_duty(&p.session, 60).await.unwrap();
     }
 
-    let sent = officer::ask_for_peer(&officer_phone.session, now_request())
+    let sent = peerline_e2e::ask(&officer_phone.session, now_request())
         .await
         .unwrap();
     assert_eq!(sent.stage, Stage::Sent);
@@ -130,7 +131,7 @@ async fn offline_requests_wait_in_the_outbox_and_are_delivered_exactly_once() {
     team::sync_roster(&sam.session).await.unwrap();
 
     w.stop_relay().await;
-    let queued = officer::ask_for_peer(&officer_phone.session, now_request())
+    let queued = peerline_e2e::ask(&officer_phone.session, now_request())
         .await
         .unwrap();
     assert_eq!(
@@ -185,7 +186,7 @@ async fn a_reply_not_signed_by_the_claiming_peer_is_rejected() {
     for p in [&officer_phone, &sam, &kim] {
         team::sync_roster(&p.session).await.unwrap();
     }
-    let sent = officer::ask_for_peer(&officer_phone.session, now_request())
+    let sent = peerline_e2e::ask(&officer_phone.session, now_request())
         .await
         .unwrap();
 
@@ -268,7 +269,7 @@ async fn an_unclaimed_urgent_request_escalates_to_every_peer_and_the_officer_see
         team::sync_roster(&p.session).await.unwrap();
     }
     peer::set_duty(&sam.session, 60).await.unwrap();
-    let sent = officer::ask_for_peer(&officer_phone.session, now_request())
+    let sent = peerline_e2e::ask(&officer_phone.session, now_request())
         .await
         .unwrap();
     assert!(
@@ -416,7 +417,7 @@ async fn a_peer_hears_of_a_new_request_live_with_no_content_in_the_event() {
     let mut sent_ids = Vec::new();
     let mut got = None;
     for _ in 0..10 {
-        let sent = officer::ask_for_peer(&officer_phone.session, now_request())
+        let sent = peerline_e2e::ask(&officer_phone.session, now_request())
             .await
             .unwrap();
         sent_ids.push(sent.request_id);
@@ -448,10 +449,10 @@ async fn a_request_the_relay_refuses_fails_clearly_and_does_not_block_the_outbox
     team::sync_roster(&officer_phone.session).await.unwrap();
     team::sync_roster(&sam.session).await.unwrap();
     w.stop_relay().await;
-    let stale = officer::ask_for_peer(&officer_phone.session, now_request())
+    let stale = peerline_e2e::ask(&officer_phone.session, now_request())
         .await
         .unwrap();
-    let fresh = officer::ask_for_peer(&officer_phone.session, now_request())
+    let fresh = peerline_e2e::ask(&officer_phone.session, now_request())
         .await
         .unwrap();
     // The first waited so long offline that its expiry passed.
@@ -487,13 +488,13 @@ async fn the_relay_cannot_tell_which_device_asked_or_link_two_requests() {
     for p in [&alex, &blair] {
         team::sync_roster(&p.session).await.unwrap();
     }
-    let a1 = officer::ask_for_peer(&alex.session, now_request())
+    let a1 = peerline_e2e::ask(&alex.session, now_request())
         .await
         .unwrap();
-    let a2 = officer::ask_for_peer(&alex.session, now_request())
+    let a2 = peerline_e2e::ask(&alex.session, now_request())
         .await
         .unwrap();
-    let b1 = officer::ask_for_peer(&blair.session, now_request())
+    let b1 = peerline_e2e::ask(&blair.session, now_request())
         .await
         .unwrap();
     for r in [&a1, &a2, &b1] {
@@ -611,7 +612,7 @@ async fn a_relay_killed_mid_post_and_restarted_still_delivers_each_request_exact
             .unwrap();
         let phone = officer_phone.clone();
         let ask =
-            tokio::spawn(async move { officer::ask_for_peer(&phone.session, now_request()).await });
+            tokio::spawn(async move { peerline_e2e::ask(&phone.session, now_request()).await });
         // Kill at a different moment each round: before, during or after the post.
         tokio::time::sleep(Duration::from_millis(round * 3)).await;
         child.kill().unwrap(); // SIGKILL
@@ -665,7 +666,7 @@ async fn tokens_are_fetched_at_join_and_refilled_off_the_request_path() {
         "fetched at join"
     );
     for _ in 0..3 {
-        officer::ask_for_peer(&officer_phone.session, now_request())
+        peerline_e2e::ask(&officer_phone.session, now_request())
             .await
             .unwrap();
     }

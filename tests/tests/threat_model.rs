@@ -51,6 +51,7 @@ fn request(i: usize) -> NewRequest {
             _ => Contact::InApp,
         },
         note: Some(format!("NOTE-{i:02}-qz7 the call from last night")),
+        choice: None,
     }
 }
 
@@ -150,7 +151,7 @@ async fn row1_relay_operator_or_subpoena_learns_no_content_cannot_link_requests_
         peerline_core::talk::tokens::top_up(&officer.session)
             .await
             .unwrap();
-        let r = officer::ask_for_peer(&officer.session, request(i))
+        let r = peerline_e2e::ask(&officer.session, request(i))
             .await
             .unwrap();
         sent.push((i % 2, r.request_id));
@@ -248,7 +249,7 @@ async fn row2_lost_or_locked_phone_files_hold_no_request_note_contact_or_reply()
     directory::sync_directory(&officer_phone.session)
         .await
         .unwrap();
-    let r = officer::ask_for_peer(&officer_phone.session, request(1))
+    let r = peerline_e2e::ask(&officer_phone.session, request(1))
         .await
         .unwrap();
     // The peer's phone decrypts and keeps the request; the officer's keeps the reply.
@@ -503,7 +504,7 @@ async fn row5_replayed_post_claim_reply_or_close_changes_nothing() {
         team::sync_roster(&p.session).await.unwrap();
     }
     peer::set_duty(&sam.session, 60).await.unwrap();
-    let r = officer::ask_for_peer(&officer_phone.session, request(0))
+    let r = peerline_e2e::ask(&officer_phone.session, request(0))
         .await
         .unwrap();
     peer::inbox(&sam.session).await.unwrap();
@@ -552,7 +553,7 @@ async fn row6_cross_team_a_device_of_team_a_reads_claims_or_replies_to_nothing_o
     let (b_sam, _b_lee) = two_peer_team(&b).await;
     let b_officer = b.phone().await;
     team::sync_roster(&b_officer.session).await.unwrap();
-    let r = officer::ask_for_peer(&b_officer.session, request(2))
+    let r = peerline_e2e::ask(&b_officer.session, request(2))
         .await
         .unwrap();
     let b_id = r.request_id;

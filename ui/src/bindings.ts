@@ -165,9 +165,81 @@ specialties: Array<string>,
 /**
  * Usual hours.
  */
-on_duty_hours: string | null, };
+on_duty_hours: string | null, 
+/**
+ * Unit or assignment.
+ */
+unit: string | null, 
+/**
+ * Gender, when the roster gives it.
+ */
+gender: Gender | null, 
+/**
+ * Sworn, civilian or retired.
+ */
+rank_group: RankGroup | null, 
+/**
+ * Years of service.
+ */
+service_years: ServiceYears | null, };
 
 export type Contact = { "method": "call", "value": string } | { "method": "text", "value": string } | { "method": "in_app" };
+
+export type Gender = "woman" | "man" | "nonbinary";
+
+export type RankGroup = "sworn" | "civilian" | "retired";
+
+export type ServiceYears = "under_5" | "5_to_14" | "15_to_24" | "25_plus";
+
+export type Preferences = { 
+/**
+ * Never these units or assignments (as the roster spells them). Escalation keeps
+ * to this unless `escalate_to_all` says otherwise.
+ */
+not_units: Array<string>, 
+/**
+ * Rather a woman, a man, …
+ */
+gender: Gender | null, 
+/**
+ * A language the peer speaks.
+ */
+language: string | null, 
+/**
+ * An experience area ("critical incident", "family", …).
+ */
+experience: string | null, 
+/**
+ * One named peer (roster key id).
+ */
+peer: string | null, 
+/**
+ * If nobody answers in time, let the request reach peers in the excluded units too.
+ */
+escalate_to_all: boolean, };
+
+export type Fallback = { "kind": "ask" } | { "kind": "any_on_duty" } | { "kind": "peer", "key_id": string };
+
+export type PeerChoice = { 
+/**
+ * What they asked for.
+ */
+preferences: Preferences, 
+/**
+ * If nobody on duty matches.
+ */
+fallback: Fallback, };
+
+export type NoMatch = { 
+/**
+ * Peers on duty outside the exclusions: "any peer on duty" reaches them.
+ */
+others_on_duty: number, 
+/**
+ * Peers off duty outside the exclusions, best matches first: one can be named and
+ * gets the request when they come on.
+ */
+off_duty: Array<PeerCard>, };
 
 export type NewRequest = { 
 /**
@@ -181,7 +253,12 @@ contact: Contact,
 /**
  * Optional note for the peer.
  */
-note: string | null, };
+note: string | null, 
+/**
+ * Who may read it. `None` is the one-tap path: the preferences remembered from last
+ * time, and if nobody on duty matches them, any peer outside the exclusions.
+ */
+choice: PeerChoice | null, };
 
 export type Stage = "queued" | "sent" | "delivered" | "accepted" | "closed" | "failed";
 
@@ -226,6 +303,16 @@ attempts: number,
  * Why it failed, or a warning about it (e.g. a reply that could not be verified).
  */
 failure: string | null, };
+
+export type AskOutcome = { "outcome": "sent", 
+/**
+ * The request.
+ */
+request: RequestView, } | { "outcome": "no_match", 
+/**
+ * What the officer can do instead.
+ */
+options: NoMatch, };
 
 export type PeerPublicKeys = { 
 /**
@@ -708,6 +795,8 @@ export const COMMANDS = [
   'team_info',
   'team_sync',
   'talk_ask',
+  'talk_preferences',
+  'talk_set_preferences',
   'talk_requests',
   'talk_refresh',
   'talk_cancel',
@@ -770,7 +859,9 @@ export type Commands = {
   team_join: { args: { invite: string }; result: TeamInfo | null };
   team_info: { args: Record<string, never>; result: TeamInfo | null };
   team_sync: { args: Record<string, never>; result: TeamInfo | null };
-  talk_ask: { args: { request: NewRequest }; result: RequestView };
+  talk_ask: { args: { request: NewRequest }; result: AskOutcome };
+  talk_preferences: { args: Record<string, never>; result: Preferences };
+  talk_set_preferences: { args: { preferences: Preferences }; result: Preferences };
   talk_requests: { args: Record<string, never>; result: RequestView[] };
   talk_refresh: { args: { id: string }; result: RequestView };
   talk_cancel: { args: { id: string }; result: RequestView };

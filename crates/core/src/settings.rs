@@ -22,7 +22,7 @@ pub enum Role {
     PeerSupporter,
 }
 
-fn get(v: &Vault, key: &str) -> Result<Option<String>> {
+pub(crate) fn get(v: &Vault, key: &str) -> Result<Option<String>> {
     v.conn()
         .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
             r.get(0)
@@ -31,7 +31,7 @@ fn get(v: &Vault, key: &str) -> Result<Option<String>> {
         .map_err(Error::from_sqlite)
 }
 
-fn set(v: &Vault, key: &str, value: &str) -> Result<()> {
+pub(crate) fn set(v: &Vault, key: &str, value: &str) -> Result<()> {
     v.conn()
         .execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)

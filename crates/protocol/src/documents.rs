@@ -15,8 +15,10 @@ pub struct Roster {
     pub peers: Vec<RosterPeer>,
 }
 
-/// One peer supporter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One peer supporter. The fields after `on_duty_hours` are set by the coordinator so an
+/// officer can choose, on their own phone, who may see their request; every one is
+/// optional, so rosters signed before they existed still verify.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct RosterPeer {
@@ -27,16 +29,77 @@ pub struct RosterPeer {
     /// Languages spoken.
     #[serde(default)]
     pub languages: Vec<String>,
-    /// What they know well (critical incidents, family, substance use, …).
-    #[serde(default)]
+    /// Experience areas: what they know well (critical incident, line-of-duty death,
+    /// family, substance use, …). `experience` is accepted as another name.
+    #[serde(default, alias = "experience")]
     pub specialties: Vec<String>,
     /// Usual on-duty hours, in words ("Mon–Fri 18:00–06:00").
     #[serde(default)]
     pub on_duty_hours: Option<String>,
+    /// Unit or assignment, in the agency's own words ("Patrol North", "Dispatch"): an
+    /// officer can keep their request from their own unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Gender, for officers who prefer to talk to a woman or a man.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<Gender>,
+    /// Sworn, civilian or retired.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_group: Option<RankGroup>,
+    /// Years of service, as a band.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_years: Option<ServiceYears>,
     /// The peer's age X25519 recipient (`age1…`): requests are encrypted to it.
     pub age_recipient: String,
     /// The peer's ed25519 public key (base64): replies are signed with it.
     pub signing_key: String,
+}
+
+/// A peer's gender as the roster states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    /// A woman.
+    Woman,
+    /// A man.
+    Man,
+    /// Non-binary.
+    Nonbinary,
+}
+
+/// Where a peer stands in the agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum RankGroup {
+    /// A sworn officer.
+    Sworn,
+    /// Civilian staff (dispatch, records, forensics, …).
+    Civilian,
+    /// Retired.
+    Retired,
+}
+
+/// Years of service, banded so the roster does not pin down a career.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ServiceYears {
+    /// Fewer than 5 years.
+    #[serde(rename = "under_5")]
+    Under5,
+    /// 5 to 14 years.
+    #[serde(rename = "5_to_14")]
+    From5To14,
+    /// 15 to 24 years.
+    #[serde(rename = "15_to_24")]
+    From15To24,
+    /// 25 years or more.
+    #[serde(rename = "25_plus")]
+    From25,
 }
 
 /// Kinds of help in the directory.
@@ -137,6 +200,12 @@ fn phone_ok(p: &str) -> bool {
             .all(|c| c.is_ascii_digit() || " +-().".contains(c))
 }
 
+/// Text a coordinator types for a roster field: not blank, at most `most` characters, no
+/// line breaks or other control characters (it is shown as one line on a phone).
+fn short_text(s: &str, most: usize) -> bool {
+    !s.trim().is_empty() && s.chars().count() <= most && !s.chars().any(char::is_control)
+}
+
 impl Roster {
     /// Checks every field; the error names the peer (by position and key id) and the field.
     pub fn validate(&self) -> Result<(), DocumentError> {
@@ -173,6 +242,25 @@ impl Roster {
                     "signing_key",
                     "must be a base64 ed25519 public key (32 bytes)",
                 ));
+            }
+            if let Some(unit) = &p.unit
+                && !short_text(unit, 60)
+            {
+                return Err(bad(
+                    "unit",
+                    "must be 1–60 characters on one line (or leave it out)",
+                ));
+            }
+            for (field, list, most) in [
+                ("languages", &p.languages, 10),
+                ("specialties", &p.specialties, 20),
+            ] {
+                if list.len() > most {
+                    return Err(bad(field, &format!("lists more than {most} entries")));
+                }
+                if list.iter().any(|v| !short_text(v, 40)) {
+                    return Err(bad(field, "each entry must be 1–40 characters on one line"));
+                }
             }
         }
         Ok(())
@@ -229,7 +317,59 @@ mod tests {
             on_duty_hours: None,
             age_recipient: format!("age1{}", "q".repeat(58)),
             signing_key: b64::encode(&[1; 32]),
+            ..RosterPeer::default()
         }
+    }
+
+    #[test]
+    fn a_roster_signed_before_the_choosing_fields_still_reads() {
+        let old = r#"{"peers":[{"key_id":"sam","display_name":"Sam R.","languages":["en"],
+            "specialties":[],"on_duty_hours":null,"age_recipient":"age1x","signing_key":"AA=="}]}"#;
+        let r: Roster = serde_json::from_str(old).unwrap();
+        assert_eq!(r.peers[0].unit, None);
+        assert_eq!(r.peers[0].gender, None);
+    }
+
+    #[test]
+    fn the_choosing_fields_read_from_toml_and_are_checked() {
+        let text = format!(
+            "[[peers]]\nkey_id = \"sam\"\ndisplay_name = \"Sam R.\"\nage_recipient = \"age1{}\"\n\
+             signing_key = \"{}\"\nunit = \"Patrol North\"\ngender = \"woman\"\n\
+             rank_group = \"retired\"\nservice_years = \"15_to_24\"\n\
+             experience = [\"critical incident\", \"family\"]\nlanguages = [\"English\", \"Spanish\"]\n",
+            "q".repeat(58),
+            b64::encode(&[1; 32])
+        );
+        let r: Roster = toml::from_str(&text).unwrap();
+        r.validate().unwrap();
+        let p = &r.peers[0];
+        assert_eq!(p.unit.as_deref(), Some("Patrol North"));
+        assert_eq!(p.gender, Some(Gender::Woman));
+        assert_eq!(p.rank_group, Some(RankGroup::Retired));
+        assert_eq!(p.service_years, Some(ServiceYears::From15To24));
+        assert_eq!(p.specialties, ["critical incident", "family"]);
+
+        let wrong = text.replace("\"woman\"", "\"female\"");
+        let e = toml::from_str::<Roster>(&wrong).unwrap_err().to_string();
+        assert!(e.contains("woman") && e.contains("female"), "{e}");
+
+        let mut bad = r.clone();
+        bad.peers[0].unit = Some("Patrol\nNorth".into());
+        assert_eq!(
+            bad.validate().unwrap_err().0,
+            "peers[0] (sam).unit: must be 1–60 characters on one line (or leave it out)"
+        );
+        let mut bad = r.clone();
+        bad.peers[0].languages.push(String::new());
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .0
+                .starts_with("peers[0] (sam).languages")
+        );
+        let mut bad = r;
+        bad.peers[0].specialties = vec!["x".into(); 21];
+        assert!(bad.validate().unwrap_err().0.contains("more than 20"));
     }
 
     #[test]

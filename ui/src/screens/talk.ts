@@ -1,5 +1,6 @@
 import { api } from '../api';
-import type { Contact, RequestView, TeamInfo, Urgency } from '../bindings';
+import type { AskOutcome, Contact, Fallback, PeerChoice, Preferences, RequestView, TeamInfo, Urgency } from '../bindings';
+import { choiceCount, emptyPreferences, noMatchPanel, optionsFrom, preferencesForm } from '../choose-view';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
 import type { Screen } from '../screen';
@@ -22,14 +23,14 @@ const STEPS: { stage: RequestView['stage']; label: string }[] = [
   { stage: 'closed', label: 'Closed' },
 ];
 
-function crisisHint(): HTMLElement {
+function crisisHint(words = 'While you wait: if you need someone right now, the crisis line answers 24/7.'): HTMLElement {
   const button = h('button', {
     type: 'button',
     class: 'danger-outline',
     onclick: () => document.getElementById('crisis-button')?.click(),
   }, 'Call or text 988 now');
   return h('div', { class: 'notice', role: 'note' },
-    h('p', {}, 'While you wait: if you need someone right now, the crisis line answers 24/7.'),
+    h('p', {}, words),
     button);
 }
 
@@ -113,7 +114,25 @@ export function talk(team: TeamInfo, back: () => void): Screen {
       const number = h('input', { id: 'contact-number', type: 'tel', autocomplete: 'tel', inputmode: 'tel' });
       const note = h('textarea', { id: 'talk-note', rows: 3, maxlength: 2000 });
 
-      const send = async () => {
+      // The officer's choices: last time's, from the vault. Touching the form makes this
+      // request's choice explicit (and remembered); untouched, the one tap uses them as
+      // they are and never stops to ask.
+      let prefs: Preferences = emptyPreferences();
+      let chose = false;
+      const chosenLabel = h('span', {}, 'Who may see it');
+      const markChosen = () => {
+        chose = true;
+        const n = choiceCount(prefs);
+        chosenLabel.textContent = n === 0 ? 'Who may see it' : `Who may see it (${n} chosen)`;
+      };
+      const chooser = h('div', {});
+      const drawChooser = () => {
+        chooser.replaceChildren(preferencesForm(optionsFrom(team.peers), prefs, markChosen));
+        const n = choiceCount(prefs);
+        chosenLabel.textContent = n === 0 ? 'Who may see it' : `Who may see it (${n} chosen)`;
+      };
+
+      const ask = async (fallback: Fallback | null) => {
         msg.textContent = 'Sending…';
         const m = method.value;
         const contact: Contact = m === 'call' ? { method: 'call', value: number.value }
@@ -123,13 +142,29 @@ export function talk(team: TeamInfo, back: () => void): Screen {
           void api.setContact(contact).catch(() => undefined);
           // The select offers only URGENCIES' values.
           const how = urgency.value as Urgency;
-          const r = await api.talkAsk({ urgency: how, contact, note: note.value.trim() === '' ? null : note.value });
+          const choice: PeerChoice | null = fallback === null && !chose ? null
+            : { preferences: prefs, fallback: fallback ?? { kind: 'ask' } };
+          const outcome: AskOutcome = await api.talkAsk({ urgency: how, contact, note: note.value.trim() === '' ? null : note.value, choice });
           msg.textContent = '';
-          showRequest(r);
+          if (outcome.outcome === 'sent') {
+            showRequest(outcome.request);
+          } else {
+            status.replaceChildren(noMatchPanel(outcome.options, (way) => {
+              if (way.kind === 'change') {
+                status.replaceChildren(form());
+                const open = status.querySelector<HTMLDetailsElement>('#choose-details');
+                if (open) open.open = true;
+              } else {
+                void ask(way);
+              }
+            }, crisisHint('If you need someone right now, the crisis line answers 24/7.')));
+            status.querySelector<HTMLElement>('#no-match-title')?.focus();
+          }
         } catch (e) {
           msg.textContent = describe(toErrorBody(e));
         }
       };
+      const send = () => ask(null);
 
       const form = () => h('form', {
         class: 'stack',
@@ -140,6 +175,9 @@ export function talk(team: TeamInfo, back: () => void): Screen {
         },
       },
       h('button', { type: 'submit', class: 'primary big', id: 'send-request' }, 'Send to a peer now'),
+      h('details', { id: 'choose-details' },
+        h('summary', {}, chosenLabel),
+        chooser),
       h('details', {},
         h('summary', {}, 'Options (how soon, how to reach you, a note)'),
         h('div', { class: 'stack' },
@@ -155,6 +193,12 @@ export function talk(team: TeamInfo, back: () => void): Screen {
       } catch {
         // Defaults stay: reply in the app.
       }
+      try {
+        prefs = await api.talkPreferences();
+      } catch {
+        // None remembered: nothing chosen.
+      }
+      drawChooser();
       if (gone) return;
       mount(
         root,

@@ -4,6 +4,7 @@
 //! Network calls are async and never hold the vault: each flow reads what it needs from
 //! the vault, talks to the relay, then writes the outcome back, through [`VaultAccess`].
 
+pub mod choose;
 pub mod events;
 mod membership;
 pub mod officer;

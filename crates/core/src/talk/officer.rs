@@ -13,6 +13,7 @@ use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
 use super::VaultAccess;
+use super::choose::{self, Audience, Fallback, NoMatch, PeerChoice, Plan, Preferences};
 use super::payload::{self, Contact, ReplyPayload, RequestPayload};
 use super::team::{Membership, load_roster, require_membership};
 use crate::engine::Backoff;
@@ -36,6 +37,27 @@ pub struct NewRequest {
     pub contact: Contact,
     /// Optional note for the peer.
     pub note: Option<String>,
+    /// Who may read it. `None` is the one-tap path: the preferences remembered from last
+    /// time, and if nobody on duty matches them, any peer outside the exclusions.
+    #[serde(default)]
+    pub choice: Option<PeerChoice>,
+}
+
+/// What one tap led to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum AskOutcome {
+    /// Queued, and sent if the relay answered.
+    Sent {
+        /// The request.
+        request: RequestView,
+    },
+    /// Nobody on duty matches the choice; nothing was sent.
+    NoMatch {
+        /// What the officer can do instead.
+        options: NoMatch,
+    },
 }
 
 /// Where the officer's request stands.
@@ -130,29 +152,8 @@ pub(crate) fn check_contact(c: &Contact) -> Result<()> {
     }
 }
 
-/// Who gets the request: the peers on duty, or every peer when none is (or when the relay
-/// cannot say) — a request should never go nowhere.
-fn recipients<'a>(
-    roster: &'a Roster,
-    on_duty: Option<&[String]>,
-) -> Vec<&'a peerline_protocol::documents::RosterPeer> {
-    let on: Vec<_> = match on_duty {
-        Some(keys) => roster
-            .peers
-            .iter()
-            .filter(|p| keys.contains(&p.key_id))
-            .collect(),
-        None => Vec::new(),
-    };
-    if on.is_empty() {
-        roster.peers.iter().collect()
-    } else {
-        on
-    }
-}
-
 /// One tap: builds, encrypts, queues and (if the relay answers) sends a request.
-pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<RequestView> {
+pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<AskOutcome> {
     let urgency = req.urgency;
     check_contact(&req.contact)?;
     let note = req
@@ -169,12 +170,37 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
             "The note can be at most {MAX_NOTE_CHARS} characters."
         )));
     }
-    let (m, roster) = vault.with_vault(|v| Ok((require_membership(v)?, load_roster(v)?)))?;
+    let (m, roster, remembered) = vault.with_vault(|v| {
+        Ok((
+            require_membership(v)?,
+            load_roster(v)?,
+            choose::remembered(v)?,
+        ))
+    })?;
     let Some((_, roster)) = roster.filter(|(_, r)| !r.peers.is_empty()) else {
         return Err(Error::NoPeers);
     };
+    let choice = match req.choice {
+        Some(c) => {
+            let c = PeerChoice {
+                preferences: c.preferences.tidy(),
+                ..c
+            };
+            vault.with_vault(|v| choose::remember(v, &c.preferences))?;
+            c
+        }
+        None => PeerChoice {
+            preferences: remembered,
+            fallback: Fallback::AnyOnDuty,
+        },
+    };
     let on_duty = fetch_on_duty(&m).await.ok();
-    let chosen = recipients(&roster, on_duty.as_deref());
+    let audience = match choose::plan(&roster, on_duty.as_deref(), &choice)? {
+        Plan::Send(a) => a,
+        Plan::NoMatch(options) => return Ok(AskOutcome::NoMatch { options }),
+    };
+    let prefs_json = serde_json::to_string(&choice.preferences)
+        .map_err(|e| Error::InvalidInput(e.to_string()))?;
     let request_id = random_id();
     let (reply_secret, reply_key) = payload::new_identity();
     let status_secret = random_id();
@@ -189,14 +215,8 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
     let plaintext = zeroize::Zeroizing::new(
         serde_json::to_vec(&body).map_err(|e| Error::InvalidInput(e.to_string()))?,
     );
-    let ciphertext = payload::seal(
-        &plaintext,
-        &chosen
-            .iter()
-            .map(|p| p.age_recipient.clone())
-            .collect::<Vec<_>>(),
-    )?;
-    let key_ids: Vec<String> = chosen.iter().map(|p| p.key_id.clone()).collect();
+    let ciphertext = seal_for(&plaintext, &audience)?;
+    let key_ids = audience.listed;
     let contact_json =
         serde_json::to_string(&req.contact).map_err(|e| Error::InvalidInput(e.to_string()))?;
     let now = vault.now();
@@ -211,8 +231,9 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
         v.conn()
             .execute(
                 "INSERT INTO peer_requests (request_id, created_at_utc, urgency, contact, note,
-                   reply_identity, status_secret, recipients, ciphertext, expires_at, state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued')",
+                   reply_identity, status_secret, recipients, ciphertext, expires_at, state,
+                   preferences)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11)",
                 params![
                     id,
                     created,
@@ -223,7 +244,8 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
                     status_secret,
                     serde_json::to_string(&key_ids).unwrap_or_else(|_| "[]".into()),
                     ciphertext,
-                    expires_at
+                    expires_at,
+                    prefs_json
                 ],
             )
             .map_err(Error::from_sqlite)?;
@@ -234,7 +256,22 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
     if let Err(e) = flush_outbox(vault).await {
         tracing::debug!(code = e.code(), "request queued; the outbox will retry");
     }
-    vault.with_vault(|v| view(v, &request_id))
+    let request = vault.with_vault(|v| view(v, &request_id))?;
+    Ok(AskOutcome::Sent { request })
+}
+
+/// Encrypts to the audience's readers, with a throwaway stanza for every other listed
+/// peer so the ciphertext's header counts as many recipients as the relay's list.
+fn seal_for(plaintext: &[u8], audience: &Audience) -> Result<Vec<u8>> {
+    let mut to: Vec<String> = audience
+        .readers
+        .iter()
+        .map(|p| p.age_recipient.clone())
+        .collect();
+    to.extend(choose::padding(
+        audience.listed.len().saturating_sub(to.len()),
+    ));
+    payload::seal(plaintext, &to)
 }
 
 async fn fetch_on_duty(m: &Membership) -> Result<Vec<String>> {
@@ -568,8 +605,9 @@ pub async fn refresh<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Requ
     vault.with_vault(|v| view(v, &id))
 }
 
-/// After escalation: re-encrypt the request to every peer in the roster (the first copy
-/// was readable by the on-duty peers only) and hand it to the relay, once.
+/// After escalation: re-encrypt the request to every peer in the roster outside the
+/// officer's exclusions (the first copy was readable by the chosen on-duty peers only) and
+/// hand it to the relay, once.
 async fn widen<A: VaultAccess>(
     vault: &A,
     m: &Membership,
@@ -581,15 +619,19 @@ async fn widen<A: VaultAccess>(
     let row = vault.with_vault(|v| {
         v.conn()
             .query_row(
-                "SELECT urgency, contact, note, reply_identity, widened FROM peer_requests WHERE request_id = ?1",
+                "SELECT urgency, contact, note, reply_identity, widened, preferences FROM peer_requests WHERE request_id = ?1",
                 [id],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, i64>(4)?)),
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, i64>(4)?, r.get::<_, Option<String>>(5)?)),
             )
             .map_err(Error::from_sqlite)
     })?;
-    let (urgency, contact, note, Some(reply_identity), 0) = row else {
+    let (urgency, contact, note, Some(reply_identity), 0, prefs) = row else {
         return Ok(());
     };
+    // A request made before preferences existed has none: it widens to everyone.
+    let prefs: Preferences = prefs
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
     let body = RequestPayload {
         v: 1,
         request_id: id.to_owned(),
@@ -602,18 +644,17 @@ async fn widen<A: VaultAccess>(
     let plaintext = zeroize::Zeroizing::new(
         serde_json::to_vec(&body).map_err(|e| Error::InvalidInput(e.to_string()))?,
     );
-    let everyone: Vec<String> = roster
-        .peers
-        .iter()
-        .map(|p| p.age_recipient.clone())
-        .collect();
-    let ciphertext = payload::seal(&plaintext, &everyone)?;
+    let audience = choose::widened(roster, &prefs);
+    if audience.readers.is_empty() {
+        return Ok(());
+    }
+    let ciphertext = seal_for(&plaintext, &audience)?;
     let res = RelayClient::anonymous(&m.relay_url)?
         .widen(
             id,
             secret,
             &WidenRequest {
-                recipient_key_ids: roster.peers.iter().map(|p| p.key_id.clone()).collect(),
+                recipient_key_ids: audience.listed,
                 ciphertext: b64::encode(&ciphertext),
             },
         )
@@ -806,33 +847,6 @@ mod tests {
     use std::str::FromStr as _;
 
     use super::*;
-    use peerline_protocol::documents::RosterPeer;
-
-    fn peer(id: &str) -> RosterPeer {
-        RosterPeer {
-            key_id: id.into(),
-            display_name: id.into(),
-            languages: vec![],
-            specialties: vec![],
-            on_duty_hours: None,
-            age_recipient: payload::new_identity().1,
-            signing_key: b64::encode(&[1; 32]),
-        }
-    }
-
-    #[test]
-    fn on_duty_peers_get_it_and_nobody_on_duty_means_everyone() {
-        let roster = Roster {
-            peers: vec![peer("a"), peer("b"), peer("c")],
-        };
-        let ids = |v: Vec<&RosterPeer>| v.into_iter().map(|p| p.key_id.clone()).collect::<Vec<_>>();
-        assert_eq!(
-            ids(recipients(&roster, Some(&["b".into(), "zz".into()]))),
-            ["b"]
-        );
-        assert_eq!(ids(recipients(&roster, Some(&[]))), ["a", "b", "c"]);
-        assert_eq!(ids(recipients(&roster, None)), ["a", "b", "c"]);
-    }
 
     #[test]
     fn contact_and_urgency_are_checked() {

@@ -3,7 +3,7 @@
 
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use peerline_protocol::b64;
-use peerline_protocol::documents::{Roster, RosterPeer};
+use peerline_protocol::documents::{Gender, RankGroup, Roster, RosterPeer, ServiceYears};
 use peerline_protocol::invite::Invite;
 use peerline_protocol::relay::{
     BlobKind, DeviceRegistered, RegisterDevice, SignedBlob, blob_signing_message,
@@ -44,6 +44,14 @@ pub struct PeerCard {
     pub specialties: Vec<String>,
     /// Usual hours.
     pub on_duty_hours: Option<String>,
+    /// Unit or assignment.
+    pub unit: Option<String>,
+    /// Gender, when the roster gives it.
+    pub gender: Option<Gender>,
+    /// Sworn, civilian or retired.
+    pub rank_group: Option<RankGroup>,
+    /// Years of service.
+    pub service_years: Option<ServiceYears>,
 }
 
 /// Joins the team named by an invite link or QR text: registers this device under a new
@@ -188,18 +196,24 @@ pub fn team_info(v: &Vault) -> Result<Option<TeamInfo>> {
             .as_ref()
             .map(|(ver, _)| u32::try_from(*ver).unwrap_or(u32::MAX)),
         peers: roster
-            .map(|(_, r)| r.peers.into_iter().map(card).collect())
+            .map(|(_, r)| r.peers.into_iter().map(PeerCard::from).collect())
             .unwrap_or_default(),
     }))
 }
 
-fn card(p: RosterPeer) -> PeerCard {
-    PeerCard {
-        key_id: p.key_id,
-        display_name: p.display_name,
-        languages: p.languages,
-        specialties: p.specialties,
-        on_duty_hours: p.on_duty_hours,
+impl From<RosterPeer> for PeerCard {
+    fn from(p: RosterPeer) -> Self {
+        Self {
+            key_id: p.key_id,
+            display_name: p.display_name,
+            languages: p.languages,
+            specialties: p.specialties,
+            on_duty_hours: p.on_duty_hours,
+            unit: p.unit,
+            gender: p.gender,
+            rank_group: p.rank_group,
+            service_years: p.service_years,
+        }
     }
 }
 
@@ -235,6 +249,7 @@ mod tests {
                 on_duty_hours: None,
                 age_recipient: super::super::payload::new_identity().1,
                 signing_key: b64::encode(key.verifying_key().as_bytes()),
+                ..RosterPeer::default()
             }],
         };
         let payload = serde_json::to_vec(&roster).unwrap();

@@ -140,6 +140,38 @@ const STEPS: &[&str] = &[
         seq    INTEGER PRIMARY KEY,
         change TEXT NOT NULL
     ) STRICT;",
+    // v7: choosing and talking. The officer's choice per request (so escalation keeps to
+    // the exclusions), the per-request keys of a conversation (deleted at close), the
+    // peer's side of a request they took (also deleted at close), and the messages, with
+    // the author's counter that orders and deduplicates them.
+    "ALTER TABLE peer_requests ADD COLUMN preferences TEXT;
+    ALTER TABLE peer_requests ADD COLUMN sign_secret BLOB;
+    ALTER TABLE peer_requests ADD COLUMN peer_key TEXT;
+    ALTER TABLE peer_requests ADD COLUMN peer_key_id TEXT;
+    ALTER TABLE peer_requests ADD COLUMN keep INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE peer_requests ADD COLUMN sent_counter INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE peer_requests ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE peer_cases (
+        request_id    TEXT PRIMARY KEY NOT NULL,
+        case_identity TEXT NOT NULL,
+        reply_key     TEXT NOT NULL,
+        officer_key   TEXT NOT NULL,
+        sent_counter  INTEGER NOT NULL DEFAULT 0,
+        last_seq      INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE TABLE talk_messages (
+        request_id TEXT NOT NULL,
+        author     TEXT NOT NULL,
+        counter    INTEGER NOT NULL,
+        mine       INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        sent_at    INTEGER NOT NULL,
+        seq        INTEGER,
+        state      TEXT NOT NULL,
+        ciphertext BLOB,
+        PRIMARY KEY (request_id, author, counter)
+    ) STRICT;",
 ];
 
 /// All migrations, oldest first.
