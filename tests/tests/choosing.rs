@@ -44,7 +44,12 @@ impl Team {
             peers.push((key, w.phone().await));
         }
         let profiles = [
-            profile("ana", "Patrol North", Gender::Woman, &["English", "Spanish"]),
+            profile(
+                "ana",
+                "Patrol North",
+                Gender::Woman,
+                &["English", "Spanish"],
+            ),
             profile("ben", "Patrol North", Gender::Man, &["English"]),
             profile("cat", "Dispatch", Gender::Woman, &["English"]),
             profile("dan", "Traffic", Gender::Man, &["English", "Spanish"]),
@@ -142,7 +147,12 @@ async fn not_my_unit_never_encrypts_to_it_and_the_relay_cannot_tell() {
     assert_eq!(listed.len(), 4, "the relay is told every peer on duty");
     assert_eq!(stanzas, 4, "and the header has as many stanzas");
     // An excluded peer cannot claim what it cannot read, and would not be shown it.
-    assert!(peer::inbox(&t.peer("ana").session).await.unwrap().is_empty());
+    assert!(
+        peer::inbox(&t.peer("ana").session)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // The preference itself went nowhere: no trace of it in the relay's files (the unit's
     // name is there, in the roster the coordinator published, but never the choice).
     for needle in [b"not_units".as_slice(), NOTE.as_bytes()] {

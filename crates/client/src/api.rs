@@ -8,6 +8,7 @@ use peerline_protocol::relay::{
     PostRequest, PushKey, PushSubscription, RegisterDevice, RequestStatus, SetDuty, SignedBlob,
     TeamCreated, TeamStatus, TokenKey, TokensIssued, WidenRequest,
 };
+use peerline_protocol::relay::{HandOff, MarkRead, MessageAccepted, MessagePage, PostMessage};
 
 use crate::error::ClientError;
 use crate::http::{Method, RelayClient};
@@ -156,6 +157,72 @@ impl RelayClient {
         self.call::<_, Ack>(Method::POST, &ep::request_reply(id), Some(body), &[])
             .await
             .map(drop)
+    }
+
+    /// Posts one message of a request's conversation: the officer passes the status
+    /// secret, the peer who took it passes `None` on its device-signed client.
+    pub async fn post_message(
+        &self,
+        id: &str,
+        status_secret: Option<&str>,
+        body: &PostMessage,
+    ) -> Result<MessageAccepted> {
+        let headers: Vec<(&str, &str)> = status_secret
+            .map(|s| vec![(HEADER_STATUS_SECRET, s)])
+            .unwrap_or_default();
+        self.call(
+            Method::POST,
+            &ep::request_messages(id),
+            Some(body),
+            &headers,
+        )
+        .await
+    }
+
+    /// The other side's messages after `after`, and how far ours have got.
+    pub async fn messages(
+        &self,
+        id: &str,
+        status_secret: Option<&str>,
+        after: u64,
+    ) -> Result<MessagePage> {
+        let headers: Vec<(&str, &str)> = status_secret
+            .map(|s| vec![(HEADER_STATUS_SECRET, s)])
+            .unwrap_or_default();
+        self.call::<(), _>(
+            Method::GET,
+            &format!("{}?after={after}", ep::request_messages(id)),
+            None,
+            &headers,
+        )
+        .await
+    }
+
+    /// The other side's messages up to `upto` were shown here; the relay deletes them.
+    pub async fn mark_read(&self, id: &str, status_secret: Option<&str>, upto: u64) -> Result<()> {
+        let headers: Vec<(&str, &str)> = status_secret
+            .map(|s| vec![(HEADER_STATUS_SECRET, s)])
+            .unwrap_or_default();
+        self.call::<_, Ack>(
+            Method::POST,
+            &ep::request_messages_read(id),
+            Some(&MarkRead { upto }),
+            &headers,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// The officer agrees to a hand-off: the request, re-encrypted, goes to other peers.
+    pub async fn hand_off(&self, id: &str, status_secret: &str, body: &HandOff) -> Result<()> {
+        self.call::<_, Ack>(
+            Method::POST,
+            &ep::request_handoff(id),
+            Some(body),
+            &[(HEADER_STATUS_SECRET, status_secret)],
+        )
+        .await
+        .map(drop)
     }
 
     /// Re-addresses an escalated request to every peer (status secret).

@@ -36,6 +36,13 @@ pub const REQUEST_CLAIM: &str = "/v1/requests/{id}/claim";
 pub const REQUEST_REPLY: &str = "/v1/requests/{id}/reply";
 /// Re-encrypt to every peer after escalation (status secret).
 pub const REQUEST_WIDEN: &str = "/v1/requests/{id}/widen";
+/// POST a message to the other side, GET theirs (the officer with the status secret, the
+/// claiming peer's device signed).
+pub const REQUEST_MESSAGES: &str = "/v1/requests/{id}/messages";
+/// POST: the other side's messages up to a sequence were shown; the relay deletes them.
+pub const REQUEST_MESSAGES_READ: &str = "/v1/requests/{id}/messages/read";
+/// POST (status secret): the officer agrees to a hand-off; the request goes to other peers.
+pub const REQUEST_HANDOFF: &str = "/v1/requests/{id}/handoff";
 /// One request's live events (status secret WebSocket).
 pub const REQUEST_EVENTS: &str = "/v1/requests/{id}/events";
 /// GET: the relay's VAPID public key (RFC 8292), for push subscriptions.
@@ -71,6 +78,9 @@ pub const ALL: &[&str] = &[
     REQUEST_CLAIM,
     REQUEST_REPLY,
     REQUEST_WIDEN,
+    REQUEST_MESSAGES,
+    REQUEST_MESSAGES_READ,
+    REQUEST_HANDOFF,
     REQUEST_EVENTS,
     PUSH_KEY,
     TEAM_PUSH,
@@ -94,6 +104,21 @@ pub fn fill(template: &str, values: &[&str]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `/v1/requests/{id}/messages`.
+pub fn request_messages(id: &str) -> String {
+    fill(REQUEST_MESSAGES, &[id])
+}
+
+/// `/v1/requests/{id}/messages/read`.
+pub fn request_messages_read(id: &str) -> String {
+    fill(REQUEST_MESSAGES_READ, &[id])
+}
+
+/// `/v1/requests/{id}/handoff`.
+pub fn request_handoff(id: &str) -> String {
+    fill(REQUEST_HANDOFF, &[id])
 }
 
 /// `/v1/teams/{team}`.

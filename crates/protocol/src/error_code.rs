@@ -45,6 +45,8 @@ pub enum ErrorCode {
     UnknownBox,
     /// The sync box is at its quota: compact it (a snapshot) or it takes nothing more.
     BoxFull,
+    /// Too many of this side's messages wait unread on the relay.
+    ConversationFull,
 }
 
 impl ErrorCode {
@@ -68,6 +70,7 @@ impl ErrorCode {
         Self::Unavailable,
         Self::UnknownBox,
         Self::BoxFull,
+        Self::ConversationFull,
     ];
 
     /// The code as it appears on the wire.
@@ -91,6 +94,7 @@ impl ErrorCode {
             Self::Unavailable => "UNAVAILABLE",
             Self::UnknownBox => "UNKNOWN_BOX",
             Self::BoxFull => "BOX_FULL",
+            Self::ConversationFull => "CONVERSATION_FULL",
         }
     }
 

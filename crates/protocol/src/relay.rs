@@ -411,6 +411,121 @@ pub struct RequestStatus {
     pub reply: Option<String>,
 }
 
+/// Who wrote a message in a request's conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Author {
+    /// The officer who asked.
+    Officer,
+    /// The peer who took the request.
+    Peer,
+}
+
+impl Author {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Officer => "officer",
+            Self::Peer => "peer",
+        }
+    }
+
+    /// The other side.
+    pub fn other(self) -> Self {
+        match self {
+            Self::Officer => Self::Peer,
+            Self::Peer => Self::Officer,
+        }
+    }
+}
+
+/// Largest message ciphertext the relay stores, bytes (decoded).
+pub const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+/// Most messages one side may have waiting, unread, on the relay.
+pub const MAX_UNREAD_MESSAGES: u64 = 500;
+/// Most messages one fetch returns.
+pub const MESSAGE_PAGE: usize = 100;
+
+/// `POST /v1/requests/{id}/messages`: one end-to-end encrypted message of the conversation
+/// after a claim. The officer posts with the status secret, the claiming peer's device
+/// signs; the relay stores it only until the other side has read it, or the request ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PostMessage {
+    /// Random id chosen by the sender (32 hex digits): a retried post changes nothing.
+    pub message_id: String,
+    /// The message, encrypted to the other side's per-request key, base64.
+    pub ciphertext: String,
+}
+
+/// Answer to [`PostMessage`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageAccepted {
+    /// Its place in the conversation (the relay's order, from 1).
+    pub seq: u64,
+    /// The relay already had it (a retry).
+    pub duplicate: bool,
+}
+
+/// One message as the other side fetches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RelayMessage {
+    /// Its place in the conversation.
+    pub seq: u64,
+    /// The encrypted message, base64.
+    pub ciphertext: String,
+}
+
+/// `GET /v1/requests/{id}/messages?after=N`: the other side's messages after `N` (at most
+/// [`MESSAGE_PAGE`]), and how far the other side has fetched and read this side's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessagePage {
+    /// The other side's messages, in order.
+    pub messages: Vec<RelayMessage>,
+    /// More wait after these.
+    pub more: bool,
+    /// This side's messages up to this sequence have reached the other side's phone.
+    pub delivered_upto: u64,
+    /// This side's messages up to this sequence were shown there (and deleted here).
+    pub read_upto: u64,
+}
+
+/// `POST /v1/requests/{id}/messages/read`: the other side's messages up to `upto` were
+/// shown on this side; the relay deletes them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MarkRead {
+    /// The highest sequence shown.
+    pub upto: u64,
+}
+
+/// `POST /v1/requests/{id}/handoff` with the status secret: the officer agreed that the
+/// peer who has the request hands it on. The officer's app re-encrypts it for the new peer
+/// (or the pool); the relay releases the claim, replaces the ciphertext and deletes the
+/// conversation so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HandOff {
+    /// Roster key ids now addressed.
+    pub recipient_key_ids: Vec<String>,
+    /// The request encrypted to them, base64.
+    pub ciphertext: String,
+}
+
 /// Header carrying the per-request status secret.
 pub const HEADER_STATUS_SECRET: &str = "x-peerline-status-secret";
 
@@ -452,6 +567,17 @@ pub enum Event {
         /// The request.
         request_id: String,
     },
+    /// Something changed in the request's conversation: a new message, or one delivered
+    /// or read. Both sides fetch to learn what.
+    Conversation {
+        /// The request.
+        request_id: String,
+    },
+    /// The officer agreed to a hand-off: the request is open again, for other peers.
+    HandedOff {
+        /// The request.
+        request_id: String,
+    },
 }
 
 impl Event {
@@ -463,7 +589,9 @@ impl Event {
             | Self::Replied { request_id }
             | Self::Closed { request_id }
             | Self::Escalated { request_id }
-            | Self::Delivered { request_id } => request_id,
+            | Self::Delivered { request_id }
+            | Self::Conversation { request_id }
+            | Self::HandedOff { request_id } => request_id,
         }
     }
 }

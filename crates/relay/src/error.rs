@@ -72,6 +72,11 @@ pub enum RelayError {
         /// The box's quota, bytes.
         quota: u64,
     },
+    /// Too many of this side's messages wait unread.
+    #[error(
+        "{0} of your messages are still waiting to be read; wait for the other side to read them before sending more."
+    )]
+    ConversationFull(u64),
 }
 
 impl RelayError {
@@ -96,6 +101,7 @@ impl RelayError {
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::UnknownBox => ErrorCode::UnknownBox,
             Self::BoxFull { .. } => ErrorCode::BoxFull,
+            Self::ConversationFull(_) => ErrorCode::ConversationFull,
         }
     }
 
@@ -109,7 +115,8 @@ impl RelayError {
             | Self::StaleVersion { .. }
             | Self::AlreadyTaken
             | Self::Conflict
-            | Self::TokenSpent => StatusCode::CONFLICT,
+            | Self::TokenSpent
+            | Self::ConversationFull(_) => StatusCode::CONFLICT,
             Self::UnknownTeam | Self::UnknownRequest | Self::UnknownBox => StatusCode::NOT_FOUND,
             Self::BoxFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,

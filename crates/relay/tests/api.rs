@@ -520,27 +520,6 @@ async fn ws(
     tokio_tungstenite::connect_async(req).await.unwrap().0
 }
 
-async fn next_event<S>(s: &mut S) -> Event
-where
-    S: futures_util::Stream<
-            Item = Result<
-                tokio_tungstenite::tungstenite::Message,
-                tokio_tungstenite::tungstenite::Error,
-            >,
-        > + Unpin,
-{
-    loop {
-        let msg = tokio::time::timeout(Duration::from_secs(10), s.next())
-            .await
-            .expect("event within 10 s")
-            .unwrap()
-            .unwrap();
-        if let tokio_tungstenite::tungstenite::Message::Text(t) = msg {
-            return serde_json::from_str(&t).unwrap();
-        }
-    }
-}
-
 #[tokio::test]
 async fn a_peers_first_fetch_is_a_delivered_event_on_the_officers_request_socket() {
     let r = TestRelay::start().await;

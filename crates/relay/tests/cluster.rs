@@ -435,6 +435,62 @@ async fn a_delivery_through_one_node_reaches_the_officer_on_the_other() {
     c.stop().await;
 }
 
+#[tokio::test]
+async fn a_message_through_one_node_reaches_the_officer_on_the_other_once_and_in_order() {
+    let Some(c) = Cluster::start().await else {
+        return;
+    };
+    let team = c.team(3600).await;
+    let officer = team.device().await;
+    let peer = team.device().await;
+    let id = rid();
+    officer.post(&id, Urgency::Now, b"ct", "sec").await.unwrap();
+    peer.claim(&id, &test_key_ids()[0]).await.unwrap();
+    let path = ep::request_events(&id);
+    let mut req = officer
+        .via(&c.a.url())
+        .client()
+        .ws_url(&path)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert(HEADER_STATUS_SECRET, "sec".parse().unwrap());
+    let mut on_a = tokio_tungstenite::connect_async(req).await.unwrap().0;
+    // The peer writes through B, alternating nodes; every post is numbered in order.
+    let mut seqs = Vec::new();
+    for i in 0..6 {
+        let m = PostMessage {
+            message_id: rid(),
+            ciphertext: peerline_protocol::b64::encode(format!("m{i}").as_bytes()),
+        };
+        let a = peer
+            .via(&c.node(i + 1))
+            .client()
+            .post_message(&id, None, &m)
+            .await
+            .unwrap();
+        seqs.push(a.seq);
+    }
+    assert_eq!(seqs, [1, 2, 3, 4, 5, 6]);
+    assert_eq!(
+        event_about(&mut on_a, &id).await,
+        Event::Conversation {
+            request_id: id.clone()
+        }
+    );
+    // Six posts, six events on the officer's socket: none lost, none doubled.
+    let rest = events_within(&mut on_a, Duration::from_millis(800)).await;
+    assert_eq!(rest.len(), 5, "{rest:?}");
+    let page = officer
+        .via(&c.a.url())
+        .client()
+        .messages(&id, Some("sec"), 0)
+        .await
+        .unwrap();
+    assert_eq!(page.messages.len(), 6);
+    c.stop().await;
+}
+
 /// A wake is sent by the node where the change happened and by no other (the other node
 /// hears the event through PostgreSQL but does not push it), and a node stopped while a push
 /// hangs sends nothing more of it: its queue is in memory, so a wake is lost, never doubled.

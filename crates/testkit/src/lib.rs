@@ -505,6 +505,31 @@ pub async fn status(
         .await
 }
 
+/// The next event on a WebSocket of content-free events (10 s at most).
+pub async fn next_event<S>(s: &mut S) -> Event
+where
+    S: futures_util::Stream<
+            Item = Result<
+                tokio_tungstenite::tungstenite::Message,
+                tokio_tungstenite::tungstenite::Error,
+            >,
+        > + Unpin,
+{
+    loop {
+        let msg = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            futures_util::StreamExt::next(s),
+        )
+        .await
+        .expect("event within 10 s")
+        .unwrap()
+        .unwrap();
+        if let tokio_tungstenite::tungstenite::Message::Text(t) = msg {
+            return serde_json::from_str(&t).unwrap();
+        }
+    }
+}
+
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

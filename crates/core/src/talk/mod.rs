@@ -5,6 +5,7 @@
 //! the vault, talks to the relay, then writes the outcome back, through [`VaultAccess`].
 
 pub mod choose;
+pub mod conversation;
 pub mod events;
 mod membership;
 pub mod officer;

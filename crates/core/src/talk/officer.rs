@@ -7,13 +7,15 @@ use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
 use peerline_protocol::documents::Roster;
 use peerline_protocol::relay::{
-    OnDuty, PostAccepted, PostRequest, RequestState, RequestStatus, Token, Urgency, WidenRequest,
+    HandOff, OnDuty, PostAccepted, PostRequest, RequestState, RequestStatus, Token, Urgency,
+    WidenRequest,
 };
 use rusqlite::{OptionalExtension as _, params};
 use serde::{Deserialize, Serialize};
 
 use super::VaultAccess;
 use super::choose::{self, Audience, Fallback, NoMatch, PeerChoice, Plan, Preferences};
+use super::conversation::{self, ConversationView, Said};
 use super::payload::{self, Contact, ReplyPayload, RequestPayload};
 use super::team::{Membership, load_roster, require_membership};
 use crate::engine::Backoff;
@@ -204,6 +206,10 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
     let request_id = random_id();
     let (reply_secret, reply_key) = payload::new_identity();
     let status_secret = random_id();
+    // The officer's one-time signing key for this request's conversation.
+    let sign = zeroize::Zeroizing::new(
+        ed25519_dalek::SigningKey::generate(&mut chacha20poly1305::aead::OsRng).to_bytes(),
+    );
     let body = RequestPayload {
         v: 1,
         request_id: request_id.clone(),
@@ -211,6 +217,7 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
         contact: req.contact.clone(),
         note: note.clone(),
         reply_key,
+        officer_key: officer_key_of(sign.as_slice()),
     };
     let plaintext = zeroize::Zeroizing::new(
         serde_json::to_vec(&body).map_err(|e| Error::InvalidInput(e.to_string()))?,
@@ -232,8 +239,8 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
             .execute(
                 "INSERT INTO peer_requests (request_id, created_at_utc, urgency, contact, note,
                    reply_identity, status_secret, recipients, ciphertext, expires_at, state,
-                   preferences)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11)",
+                   preferences, sign_secret)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11, ?12)",
                 params![
                     id,
                     created,
@@ -245,7 +252,8 @@ pub async fn ask_for_peer<A: VaultAccess>(vault: &A, req: NewRequest) -> Result<
                     serde_json::to_string(&key_ids).unwrap_or_else(|_| "[]".into()),
                     ciphertext,
                     expires_at,
-                    prefs_json
+                    prefs_json,
+                    sign.to_vec()
                 ],
             )
             .map_err(Error::from_sqlite)?;
@@ -577,12 +585,13 @@ pub async fn refresh<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Requ
                         params![id, stage.as_str(), s.escalated, failure],
                     )
                     .map_err(Error::from_sqlite)?;
-                if let Some((name, message, eta)) = &reply {
+                if let Some(r) = &reply {
                     v.conn()
                         .execute(
-                            "UPDATE peer_requests SET accepted_by = ?2, reply_message = ?3, reply_eta_min = ?4
+                            "UPDATE peer_requests SET accepted_by = ?2, reply_message = ?3, reply_eta_min = ?4,
+                               peer_key_id = ?5, peer_key = ?6
                              WHERE request_id = ?1",
-                            params![id, name, message, eta],
+                            params![id, r.name, r.message, r.eta_minutes, r.key_id, r.case_key],
                         )
                         .map_err(Error::from_sqlite)?;
                 }
@@ -605,6 +614,71 @@ pub async fn refresh<A: VaultAccess>(vault: &A, request_id: &str) -> Result<Requ
     vault.with_vault(|v| view(v, &id))
 }
 
+/// A request's payload rebuilt from the vault (for widening or a hand-off): the same
+/// keys, the same words, and the choice the officer made.
+struct Stored {
+    plaintext: zeroize::Zeroizing<Vec<u8>>,
+    preferences: Preferences,
+    widened: bool,
+}
+
+fn stored_payload(v: &Vault, id: &str) -> Result<Option<Stored>> {
+    let row = v
+        .conn()
+        .query_row(
+            "SELECT urgency, contact, note, reply_identity, widened, preferences, sign_secret
+             FROM peer_requests WHERE request_id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<Vec<u8>>>(6)?,
+                ))
+            },
+        )
+        .optional()
+        .map_err(Error::from_sqlite)?;
+    let Some((urgency, contact, note, Some(reply_identity), widened, prefs, sign)) = row else {
+        return Ok(None);
+    };
+    // A request made before preferences existed has none: it widens to everyone.
+    let preferences: Preferences = prefs
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    let body = RequestPayload {
+        v: 1,
+        request_id: id.to_owned(),
+        urgency: parse_urgency(&urgency)?,
+        contact: serde_json::from_str(&contact)
+            .map_err(|_| Error::InvalidInput("A stored request is damaged.".into()))?,
+        note,
+        reply_key: payload::identity(&reply_identity)?.to_public().to_string(),
+        officer_key: sign.and_then(|s| officer_key_of(&s)),
+    };
+    Ok(Some(Stored {
+        plaintext: zeroize::Zeroizing::new(
+            serde_json::to_vec(&body).map_err(|e| Error::InvalidInput(e.to_string()))?,
+        ),
+        preferences,
+        widened: widened != 0,
+    }))
+}
+
+/// The public half (base64) of a stored one-time signing key.
+fn officer_key_of(secret: &[u8]) -> Option<String> {
+    let secret: [u8; 32] = secret.try_into().ok()?;
+    Some(b64::encode(
+        ed25519_dalek::SigningKey::from_bytes(&secret)
+            .verifying_key()
+            .as_bytes(),
+    ))
+}
+
 /// After escalation: re-encrypt the request to every peer in the roster outside the
 /// officer's exclusions (the first copy was readable by the chosen on-duty peers only) and
 /// hand it to the relay, once.
@@ -616,34 +690,13 @@ async fn widen<A: VaultAccess>(
     roster: Option<&Roster>,
 ) -> Result<()> {
     let Some(roster) = roster else { return Ok(()) };
-    let row = vault.with_vault(|v| {
-        v.conn()
-            .query_row(
-                "SELECT urgency, contact, note, reply_identity, widened, preferences FROM peer_requests WHERE request_id = ?1",
-                [id],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, i64>(4)?, r.get::<_, Option<String>>(5)?)),
-            )
-            .map_err(Error::from_sqlite)
-    })?;
-    let (urgency, contact, note, Some(reply_identity), 0, prefs) = row else {
+    let Some(stored) = vault.with_vault(|v| stored_payload(v, id))? else {
         return Ok(());
     };
-    // A request made before preferences existed has none: it widens to everyone.
-    let prefs: Preferences = prefs
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default();
-    let body = RequestPayload {
-        v: 1,
-        request_id: id.to_owned(),
-        urgency: parse_urgency(&urgency)?,
-        contact: serde_json::from_str(&contact)
-            .map_err(|_| Error::InvalidInput("A stored request is damaged.".into()))?,
-        note,
-        reply_key: payload::identity(&reply_identity)?.to_public().to_string(),
-    };
-    let plaintext = zeroize::Zeroizing::new(
-        serde_json::to_vec(&body).map_err(|e| Error::InvalidInput(e.to_string()))?,
-    );
+    if stored.widened {
+        return Ok(());
+    }
+    let (plaintext, prefs) = (stored.plaintext, stored.preferences);
     let audience = choose::widened(roster, &prefs);
     if audience.readers.is_empty() {
         return Ok(());
@@ -678,12 +731,22 @@ async fn widen<A: VaultAccess>(
 
 /// Decrypts a reply with the request's reply key and checks the peer's signature against
 /// the verified roster. Returns (display name, message, eta).
+/// A reply that verified against the roster.
+struct VerifiedReply {
+    name: String,
+    message: String,
+    eta_minutes: u32,
+    key_id: String,
+    /// The peer's one-time key for this request's conversation (version 2 replies).
+    case_key: Option<String>,
+}
+
 fn verify_reply(
     request_id: &str,
     ct_b64: &str,
     identity: &str,
     roster: Option<&Roster>,
-) -> Result<(String, String, u32)> {
+) -> Result<VerifiedReply> {
     let forged = || {
         Error::NotAuthentic(
             "A reply could not be verified as coming from a peer on your team, so it is not shown."
@@ -705,18 +768,135 @@ fn verify_reply(
     if !reply.verify(&key) {
         return Err(forged());
     }
-    Ok((peer.display_name.clone(), reply.message, reply.eta_minutes))
+    // A case key must be an age recipient, or the officer could not write back.
+    let case_key = reply
+        .case_key
+        .filter(|k| k.parse::<age::x25519::Recipient>().is_ok());
+    Ok(VerifiedReply {
+        name: peer.display_name.clone(),
+        message: reply.message,
+        eta_minutes: reply.eta_minutes,
+        key_id: reply.key_id,
+        case_key,
+    })
 }
 
+/// The request ended: its keys are deleted, and its conversation unless the officer
+/// chose to keep it.
 fn close_locally(v: &Vault, id: &str) -> Result<()> {
     v.conn()
         .execute(
-            "UPDATE peer_requests SET state = 'closed', reply_identity = NULL, ciphertext = x''
+            "UPDATE peer_requests SET state = 'closed', reply_identity = NULL, ciphertext = x'',
+               sign_secret = NULL, peer_key = NULL
              WHERE request_id = ?1",
             [id],
         )
         .map_err(Error::from_sqlite)?;
-    Ok(())
+    super::conversation::forget_officer(v, id)
+}
+
+/// The officer answers the peer's ask to hand the request on. Agreeing re-encrypts the
+/// request, on this phone, for the peer named (or for the peers on duty who fit the
+/// officer's choice, the one handing on aside) and gives it to the relay, which releases
+/// the claim; the timeline says what was agreed. Declining tells the peer.
+pub async fn answer_hand_off<A: VaultAccess>(
+    vault: &A,
+    request_id: &str,
+    agree: bool,
+) -> Result<ConversationView> {
+    let id = request_id.to_owned();
+    if !agree {
+        return conversation::send(vault, &id, Said::Declined).await;
+    }
+    let (m, roster, row, stored) = vault.with_vault(|v| {
+        let row: Option<(String, Option<String>, Option<String>)> = v
+            .conn()
+            .query_row(
+                "SELECT status_secret, peer_key_id, accepted_by FROM peer_requests
+                 WHERE request_id = ?1 AND state = 'accepted'",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(Error::from_sqlite)?;
+        Ok((
+            require_membership(v)?,
+            load_roster(v)?,
+            row,
+            stored_payload(v, &id)?,
+        ))
+    })?;
+    let (Some((secret, current, current_name)), Some(stored), Some((_, roster))) =
+        (row, stored, roster)
+    else {
+        return Err(Error::InvalidInput(
+            "Only a request a peer has taken can be handed on.".into(),
+        ));
+    };
+    let to = vault.with_vault(|v| conversation::pending_hand_off(v, &id))?;
+    let on_duty = fetch_on_duty(&m).await.ok();
+    let fallback = match &to {
+        Some(k) => Fallback::Peer(k.clone()),
+        None => Fallback::AnyOnDuty,
+    };
+    let choice = PeerChoice {
+        preferences: stored.preferences,
+        fallback,
+    };
+    let mut audience = match choose::plan(&roster, on_duty.as_deref(), &choice)? {
+        Plan::Send(a) => a,
+        Plan::NoMatch(_) => Audience {
+            readers: Vec::new(),
+            listed: Vec::new(),
+        },
+    };
+    if to.is_none() {
+        audience
+            .readers
+            .retain(|p| Some(&p.key_id) != current.as_ref());
+    }
+    if audience.readers.is_empty() {
+        return Err(Error::InvalidInput(
+            "No other peer is on duty to take this now. You can keep talking, or close it and use the crisis lines."
+                .into(),
+        ));
+    }
+    let ciphertext = seal_for(&stored.plaintext, &audience)?;
+    let new_names: Vec<String> = audience
+        .readers
+        .iter()
+        .map(|p| p.display_name.clone())
+        .collect();
+    RelayClient::anonymous(&m.relay_url)?
+        .hand_off(
+            &id,
+            &secret,
+            &HandOff {
+                recipient_key_ids: audience.listed,
+                ciphertext: b64::encode(&ciphertext),
+            },
+        )
+        .await?;
+    let now = vault.now();
+    vault.with_vault(|v| {
+        v.conn()
+            .execute(
+                "UPDATE peer_requests SET state = 'sent', accepted_by = NULL, reply_message = NULL,
+                   reply_eta_min = NULL, peer_key = NULL, peer_key_id = NULL, last_seq = 0
+                 WHERE request_id = ?1",
+                [&id],
+            )
+            .map_err(Error::from_sqlite)?;
+        let from = current_name.unwrap_or_else(|| "The peer".into());
+        let text = match (&to, new_names.as_slice()) {
+            (Some(_), [name]) => {
+                conversation::sentence(&format!("You agreed: {from} handed this to {name}"))
+            }
+            _ => format!("You agreed: {from} handed this to another peer on duty."),
+        };
+        conversation::note(v, &id, &text, now)?;
+        conversation::view(v, &id)
+    })
 }
 
 /// Cancels (or closes) a request: the relay deletes it and this phone forgets its reply key.

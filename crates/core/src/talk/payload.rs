@@ -41,6 +41,10 @@ pub struct RequestPayload {
     pub note: Option<String>,
     /// The one-time age recipient replies are encrypted to.
     pub reply_key: String,
+    /// The officer's one-time ed25519 key (base64) for this request: their messages in the
+    /// conversation are signed with it. Absent from requests made before conversations.
+    #[serde(default)]
+    pub officer_key: Option<String>,
 }
 
 /// A peer's reply as the officer reads it after decrypting and verifying.
@@ -56,22 +60,37 @@ pub struct ReplyPayload {
     pub message: String,
     /// When to expect contact, minutes.
     pub eta_minutes: u32,
+    /// The peer's one-time age recipient for this request: the officer's messages are
+    /// encrypted to it (version 2 on; signed with the rest).
+    #[serde(default)]
+    pub case_key: Option<String>,
     /// ed25519 over [`reply_signing_message`], base64.
     pub signature: String,
 }
 
 fn reply_signing_message(
+    v: u8,
     request_id: &str,
     key_id: &str,
     message: &str,
     eta_minutes: u32,
+    case_key: Option<&str>,
 ) -> Vec<u8> {
-    let mut m = b"peerline-reply-v1\0".to_vec();
+    let mut m = if v >= 2 {
+        b"peerline-reply-v2\0".to_vec()
+    } else {
+        b"peerline-reply-v1\0".to_vec()
+    };
     for part in [request_id, key_id, message] {
         m.extend_from_slice(&(part.len() as u32).to_be_bytes());
         m.extend_from_slice(part.as_bytes());
     }
     m.extend_from_slice(&eta_minutes.to_be_bytes());
+    if v >= 2 {
+        let k = case_key.unwrap_or_default();
+        m.extend_from_slice(&(k.len() as u32).to_be_bytes());
+        m.extend_from_slice(k.as_bytes());
+    }
     m
 }
 
@@ -82,20 +101,24 @@ impl ReplyPayload {
         key_id: &str,
         message: &str,
         eta_minutes: u32,
+        case_key: &str,
         key: &SigningKey,
     ) -> Self {
         let sig = key.sign(&reply_signing_message(
+            2,
             request_id,
             key_id,
             message,
             eta_minutes,
+            Some(case_key),
         ));
         Self {
-            v: 1,
+            v: 2,
             request_id: request_id.to_owned(),
             key_id: key_id.to_owned(),
             message: message.to_owned(),
             eta_minutes,
+            case_key: Some(case_key.to_owned()),
             signature: b64::encode(&sig.to_bytes()),
         }
     }
@@ -111,10 +134,12 @@ impl ReplyPayload {
         };
         key.verify(
             &reply_signing_message(
+                self.v,
                 &self.request_id,
                 &self.key_id,
                 &self.message,
                 self.eta_minutes,
+                self.case_key.as_deref(),
             ),
             &sig,
         )
@@ -192,7 +217,14 @@ mod tests {
     fn replies_verify_only_with_the_signers_key_and_unchanged_fields() {
         let sam = SigningKey::generate(&mut chacha20poly1305::aead::OsRng);
         let lee = SigningKey::generate(&mut chacha20poly1305::aead::OsRng);
-        let r = ReplyPayload::signed("req1", "sam", "This is Sam, calling in 10", 10, &sam);
+        let r = ReplyPayload::signed(
+            "req1",
+            "sam",
+            "This is Sam, calling in 10",
+            10,
+            "age1case",
+            &sam,
+        );
         assert!(r.verify(sam.verifying_key().as_bytes()));
         assert!(
             !r.verify(lee.verifying_key().as_bytes()),
@@ -208,6 +240,13 @@ mod tests {
             ..r.clone()
         };
         assert!(!moved.verify(sam.verifying_key().as_bytes()));
+        let other_case_key = ReplyPayload {
+            case_key: Some("age1someoneelse".into()),
+            ..r.clone()
+        };
+        assert!(!other_case_key.verify(sam.verifying_key().as_bytes()));
+        let downgraded = ReplyPayload { v: 1, ..r.clone() };
+        assert!(!downgraded.verify(sam.verifying_key().as_bytes()));
         let unsigned = ReplyPayload {
             signature: String::new(),
             ..r

@@ -140,6 +140,11 @@ fn load_identity(v: &Vault) -> Result<Option<PeerIdentity>> {
         .transpose()
 }
 
+/// This peer's roster signing key (their conversation messages are signed with it).
+pub(crate) fn signing_key(v: &Vault) -> Result<SigningKey> {
+    Ok(require_identity(v)?.signing_key)
+}
+
 fn require_identity(v: &Vault) -> Result<PeerIdentity> {
     load_identity(v)?.ok_or_else(|| {
         Error::InvalidInput("Set up your peer keys first (Settings → Peer supporter).".into())
@@ -183,6 +188,21 @@ pub async fn inbox<A: VaultAccess>(vault: &A) -> Result<Vec<InboxItem>> {
             request_id: r.request_id,
         });
     }
+    // A conversation whose request is gone, or no longer this peer's (closed, expired,
+    // handed on): nothing of it stays here.
+    let mine: Vec<String> = items
+        .iter()
+        .filter(|i| i.mine)
+        .map(|i| i.request_id.clone())
+        .collect();
+    vault.with_vault(|v| {
+        for id in super::conversation::peer_cases(v)? {
+            if !mine.contains(&id) {
+                super::conversation::forget_peer(v, &id)?;
+            }
+        }
+        Ok(())
+    })?;
     // Urgent first, then oldest first.
     items.sort_by_key(|i| (i.urgency != Urgency::Now, std::cmp::Reverse(i.age_secs)));
     Ok(items)
@@ -242,17 +262,35 @@ pub async fn reply<A: VaultAccess>(
         .ok_or_else(|| {
             Error::InvalidInput("That request is closed or not addressed to you.".into())
         })?;
+    // A one-time key for this request: the officer's messages are encrypted to it, and it
+    // is deleted when the request closes or is handed on.
+    let (case_identity, case_key) = payload::new_identity();
     let signed = ReplyPayload::signed(
         request_id,
         &id.key_id,
         message,
         eta_minutes,
+        &case_key,
         &id.signing_key,
     );
     let plain = zeroize::Zeroizing::new(
         serde_json::to_vec(&signed).map_err(|e| Error::InvalidInput(e.to_string()))?,
     );
-    let ct = payload::seal(&plain, &[request.reply_key])?;
+    let ct = payload::seal(&plain, std::slice::from_ref(&request.reply_key))?;
+    // Kept before the reply leaves, so the officer's first message finds the key here.
+    if let Some(officer_key) = &request.officer_key {
+        vault.with_vault(|v| {
+            v.conn()
+                .execute(
+                    "INSERT INTO peer_cases (request_id, case_identity, reply_key, officer_key)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (request_id) DO UPDATE SET case_identity = excluded.case_identity",
+                    params![request_id, case_identity, request.reply_key, officer_key],
+                )
+                .map_err(Error::from_sqlite)?;
+            Ok(())
+        })?;
+    }
     client
         .reply(
             request_id,
@@ -264,9 +302,14 @@ pub async fn reply<A: VaultAccess>(
     Ok(())
 }
 
-/// Closes a request this peer took; the relay deletes it.
+/// Closes a request this peer took; the relay deletes it, and this phone forgets the
+/// conversation (peers keep no case notes).
 pub async fn close<A: VaultAccess>(vault: &A, request_id: &str) -> Result<()> {
     let m = vault.with_vault(|v| require_membership(v))?;
-    m.client()?.close_request(request_id, None).await?;
-    Ok(())
+    match m.client()?.close_request(request_id, None).await {
+        Ok(()) => {}
+        Err(e) if e.code() == Some(ErrorCode::UnknownRequest) => {}
+        Err(e) => return Err(e.into()),
+    }
+    vault.with_vault(|v| super::conversation::forget_peer(v, request_id))
 }

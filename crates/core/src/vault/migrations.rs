@@ -169,6 +169,7 @@ const STEPS: &[&str] = &[
         sent_at    INTEGER NOT NULL,
         seq        INTEGER,
         state      TEXT NOT NULL,
+        message_id TEXT,
         ciphertext BLOB,
         PRIMARY KEY (request_id, author, counter)
     ) STRICT;",

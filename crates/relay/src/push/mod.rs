@@ -78,6 +78,9 @@ pub enum Audience {
     Team,
     /// The officer's subscription for this request.
     Officer(String),
+    /// Both sides of this request's conversation: the officer's subscription and the
+    /// devices of the peer who took it.
+    Conversation(String),
 }
 
 /// One wake to send: to whom, how urgent (RFC 8030 `Urgency`), how long a push service
@@ -126,6 +129,13 @@ impl Wake {
                 (Audience::Officer(request_id.clone()), U::Normal, false)
             }
             Event::Closed { request_id } => (Audience::Officer(request_id.clone()), U::Low, true),
+            Event::Conversation { request_id } => {
+                (Audience::Conversation(request_id.clone()), U::High, false)
+            }
+            // Open again for other peers: wake them as for a new request.
+            Event::HandedOff { request_id } => {
+                (Audience::Recipients(request_id.clone()), U::High, false)
+            }
         };
         Self {
             team_id: team_id.to_owned(),

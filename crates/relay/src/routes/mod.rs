@@ -4,6 +4,7 @@ mod blobs;
 mod devices;
 mod duty;
 mod events;
+mod messages;
 pub mod openapi;
 mod push;
 mod requests;
@@ -48,6 +49,12 @@ pub fn router(state: AppState) -> Router {
         .route(ep::REQUEST_CLAIM, post(requests::claim))
         .route(ep::REQUEST_REPLY, post(requests::reply))
         .route(ep::REQUEST_WIDEN, post(requests::widen))
+        .route(
+            ep::REQUEST_MESSAGES,
+            post(messages::post).get(messages::list),
+        )
+        .route(ep::REQUEST_MESSAGES_READ, post(messages::read))
+        .route(ep::REQUEST_HANDOFF, post(messages::hand_off))
         .route(ep::REQUEST_EVENTS, get(events::request_events))
         .route(ep::PUSH_KEY, get(push::key))
         .route(ep::TEAM_PUSH, put(push::set_peer).delete(push::delete_peer))

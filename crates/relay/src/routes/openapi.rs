@@ -6,7 +6,7 @@ use peerline_protocol::relay::*;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::{blobs, devices, duty, events, push, requests, sync, teams, tokens};
+use super::{blobs, devices, duty, events, messages, push, requests, sync, teams, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +23,7 @@ use super::{blobs, devices, duty, events, push, requests, sync, teams, tokens};
         duty::set, duty::list, tokens::keys, tokens::issue,
         blobs::publish, blobs::fetch,
         requests::post, requests::list, requests::claim, requests::reply, requests::status, requests::close, requests::widen,
+        messages::post, messages::list, messages::read, messages::hand_off,
         events::team_events, events::request_events,
         push::key, push::set_peer, push::delete_peer, push::set_officer, push::delete_officer,
         sync::create, sync::read, sync::append, sync::snapshot, sync::delete,
@@ -33,6 +34,7 @@ use super::{blobs, devices, duty, events, push, requests, sync, teams, tokens};
         RequestState, OpenRequest, ClaimRequest, PostReply, RequestStatus, Event, SetDuty, OnDuty, WidenRequest, TokenKey, IssueTokens, TokensIssued, Token,
         PushSubscription, PeerPush, PushKey,
         CreateBox, BoxRecord, AppendRecord, Appended, BoxSnapshot, BoxContents,
+        Author, PostMessage, MessageAccepted, RelayMessage, MessagePage, MarkRead, HandOff,
     )),
     modifiers(&Security)
 )]

@@ -19,7 +19,7 @@ use crate::error::RelayError;
 use crate::state::AppState;
 use crate::storage::{ClaimOutcome, Device, PostOutcome, StoredRequest};
 
-async fn team_device(
+pub(super) async fn team_device(
     state: &AppState,
     method: &Method,
     uri: &Uri,
@@ -32,6 +32,19 @@ async fn team_device(
             "This is done from a team member's device.",
         )),
     }
+}
+
+/// A recipient list: 1 to the allowed number of roster key ids.
+pub(super) fn valid_recipients(state: &AppState, keys: &[String]) -> Result<(), RelayError> {
+    if keys.is_empty()
+        || keys.len() > state.limits.max_recipients
+        || !keys.iter().all(|k| valid_key_id(k))
+    {
+        return Err(RelayError::InvalidInput(
+            "recipient_key_ids must name between 1 and the allowed number of roster keys.".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn valid_key_id(k: &str) -> bool {
@@ -80,14 +93,7 @@ pub async fn post(
             "request_id must be 32 hex digits.".into(),
         ));
     }
-    if req.recipient_key_ids.is_empty()
-        || req.recipient_key_ids.len() > state.limits.max_recipients
-        || !req.recipient_key_ids.iter().all(|k| valid_key_id(k))
-    {
-        return Err(RelayError::InvalidInput(
-            "recipient_key_ids must name between 1 and the allowed number of roster keys.".into(),
-        ));
-    }
+    valid_recipients(&state, &req.recipient_key_ids)?;
     if req.expires_at <= now || req.expires_at > now + state.limits.max_request_ttl_secs {
         return Err(RelayError::InvalidInput(
             "expires_at must be in the future and within a week.".into(),
@@ -377,14 +383,7 @@ pub async fn widen(
             "the request's status secret is missing",
         ))?;
     let req: WidenRequest = parse(&body)?;
-    if req.recipient_key_ids.is_empty()
-        || req.recipient_key_ids.len() > state.limits.max_recipients
-        || !req.recipient_key_ids.iter().all(|k| valid_key_id(k))
-    {
-        return Err(RelayError::InvalidInput(
-            "recipient_key_ids must name between 1 and the allowed number of roster keys.".into(),
-        ));
-    }
+    valid_recipients(&state, &req.recipient_key_ids)?;
     let ciphertext = b64::decode(&req.ciphertext)
         .filter(|c| !c.is_empty())
         .ok_or_else(|| RelayError::InvalidInput("ciphertext is not base64.".into()))?;

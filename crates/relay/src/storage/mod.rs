@@ -19,7 +19,7 @@ use crate::hub::Hub;
 
 use async_trait::async_trait;
 use peerline_protocol::relay::{
-    BlobKind, InviteInfo, PushSubscription, RequestState, SignedBlob, TeamStatus, Urgency,
+    Author, BlobKind, InviteInfo, PushSubscription, RequestState, SignedBlob, TeamStatus, Urgency,
 };
 
 use crate::error::RelayError;
@@ -206,6 +206,34 @@ pub enum SnapshotRefusal {
     Full,
 }
 
+/// What became of a posted message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageOutcome {
+    /// Stored at this sequence.
+    Stored(u64),
+    /// The relay had it already, at this sequence (a retry).
+    Duplicate(u64),
+    /// Too many of the author's messages wait unread.
+    Full,
+    /// No such request (closed, expired, or never).
+    Gone,
+}
+
+/// One side's fetch of the other side's messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageBatch {
+    /// (sequence, ciphertext), in order.
+    pub messages: Vec<(u64, Vec<u8>)>,
+    /// More wait after these.
+    pub more: bool,
+    /// The fetching side's own messages up to here reached the other side.
+    pub delivered_upto: u64,
+    /// And up to here were read there.
+    pub read_upto: u64,
+    /// This fetch moved the fetching side's mark (the other side learns "delivered").
+    pub marked: bool,
+}
+
 /// Everything the relay keeps.
 #[async_trait]
 pub trait Storage: Send + Sync + 'static {
@@ -276,6 +304,36 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<bool>;
     /// Stores the reply if `device_id` is the claimer; false otherwise.
     async fn reply(&self, request_id: &str, device_id: &str, ciphertext: Vec<u8>) -> Result<bool>;
+    /// Stores one message of a claimed request's conversation; the sequence comes from the
+    /// request's row, taken in the same transaction, so it is the commit order on every node.
+    async fn post_message(
+        &self,
+        request_id: &str,
+        author: Author,
+        message_id: &str,
+        ciphertext: Vec<u8>,
+        max_unread: u64,
+    ) -> Result<MessageOutcome>;
+    /// The messages `reader`'s other side wrote after `after`; records how far `reader`
+    /// has fetched. `None`: no such request.
+    async fn messages(
+        &self,
+        request_id: &str,
+        reader: Author,
+        after: u64,
+        limit: usize,
+    ) -> Result<Option<MessageBatch>>;
+    /// `reader` has shown the other side's messages up to `upto` (at most what it fetched):
+    /// they are deleted. True when the mark moved.
+    async fn mark_read(&self, request_id: &str, reader: Author, upto: u64) -> Result<bool>;
+    /// Releases a claimed request to other peers with a new ciphertext, and deletes the
+    /// conversation so far. False when it is not claimed (or gone).
+    async fn hand_off(
+        &self,
+        request_id: &str,
+        recipient_key_ids: Vec<String>,
+        ciphertext: Vec<u8>,
+    ) -> Result<bool>;
     /// Deletes a request (keeping only its id, so a replayed post changes nothing).
     async fn close(&self, request_id: &str, forget_at: i64) -> Result<bool>;
     /// Deletes expired requests; returns (team, request) of each.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::relay::{
-    BlobKind, Event, InviteInfo, PushSubscription, SignedBlob, TeamStatus, Urgency,
+    Author, BlobKind, Event, InviteInfo, PushSubscription, SignedBlob, TeamStatus, Urgency,
 };
 use sqlx_core::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx_core::query::query;
@@ -20,8 +20,9 @@ use sqlx_postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow, 
 use tokio::task::JoinHandle;
 
 use super::{
-    BoxCreated, BoxPage, ClaimOutcome, Device, InviteRefusal, NewInvite, PostOutcome, Result,
-    SnapshotRefusal, Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
+    BoxCreated, BoxPage, ClaimOutcome, Device, InviteRefusal, MessageBatch, MessageOutcome,
+    NewInvite, PostOutcome, Result, SnapshotRefusal, Storage, StoredRequest, StoredTokenKey,
+    SyncBox, Team,
 };
 use crate::error::RelayError;
 use crate::hub::Hub;
@@ -87,8 +88,22 @@ impl<'s> MigrationSource<'s> for Embedded {
                     "sync boxes",
                     include_str!("../../migrations/postgres/0005_sync_boxes.sql"),
                 ),
+                m(
+                    6,
+                    "messages",
+                    include_str!("../../migrations/postgres/0006_messages.sql"),
+                ),
             ])
         })
+    }
+}
+
+/// The columns holding how far `side` has fetched and read the other side's messages.
+/// Fixed names, never input: safe to put in SQL text.
+fn marks(side: Author) -> (&'static str, &'static str) {
+    match side {
+        Author::Officer => ("officer_fetched", "officer_read"),
+        Author::Peer => ("peer_fetched", "peer_read"),
     }
 }
 
@@ -648,6 +663,200 @@ impl Storage for PostgresStorage {
         .await
         .map(|r| r.rows_affected() == 1)
         .map_err(RelayError::database)
+    }
+
+    async fn post_message(
+        &self,
+        request_id: &str,
+        author: Author,
+        message_id: &str,
+        ciphertext: Vec<u8>,
+        max_unread: u64,
+    ) -> Result<MessageOutcome> {
+        let db = RelayError::database;
+        // The request row's lock, taken first and held to the commit, orders every post to
+        // this conversation from every node: the duplicate check and the count below see
+        // all earlier posts, and sequences commit in order.
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let Some(row) = query::<Postgres>(
+            "UPDATE requests SET msg_seq = msg_seq + 1
+             WHERE request_id = $1 AND claimed_by_key IS NOT NULL RETURNING msg_seq",
+        )
+        .bind(request_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        else {
+            return Ok(MessageOutcome::Gone);
+        };
+        let seq: i64 = row.try_get(0).map_err(db)?;
+        if let Some(dup) = query::<Postgres>(
+            "SELECT seq FROM request_messages WHERE request_id = $1 AND message_id = $2",
+        )
+        .bind(request_id)
+        .bind(message_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        {
+            let dup: i64 = dup.try_get(0).map_err(db)?;
+            return Ok(MessageOutcome::Duplicate(dup as u64));
+        }
+        let waiting: i64 = query::<Postgres>(
+            "SELECT count(*) FROM request_messages WHERE request_id = $1 AND author = $2",
+        )
+        .bind(request_id)
+        .bind(author.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .and_then(|r| r.try_get(0))
+        .map_err(db)?;
+        if waiting as u64 >= max_unread {
+            return Ok(MessageOutcome::Full);
+        }
+        query::<Postgres>(
+            "INSERT INTO request_messages (request_id, seq, author, message_id, ciphertext)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(request_id)
+        .bind(seq)
+        .bind(author.as_str())
+        .bind(message_id)
+        .bind(ciphertext)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(MessageOutcome::Stored(seq as u64))
+    }
+
+    async fn messages(
+        &self,
+        request_id: &str,
+        reader: Author,
+        after: u64,
+        limit: usize,
+    ) -> Result<Option<MessageBatch>> {
+        let db = RelayError::database;
+        let (fetched_col, _) = marks(reader);
+        let (other_fetched, other_read) = marks(reader.other());
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let Some(head) = query::<Postgres>(&format!(
+            "SELECT {fetched_col}, {other_fetched}, {other_read} FROM requests
+             WHERE request_id = $1 FOR UPDATE"
+        ))
+        .bind(request_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        else {
+            return Ok(None);
+        };
+        let fetched: i64 = head.try_get(0).map_err(db)?;
+        let delivered_upto: i64 = head.try_get(1).map_err(db)?;
+        let read_upto: i64 = head.try_get(2).map_err(db)?;
+        let rows = query::<Postgres>(
+            "SELECT seq, ciphertext FROM request_messages
+             WHERE request_id = $1 AND author = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+        )
+        .bind(request_id)
+        .bind(reader.other().as_str())
+        .bind(i64::try_from(after).unwrap_or(i64::MAX))
+        .bind(limit as i64 + 1)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let mut messages = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<i64, _>(0)? as u64, r.try_get(1)?)))
+            .collect::<std::result::Result<Vec<(u64, Vec<u8>)>, sqlx_core::Error>>()
+            .map_err(db)?;
+        let more = messages.len() > limit;
+        messages.truncate(limit);
+        let top = messages.last().map_or(0, |(seq, _)| *seq as i64);
+        let marked = top > fetched;
+        if marked {
+            query::<Postgres>(&format!(
+                "UPDATE requests SET {fetched_col} = $2 WHERE request_id = $1"
+            ))
+            .bind(request_id)
+            .bind(top)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(Some(MessageBatch {
+            messages,
+            more,
+            delivered_upto: delivered_upto as u64,
+            read_upto: read_upto as u64,
+            marked,
+        }))
+    }
+
+    async fn mark_read(&self, request_id: &str, reader: Author, upto: u64) -> Result<bool> {
+        let db = RelayError::database;
+        let (fetched_col, read_col) = marks(reader);
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Never past what this side fetched: what it has not seen, it has not read.
+        let moved = query::<Postgres>(&format!(
+            "UPDATE requests SET {read_col} = LEAST($2, {fetched_col})
+             WHERE request_id = $1 AND {read_col} < LEAST($2, {fetched_col})
+             RETURNING {read_col}"
+        ))
+        .bind(request_id)
+        .bind(i64::try_from(upto).unwrap_or(i64::MAX))
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(moved) = moved else {
+            return Ok(false);
+        };
+        let upto: i64 = moved.try_get(0).map_err(db)?;
+        query::<Postgres>(
+            "DELETE FROM request_messages WHERE request_id = $1 AND author = $2 AND seq <= $3",
+        )
+        .bind(request_id)
+        .bind(reader.other().as_str())
+        .bind(upto)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(true)
+    }
+
+    async fn hand_off(
+        &self,
+        request_id: &str,
+        recipient_key_ids: Vec<String>,
+        ciphertext: Vec<u8>,
+    ) -> Result<bool> {
+        let db = RelayError::database;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let n = query::<Postgres>(
+            "UPDATE requests SET recipient_key_ids = $2, ciphertext = $3,
+               claimed_by_key = NULL, claimed_by_device = NULL, reply = NULL, delivered = FALSE,
+               officer_fetched = 0, officer_read = 0, peer_fetched = 0, peer_read = 0
+             WHERE request_id = $1 AND claimed_by_key IS NOT NULL",
+        )
+        .bind(request_id)
+        .bind(recipient_key_ids)
+        .bind(ciphertext)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if n == 1 {
+            query::<Postgres>("DELETE FROM request_messages WHERE request_id = $1")
+                .bind(request_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(n == 1)
     }
 
     async fn close(&self, request_id: &str, forget_at: i64) -> Result<bool> {

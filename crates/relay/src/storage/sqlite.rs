@@ -6,14 +6,15 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::relay::{
-    BlobKind, InviteInfo, PushSubscription, SignedBlob, TeamStatus, Urgency,
+    Author, BlobKind, InviteInfo, PushSubscription, SignedBlob, TeamStatus, Urgency,
 };
 use rusqlite::{Connection, OptionalExtension as _, params};
 use rusqlite_migration::{M, Migrations};
 
 use super::{
-    BoxCreated, BoxPage, ClaimOutcome, Device, InviteRefusal, NewInvite, PostOutcome, Result,
-    SnapshotRefusal, Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
+    BoxCreated, BoxPage, ClaimOutcome, Device, InviteRefusal, MessageBatch, MessageOutcome,
+    NewInvite, PostOutcome, Result, SnapshotRefusal, Storage, StoredRequest, StoredTokenKey,
+    SyncBox, Team,
 };
 use crate::error::RelayError;
 
@@ -148,7 +149,33 @@ const MIGRATIONS: &[&str] = &[
         data   BLOB NOT NULL,
         PRIMARY KEY (box_id, seq)
     ) STRICT;",
+    // v8: the conversation after a claim. Each message waits, encrypted, until the other
+    // side has read it; the request's row numbers them and keeps how far each side has
+    // fetched and read. Deleting the request deletes them.
+    "ALTER TABLE requests ADD COLUMN msg_seq INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE requests ADD COLUMN officer_fetched INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE requests ADD COLUMN officer_read INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE requests ADD COLUMN peer_fetched INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE requests ADD COLUMN peer_read INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE request_messages (
+        request_id TEXT NOT NULL REFERENCES requests(request_id) ON DELETE CASCADE,
+        seq        INTEGER NOT NULL,
+        author     TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        ciphertext BLOB NOT NULL,
+        PRIMARY KEY (request_id, seq),
+        UNIQUE (request_id, message_id)
+    ) STRICT;",
 ];
+
+/// The columns holding how far `side` has fetched and read the other side's messages.
+/// Fixed names, never input: safe to put in SQL text.
+fn marks(side: Author) -> (&'static str, &'static str) {
+    match side {
+        Author::Officer => ("officer_fetched", "officer_read"),
+        Author::Peer => ("peer_fetched", "peer_read"),
+    }
+}
 
 /// SQLite storage. One connection: SQLite serialises writers anyway, and the relay's
 /// statements are all short.
@@ -646,6 +673,180 @@ impl Storage for SqliteStorage {
                 params![r, d, ciphertext],
             )
             .map(|n| n == 1)
+        })
+        .await
+    }
+
+    async fn post_message(
+        &self,
+        request_id: &str,
+        author: Author,
+        message_id: &str,
+        ciphertext: Vec<u8>,
+        max_unread: u64,
+    ) -> Result<MessageOutcome> {
+        let (r, m) = (request_id.to_owned(), message_id.to_owned());
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            if let Some(seq) = tx
+                .query_row(
+                    "SELECT seq FROM request_messages WHERE request_id = ?1 AND message_id = ?2",
+                    params![r, m],
+                    |row| row.get::<_, i64>(0),
+                )
+                .optional()?
+            {
+                return Ok(MessageOutcome::Duplicate(seq as u64));
+            }
+            let waiting: i64 = tx.query_row(
+                "SELECT count(*) FROM request_messages WHERE request_id = ?1 AND author = ?2",
+                params![r, author.as_str()],
+                |row| row.get(0),
+            )?;
+            if waiting as u64 >= max_unread {
+                return Ok(MessageOutcome::Full);
+            }
+            let Some(seq) = tx
+                .query_row(
+                    "UPDATE requests SET msg_seq = msg_seq + 1
+                     WHERE request_id = ?1 AND claimed_by_key IS NOT NULL RETURNING msg_seq",
+                    [&r],
+                    |row| row.get::<_, i64>(0),
+                )
+                .optional()?
+            else {
+                return Ok(MessageOutcome::Gone);
+            };
+            tx.execute(
+                "INSERT INTO request_messages (request_id, seq, author, message_id, ciphertext)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![r, seq, author.as_str(), m, ciphertext],
+            )?;
+            tx.commit()?;
+            Ok(MessageOutcome::Stored(seq as u64))
+        })
+        .await
+    }
+
+    async fn messages(
+        &self,
+        request_id: &str,
+        reader: Author,
+        after: u64,
+        limit: usize,
+    ) -> Result<Option<MessageBatch>> {
+        let r = request_id.to_owned();
+        let (fetched_col, _) = marks(reader);
+        let (other_fetched, other_read) = marks(reader.other());
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let Some((fetched, delivered_upto, read_upto)) = tx
+                .query_row(
+                    &format!(
+                        "SELECT {fetched_col}, {other_fetched}, {other_read} FROM requests
+                         WHERE request_id = ?1"
+                    ),
+                    [&r],
+                    |row| {
+                        Ok((
+                            row.get::<_, i64>(0)?,
+                            row.get::<_, i64>(1)?,
+                            row.get::<_, i64>(2)?,
+                        ))
+                    },
+                )
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let mut messages: Vec<(u64, Vec<u8>)> = {
+                let mut stmt = tx.prepare(
+                    "SELECT seq, ciphertext FROM request_messages
+                     WHERE request_id = ?1 AND author = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
+                )?;
+                let rows = stmt.query_map(
+                    params![r, reader.other().as_str(), after as i64, limit as i64 + 1],
+                    |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)),
+                )?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            let more = messages.len() > limit;
+            messages.truncate(limit);
+            let top = messages.last().map_or(0, |(seq, _)| *seq as i64);
+            let marked = top > fetched;
+            if marked {
+                tx.execute(
+                    &format!("UPDATE requests SET {fetched_col} = ?2 WHERE request_id = ?1"),
+                    params![r, top],
+                )?;
+            }
+            tx.commit()?;
+            Ok(Some(MessageBatch {
+                messages,
+                more,
+                delivered_upto: delivered_upto as u64,
+                read_upto: read_upto as u64,
+                marked,
+            }))
+        })
+        .await
+    }
+
+    async fn mark_read(&self, request_id: &str, reader: Author, upto: u64) -> Result<bool> {
+        let r = request_id.to_owned();
+        let (fetched_col, read_col) = marks(reader);
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            // Never past what this side fetched: what it has not seen, it has not read.
+            let moved: Option<i64> = tx
+                .query_row(
+                    &format!(
+                        "UPDATE requests SET {read_col} = min(?2, {fetched_col})
+                         WHERE request_id = ?1 AND {read_col} < min(?2, {fetched_col})
+                         RETURNING {read_col}"
+                    ),
+                    params![r, upto as i64],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            if let Some(upto) = moved {
+                tx.execute(
+                    "DELETE FROM request_messages WHERE request_id = ?1 AND author = ?2 AND seq <= ?3",
+                    params![r, reader.other().as_str(), upto],
+                )?;
+            }
+            tx.commit()?;
+            Ok(moved.is_some())
+        })
+        .await
+    }
+
+    async fn hand_off(
+        &self,
+        request_id: &str,
+        recipient_key_ids: Vec<String>,
+        ciphertext: Vec<u8>,
+    ) -> Result<bool> {
+        let r = request_id.to_owned();
+        let keys = serde_json::to_string(&recipient_key_ids).unwrap_or_else(|_| "[]".into());
+        let deleted = self.deleted_since_compact.clone();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let n = tx.execute(
+                "UPDATE requests SET recipient_key_ids = ?2, ciphertext = ?3,
+                   claimed_by_key = NULL, claimed_by_device = NULL, reply = NULL, delivered = 0,
+                   officer_fetched = 0, officer_read = 0, peer_fetched = 0, peer_read = 0
+                 WHERE request_id = ?1 AND claimed_by_key IS NOT NULL",
+                params![r, keys, ciphertext],
+            )?;
+            if n == 1 {
+                tx.execute("DELETE FROM request_messages WHERE request_id = ?1", [&r])?;
+            }
+            tx.commit()?;
+            if n == 1 {
+                deleted.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            Ok(n == 1)
         })
         .await
     }
