@@ -7,7 +7,7 @@ use peerline_core::checkins::{CheckIn, QuickCheckIn, Tag};
 use peerline_core::directory::{
     Action, ActionKind, AgencyInfo, EntryCard, Hit, Kind, Origin, Query, Refusal,
 };
-use peerline_core::engine::{DutyStatus, EVENT_NAMES, PeerEvent};
+use peerline_core::engine::{ConversationEvent, DutyStatus, EVENT_NAMES, PeerEvent};
 use peerline_core::export::{ExportFormat, ExportOptions};
 use peerline_core::reminders::ReminderTime;
 use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score};
@@ -15,6 +15,9 @@ use peerline_core::session::{LockReason, VaultStatus};
 use peerline_core::settings::Role;
 use peerline_core::sync::round::{SyncReport, SyncStatus};
 use peerline_core::talk::choose::{Fallback, NoMatch, PeerChoice, Preferences};
+use peerline_core::talk::conversation::{
+    ConversationView, HandOffAsk, LineKind, MessageState, MessageView,
+};
 use peerline_core::talk::officer::{AskOutcome, NewRequest, RequestView, Stage};
 use peerline_core::talk::payload::Contact;
 use peerline_core::talk::peer::{InboxItem, PeerPublicKeys};
@@ -57,6 +60,12 @@ fn declarations() -> Vec<(String, String)> {
         Stage,
         RequestView,
         AskOutcome,
+        MessageState,
+        LineKind,
+        MessageView,
+        HandOffAsk,
+        ConversationView,
+        ConversationEvent,
         PeerPublicKeys,
         InboxItem,
         Instrument,

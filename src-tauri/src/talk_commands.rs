@@ -1,6 +1,7 @@
 //! IPC for talk to a peer: each command is one core call.
 
 use peerline_core::talk::choose::{self, Preferences};
+use peerline_core::talk::conversation::{self, ConversationView, Said};
 use peerline_core::talk::officer::{self, AskOutcome, NewRequest, RequestView};
 use peerline_core::talk::peer::{self, InboxItem, PeerPublicKeys};
 use peerline_core::talk::team::{self, TeamInfo};
@@ -56,6 +57,64 @@ pub async fn talk_set_preferences(
             choose::remember(v, &preferences.tidy())?;
             choose::remembered(v)
         })
+        .await
+}
+
+#[tauri::command]
+pub async fn talk_conversation(state: State<'_, AppState>, id: String) -> Res<ConversationView> {
+    state
+        .run(move |s| conversation::view(s.vault()?, &id))
+        .await
+}
+
+#[tauri::command]
+pub async fn talk_send(
+    state: State<'_, AppState>,
+    id: String,
+    text: String,
+) -> Res<ConversationView> {
+    state
+        .flow(|s| async move { conversation::send(&*s, &id, Said::Text { text }).await })
+        .await
+}
+
+#[tauri::command]
+pub async fn talk_read(state: State<'_, AppState>, id: String) -> Res<()> {
+    state
+        .flow(|s| async move { conversation::mark_read(&*s, &id).await })
+        .await
+}
+
+#[tauri::command]
+pub async fn talk_keep(
+    state: State<'_, AppState>,
+    id: String,
+    keep: bool,
+) -> Res<ConversationView> {
+    state
+        .run(move |s| conversation::set_keep(s.vault()?, &id, keep))
+        .await
+}
+
+#[tauri::command]
+pub async fn talk_answer_hand_off(
+    state: State<'_, AppState>,
+    id: String,
+    agree: bool,
+) -> Res<ConversationView> {
+    state
+        .flow(|s| async move { officer::answer_hand_off(&*s, &id, agree).await })
+        .await
+}
+
+#[tauri::command]
+pub async fn peer_hand_off(
+    state: State<'_, AppState>,
+    id: String,
+    to: Option<String>,
+) -> Res<ConversationView> {
+    state
+        .flow(|s| async move { conversation::send(&*s, &id, Said::HandOff { to }).await })
         .await
 }
 

@@ -116,7 +116,46 @@ export const INBOX = [
     contact: { method: 'text', value: '(512) 555-0178' },
     note: 'Had a bad one last night. Not urgent, but I would like to talk to someone today.',
   },
+  {
+    request_id: 'r-3c77e0',
+    urgency: 'now',
+    age_secs: 25 * 60,
+    escalated: false,
+    open: false,
+    mine: true,
+    contact: { method: 'in_app' },
+    note: null,
+  },
 ];
+
+/** @type {import('../../ui/src/bindings').ConversationView} The officer's side, with a hand-off to answer. */
+export const OFFICER_CONVERSATION = {
+  request_id: 'r-5d2c9e',
+  as_peer: false,
+  can_write: true,
+  messages: [
+    { mine: true, kind: 'text', text: 'Thanks. It was the crash on 35 last night, I keep seeing it.', sent_at_utc: ago(9 * 60_000), state: 'read' },
+    { mine: false, kind: 'text', text: 'That one hit a lot of us. Dana worked crashes for years; she might be better for this.', sent_at_utc: ago(7 * 60_000), state: 'received' },
+    { mine: false, kind: 'hand_off', text: 'Asked to hand this conversation to Dana Lee.', sent_at_utc: ago(6 * 60_000), state: 'received' },
+  ],
+  keep: false,
+  hand_off: { to_name: 'Dana Lee' },
+  warning: null,
+};
+
+/** @type {import('../../ui/src/bindings').ConversationView} A peer's side of a request they took. */
+export const PEER_CONVERSATION = {
+  request_id: 'r-3c77e0',
+  as_peer: true,
+  can_write: true,
+  messages: [
+    { mine: false, kind: 'text', text: 'Can we talk tonight? Not at the station.', sent_at_utc: ago(20 * 60_000), state: 'received' },
+    { mine: true, kind: 'text', text: 'Yes. I\u2019m off at 8. Coffee at the diner on 5th?', sent_at_utc: ago(18 * 60_000), state: 'delivered' },
+  ],
+  keep: false,
+  hand_off: null,
+  warning: null,
+};
 
 /** @type {PeerPublicKeys} */
 export const PEER_KEYS = (() => {

@@ -73,6 +73,8 @@ const ANSWERS = {
   demo_invite: () => data.DEMO_INVITE,
   talk_requests: (w) => w.requests,
   talk_preferences: () => data.PREFERENCES,
+  talk_conversation: (_w, args) => (args.id === data.OFFICER_CONVERSATION.request_id ? data.OFFICER_CONVERSATION : data.PEER_CONVERSATION),
+  talk_read: () => null,
   talk_ask: () => ({ outcome: 'no_match', options: data.NO_MATCH }),
   talk_refresh: (w, args) =>
     w.requests.find((r) => r.request_id === args.id) ?? fail('NOT_FOUND', 'That request is no longer on this phone.'),

@@ -200,6 +200,7 @@ const SCREENS = [
       await home(app);
       await app.click('#talk-to-a-peer');
       await app.waitFor('#request-status .reply', /Sam/);
+      await app.waitFor('#hand-off-ask', /Dana Lee/);
     },
   },
   {
@@ -250,6 +251,7 @@ const SCREENS = [
       await home(app);
       await app.click('#nav-peer');
       await app.waitFor('.inbox-item');
+      await app.waitFor('.conversation .thread', /diner/);
       await app.click('#keys-h ~ button');
       await app.waitFor('img.qr');
     },

@@ -135,6 +135,7 @@ async fn main() {
             contact: Contact::Call("+1 555 010 0100".into()),
             note: Some(note.into()),
             reply_key: payload::new_identity().1,
+            officer_key: None,
         })
         .unwrap();
         let ct = payload::seal(&body, &recipients).unwrap();

@@ -408,3 +408,74 @@ async fn declining_a_hand_off_tells_the_peer() {
             .any(|m| m.kind == LineKind::Declined && !m.mine)
     );
 }
+
+/// The app's engine follows the conversation live: the peer writes, and the officer's
+/// engine (nothing polling) fetches, verifies and says so with a content-free event and
+/// notification; the officer's answer reaches the peer's engine the same way.
+#[tokio::test(flavor = "multi_thread")]
+async fn both_engines_hear_of_new_messages_within_seconds_and_say_nothing_of_them() {
+    use peerline_core::engine::CoreEvent;
+    use std::time::Duration;
+    let t = talking().await;
+    let Talk {
+        w,
+        officer,
+        sam,
+        id,
+        ..
+    } = t;
+    let officer = officer.live();
+    let sam = sam.live();
+    let mut at_officer = officer.engine.subscribe();
+    let mut at_sam = sam.engine.subscribe();
+    let new_message = |id: String| {
+        move |e: &CoreEvent| match e {
+            CoreEvent::Conversation(c) if c.request_id == id && c.arrived > 0 => {
+                Some((c.arrived, e.notification()))
+            }
+            _ => None,
+        }
+    };
+    // Let both connections come up before the first message.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    conversation::send(
+        &*sam.engine.session(),
+        &id,
+        text("engine-Q9 are you there?"),
+    )
+    .await
+    .unwrap();
+    let (arrived, note) = officer
+        .wait_for(
+            &mut at_officer,
+            Duration::from_secs(10),
+            new_message(id.clone()),
+        )
+        .await;
+    assert_eq!(arrived, 1);
+    assert_eq!(note, Some(("Peerline", "New message")));
+    conversation::send(&*officer.engine.session(), &id, text("engine-Q9 yes"))
+        .await
+        .unwrap();
+    let (arrived, _) = sam
+        .wait_for(
+            &mut at_sam,
+            Duration::from_secs(10),
+            new_message(id.clone()),
+        )
+        .await;
+    assert_eq!(arrived, 1);
+    let v = conversation::view(
+        officer.engine.session().lock().unwrap().vault().unwrap(),
+        &id,
+    )
+    .unwrap();
+    assert_eq!(
+        texts(&v),
+        [
+            (false, "engine-Q9 are you there?".to_owned()),
+            (true, "engine-Q9 yes".to_owned())
+        ]
+    );
+    drop(w);
+}

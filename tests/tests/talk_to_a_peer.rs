@@ -225,6 +225,7 @@ async fn a_reply_not_signed_by_the_claiming_peer_is_rejected() {
         "sam",
         "This is Sam, all good, no need to call",
         0,
+        &payload::new_identity().1,
         &impostor_key,
     );
     let forged_ct =

@@ -314,6 +314,78 @@ request: RequestView, } | { "outcome": "no_match",
  */
 options: NoMatch, };
 
+export type MessageState = "queued" | "sent" | "delivered" | "read" | "received" | "failed";
+
+export type LineKind = "text" | "hand_off" | "declined" | "note";
+
+export type MessageView = { 
+/**
+ * Written on this phone.
+ */
+mine: boolean, 
+/**
+ * What kind of line.
+ */
+kind: LineKind, 
+/**
+ * The words (for a hand-off, who it would go to).
+ */
+text: string, 
+/**
+ * When its author wrote it (UTC, RFC 3339).
+ */
+sent_at_utc: string, 
+/**
+ * Where it has got to.
+ */
+state: MessageState, };
+
+export type HandOffAsk = { 
+/**
+ * Who would take over (display name), or `None`: any peer on duty.
+ */
+to_name: string | null, };
+
+export type ConversationView = { 
+/**
+ * The request.
+ */
+request_id: string, 
+/**
+ * This phone is the peer's (else the officer's).
+ */
+as_peer: boolean, 
+/**
+ * Messages can be written now (the other side's key has arrived).
+ */
+can_write: boolean, 
+/**
+ * The lines, oldest first.
+ */
+messages: Array<MessageView>, 
+/**
+ * The officer chose to keep it after close.
+ */
+keep: boolean, 
+/**
+ * A hand-off the officer has not answered yet.
+ */
+hand_off: HandOffAsk | null, 
+/**
+ * A message that could not be verified (and is not shown), or one that failed to send.
+ */
+warning: string | null, };
+
+export type ConversationEvent = { 
+/**
+ * The request.
+ */
+request_id: string, 
+/**
+ * How many new messages from the other side arrived (0: a mark moved, or one was sent).
+ */
+arrived: number, };
+
 export type PeerPublicKeys = { 
 /**
  * Suggested roster key id.
@@ -772,6 +844,7 @@ export type CoreEvents = {
   'peer-event': PeerEvent;
   'reminder-due': null;
   'duty': DutyStatus;
+  'conversation': ConversationEvent;
   'open-inbox': null;
 };
 
@@ -797,6 +870,12 @@ export const COMMANDS = [
   'talk_ask',
   'talk_preferences',
   'talk_set_preferences',
+  'talk_conversation',
+  'talk_send',
+  'talk_read',
+  'talk_keep',
+  'talk_answer_hand_off',
+  'peer_hand_off',
   'talk_requests',
   'talk_refresh',
   'talk_cancel',
@@ -862,6 +941,12 @@ export type Commands = {
   talk_ask: { args: { request: NewRequest }; result: AskOutcome };
   talk_preferences: { args: Record<string, never>; result: Preferences };
   talk_set_preferences: { args: { preferences: Preferences }; result: Preferences };
+  talk_conversation: { args: { id: string }; result: ConversationView };
+  talk_send: { args: { id: string; text: string }; result: ConversationView };
+  talk_read: { args: { id: string }; result: null };
+  talk_keep: { args: { id: string; keep: boolean }; result: ConversationView };
+  talk_answer_hand_off: { args: { id: string; agree: boolean }; result: ConversationView };
+  peer_hand_off: { args: { id: string; to: string | null }; result: ConversationView };
   talk_requests: { args: Record<string, never>; result: RequestView[] };
   talk_refresh: { args: { id: string }; result: RequestView };
   talk_cancel: { args: { id: string }; result: RequestView };

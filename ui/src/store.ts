@@ -16,6 +16,7 @@ const NAMES = Object.keys({
   'peer-event': true,
   'reminder-due': true,
   duty: true,
+  conversation: true,
   'open-inbox': true,
 } satisfies Record<CoreEvent, true>) as CoreEvent[];
 

@@ -326,7 +326,11 @@ async fn a_conversation_survives_a_sigkilled_relay_without_loss_duplicate_or_reo
 
     let mut written: Vec<(Author, PostMessage)> = Vec::new();
     for i in 0..200 {
-        let author = if i % 3 == 0 { Author::Peer } else { Author::Officer };
+        let author = if i % 3 == 0 {
+            Author::Peer
+        } else {
+            Author::Officer
+        };
         let m = msg(&format!("{}-{i:03}", author.as_str()));
         written.push((author, m.clone()));
         let post = |url: String, m: PostMessage| {

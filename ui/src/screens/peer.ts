@@ -4,6 +4,7 @@ import type { Contact, DutyStatus, InboxItem } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
 import type { Screen } from '../screen';
+import { conversationPanel } from '../conversation-view';
 import { store } from '../store';
 
 function ago(secs: number): string {
@@ -23,7 +24,10 @@ function contactWords(c: Contact): string {
   }
 }
 
-function card(item: InboxItem, refresh: () => Promise<void>, msg: HTMLElement): HTMLElement {
+/** The conversations of the requests this peer took, kept across inbox redraws. */
+type Panels = Map<string, ReturnType<typeof conversationPanel>>;
+
+function card(item: InboxItem, refresh: () => Promise<void>, msg: HTMLElement, talking: HTMLElement | undefined): HTMLElement {
   const act = (f: () => Promise<unknown>) => async () => {
     try {
       await f();
@@ -42,6 +46,9 @@ function card(item: InboxItem, refresh: () => Promise<void>, msg: HTMLElement): 
   ];
   if (item.open) {
     parts.push(h('button', { type: 'button', class: 'primary', onclick: act(() => api.peerClaim(item.request_id)) }, 'I\u2019ll take it'));
+  } else if (item.mine && talking) {
+    parts.push(talking,
+      h('button', { type: 'button', class: 'secondary', onclick: act(() => api.peerClose(item.request_id)) }, 'Close request'));
   } else if (item.mine) {
     const id = `reply-${item.request_id}`;
     const text = h('input', { id, type: 'text', value: 'I\u2019ll call you in 10 minutes.', maxlength: 500 });
@@ -69,6 +76,7 @@ export function peerScreen(back: () => void): Screen {
   // Set on leaving, which can happen while the first refresh is still out: then nothing starts.
   let gone = false;
   const stops: (() => void)[] = [];
+  const panels: Panels = new Map();
 
   return {
     async mount(root) {
@@ -79,8 +87,26 @@ export function peerScreen(back: () => void): Screen {
       const refresh = async () => {
         try {
           const items = await api.peerInbox();
+          // A request this peer took and answered has a conversation on this phone.
+          const mine = items.filter((i) => i.mine).map((i) => i.request_id);
+          for (const [id, panel] of panels) {
+            if (!mine.includes(id)) {
+              panel.dispose();
+              panels.delete(id);
+            }
+          }
+          for (const id of mine) {
+            if (panels.has(id)) continue;
+            const v = await api.talkConversation(id).catch(() => null);
+            if (v?.as_peer) {
+              const me = (await api.peerKeys(null)).key_id;
+              const others = (await api.teamInfo())?.peers.filter((p) => p.key_id !== me) ?? [];
+              panels.set(id, conversationPanel(id, { otherName: 'The officer', handOffTo: others }));
+            }
+          }
+          if (gone) return;
           list.replaceChildren(...(items.length
-            ? items.map((i) => card(i, refresh, msg))
+            ? items.map((i) => card(i, refresh, msg, panels.get(i.request_id)?.el))
             : [h('li', { class: 'hint' }, 'No open requests for you right now.')]));
         } catch (e) {
           msg.textContent = describe(toErrorBody(e));
@@ -166,6 +192,8 @@ export function peerScreen(back: () => void): Screen {
     dispose() {
       gone = true;
       for (const stop of stops.splice(0)) stop();
+      for (const panel of panels.values()) panel.dispose();
+      panels.clear();
     },
   };
 }

@@ -1,6 +1,7 @@
 import { api } from '../api';
 import type { AskOutcome, Contact, Fallback, PeerChoice, Preferences, RequestView, TeamInfo, Urgency } from '../bindings';
 import { choiceCount, emptyPreferences, noMatchPanel, optionsFrom, preferencesForm } from '../choose-view';
+import { conversationPanel } from '../conversation-view';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
 import type { Screen } from '../screen';
@@ -83,6 +84,13 @@ export function talk(team: TeamInfo, back: () => void): Screen {
   // Set on leaving: an answer from core that arrives later draws nothing and follows no more.
   let gone = false;
   let stopFollowing = (): void => undefined;
+  // The conversation of the accepted request, kept across status redraws (it has its own
+  // draft and follows its own events).
+  let talking: { id: string; panel: ReturnType<typeof conversationPanel> } | undefined;
+  const endTalking = () => {
+    talking?.panel.dispose();
+    talking = undefined;
+  };
 
   return {
     async mount(root) {
@@ -99,6 +107,15 @@ export function talk(team: TeamInfo, back: () => void): Screen {
           }
         }));
         stopFollowing();
+        if (r.stage === 'accepted') {
+          if (talking?.id !== r.request_id) {
+            endTalking();
+            talking = { id: r.request_id, panel: conversationPanel(r.request_id, { otherName: r.accepted_by ?? 'The peer', handOffTo: [] }) };
+          }
+          status.querySelector('#request-status')?.insertBefore(talking.panel.el, status.querySelector('#request-status > button.secondary'));
+        } else {
+          endTalking();
+        }
         if (r.stage !== 'closed' && r.stage !== 'failed') {
           stopFollowing = followRequest(r.request_id, showRequest);
         } else {
@@ -221,6 +238,7 @@ export function talk(team: TeamInfo, back: () => void): Screen {
     dispose() {
       gone = true;
       stopFollowing();
+      endTalking();
     },
   };
 }

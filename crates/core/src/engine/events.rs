@@ -18,6 +18,20 @@ pub struct PeerEvent {
     pub new_request: bool,
 }
 
+/// Something changed in a request's conversation (on either role's phone): the screen
+/// reads it again. Content-free like every event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConversationEvent {
+    /// The request.
+    pub request_id: String,
+    /// How many new messages from the other side arrived (0: a mark moved, or one was sent).
+    pub arrived: u32,
+}
+
+/// What a notification about a new message says: nothing of it.
+pub const NEW_MESSAGE_TEXT: &str = "New message";
+
 /// Whether this peer supporter is on duty, as this device last set it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -39,6 +53,8 @@ pub enum CoreEvent {
     ReminderDue,
     /// The peer went on or off duty (from the app, the tray, or the end of the stretch).
     Duty(DutyStatus),
+    /// A request's conversation changed.
+    Conversation(ConversationEvent),
 }
 
 /// The IPC name of each event, with the TypeScript type of its payload: the source of the
@@ -49,6 +65,7 @@ pub const EVENT_NAMES: &[(&str, &str)] = &[
     ("peer-event", "PeerEvent"),
     ("reminder-due", "null"),
     ("duty", "DutyStatus"),
+    ("conversation", "ConversationEvent"),
 ];
 
 impl CoreEvent {
@@ -60,6 +77,7 @@ impl CoreEvent {
             Self::PeerEvent(_) => EVENT_NAMES[2].0,
             Self::ReminderDue => EVENT_NAMES[3].0,
             Self::Duty(_) => EVENT_NAMES[4].0,
+            Self::Conversation(_) => EVENT_NAMES[5].0,
         }
     }
 
@@ -71,6 +89,7 @@ impl CoreEvent {
             Self::PeerEvent(p) => serde_json::to_value(p),
             Self::ReminderDue => Ok(serde_json::Value::Null),
             Self::Duty(d) => serde_json::to_value(d),
+            Self::Conversation(c) => serde_json::to_value(c),
         };
         value.unwrap_or(serde_json::Value::Null)
     }
@@ -83,6 +102,9 @@ impl CoreEvent {
                 new_request: true, ..
             }) => Some(("Peerline", crate::talk::events::NEW_REQUEST_TEXT)),
             Self::ReminderDue => Some((crate::reminders::TITLE, crate::reminders::TEXT)),
+            Self::Conversation(ConversationEvent { arrived, .. }) if *arrived > 0 => {
+                Some(("Peerline", NEW_MESSAGE_TEXT))
+            }
             _ => None,
         }
     }
@@ -120,6 +142,16 @@ mod tests {
             Some(("Peerline", "Time for your check-in"))
         );
         assert_eq!(CoreEvent::ReminderDue.payload(), serde_json::Value::Null);
+        let message = CoreEvent::Conversation(ConversationEvent {
+            request_id: "r1".into(),
+            arrived: 2,
+        });
+        assert_eq!(message.notification(), Some(("Peerline", "New message")));
+        let mark = CoreEvent::Conversation(ConversationEvent {
+            request_id: "r1".into(),
+            arrived: 0,
+        });
+        assert_eq!(mark.notification(), None);
         let names: Vec<_> = EVENT_NAMES.iter().map(|(n, _)| *n).collect();
         assert_eq!(
             names,
@@ -128,7 +160,8 @@ mod tests {
                 "request-updated",
                 "peer-event",
                 "reminder-due",
-                "duty"
+                "duty",
+                "conversation"
             ]
         );
     }

@@ -46,8 +46,13 @@ async fn team(engine: &Engine, key: &Live) {
         request_id: None,
         new_request: false,
     }));
+    // And this peer's conversations: what arrived meanwhile, and what waited to go.
+    engine.peer_conversations().await;
     while let Some(event) = events.next().await {
-        engine.emit(CoreEvent::PeerEvent(PeerEvent::from_relay(&event)));
+        match &event {
+            Event::Conversation { request_id } => engine.peer_conversation(request_id).await,
+            _ => engine.emit(CoreEvent::PeerEvent(PeerEvent::from_relay(&event))),
+        }
     }
 }
 
@@ -81,7 +86,10 @@ async fn request(engine: &Engine, key: &Live, id: &str, secret: &str) {
     // Catch up on anything that happened before (or while) the connection was down.
     engine.refresh_request(id).await;
     while let Some(event) = events.next().await {
-        engine.refresh_request(id).await;
+        match event {
+            Event::Conversation { .. } => engine.conversation(id).await,
+            _ => engine.refresh_request(id).await,
+        }
         if matches!(event, Event::Closed { .. }) {
             break;
         }

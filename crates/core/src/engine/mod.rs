@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{Notify, broadcast};
 
 pub use backoff::Backoff;
-pub use events::{CoreEvent, DutyStatus, EVENT_NAMES, PeerEvent};
+pub use events::{ConversationEvent, CoreEvent, DutyStatus, EVENT_NAMES, PeerEvent};
 pub use scheduler::{Job, Live, Scheduler};
 
 use crate::clock::Clock;
@@ -505,10 +505,55 @@ impl Engine {
     /// Reads one request's status from the relay (after an event on its connection), then
     /// tells the app what changed.
     async fn refresh_request(&self, id: &str) {
-        if let Err(e) = officer::refresh(&*self.session(), id).await {
-            tracing::debug!(code = e.code(), "request status not read this time");
+        match officer::refresh(&*self.session(), id).await {
+            // Taken: its conversation may have moved (or have messages waiting to go).
+            Ok(r) if r.stage == officer::Stage::Accepted => self.conversation(id).await,
+            Ok(_) => {}
+            Err(e) => tracing::debug!(code = e.code(), "request status not read this time"),
         }
         self.observe();
+    }
+
+    /// One round of a conversation this phone takes part in (either role): new messages
+    /// in, waiting ones out, marks updated; the app is told, and notified (content-free)
+    /// when the other side wrote.
+    async fn conversation(&self, id: &str) {
+        match crate::talk::conversation::sync(&*self.session(), id).await {
+            Ok(arrived) => self.emit(CoreEvent::Conversation(ConversationEvent {
+                request_id: id.to_owned(),
+                arrived: u32::try_from(arrived).unwrap_or(u32::MAX),
+            })),
+            Err(e) => tracing::debug!(code = e.code(), "conversation not read this time"),
+        }
+    }
+
+    /// Every conversation of this peer (after a reconnect).
+    async fn peer_conversations(&self) {
+        let cases = {
+            let s = self.lock_session();
+            s.vault()
+                .ok()
+                .and_then(|v| crate::talk::conversation::peer_cases(v).ok())
+                .unwrap_or_default()
+        };
+        for id in cases {
+            self.conversation(&id).await;
+        }
+    }
+
+    /// A team event about a conversation: this phone's only if it is the peer who took the
+    /// request (and the vault is open, for the keys).
+    async fn peer_conversation(&self, id: &str) {
+        let ours = {
+            let s = self.lock_session();
+            s.vault()
+                .ok()
+                .and_then(|v| crate::talk::conversation::peer_cases(v).ok())
+                .is_some_and(|cases| cases.iter().any(|c| c == id))
+        };
+        if ours {
+            self.conversation(id).await;
+        }
     }
 
     fn emit(&self, event: CoreEvent) {
