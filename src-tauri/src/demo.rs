@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use peerline_client::{Coordinator, TeamSettings};
 use peerline_core::engine::{CoreEvent, Engine};
 use peerline_core::session::{Session, SessionConfig};
+use peerline_core::talk::conversation::{self, Said};
 use peerline_core::talk::{peer, team};
 use peerline_core::vault::wrap::KdfParams;
 use peerline_protocol::documents::{
@@ -175,10 +176,26 @@ async fn answer_forever(name: &'static str, engine: Engine) {
             | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                 answer_open(&engine, first).await;
             }
+            Ok(CoreEvent::Conversation(c)) if c.arrived > 0 => {
+                answer_message(&engine, first, &c.request_id).await;
+            }
             Ok(_) => {}
             Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
         }
     }
+}
+
+/// A demo peer reads what the officer wrote and answers, so the conversation can be tried.
+async fn answer_message(engine: &Engine, first: &str, id: &str) {
+    let id = id.to_owned();
+    let read = id.clone();
+    let _ = engine
+        .flow(|s| async move { conversation::mark_read(&*s, &read).await })
+        .await;
+    let text = format!("{first} (demo) here. I read your message; take your time.");
+    let _ = engine
+        .flow(|s| async move { conversation::send(&*s, &id, Said::Text { text }).await })
+        .await;
 }
 
 async fn answer_open(engine: &Engine, first: &str) {

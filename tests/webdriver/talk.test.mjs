@@ -47,13 +47,39 @@ test('set up as a peer supporter and join the demo team from its invite', async 
   assert.match(hint, /3 peer supporters/);
 });
 
-test('one tap sends, and the officer sees who took it and when', async () => {
+test('the officer chooses: not my unit, and a language; only the peer who fits takes it', async () => {
   await app.screenshot('40-talk');
+  // Sam is in Patrol North; of the others only Lee speaks Spanish.
+  await app.click('#choose-details summary');
+  await app.waitFor('#choose-units', /Patrol North/);
+  const unit = await app.script(() => [...document.querySelectorAll('#choose-units label')].find((l) => l.textContent === 'Patrol North')?.getAttribute('for'));
+  await app.click(`label[for="${unit}"]`);
+  await app.script(() => {
+    const s = document.querySelector('#choose-language');
+    s.value = 'Spanish';
+    s.dispatchEvent(new Event('change'));
+  });
+  await app.waitFor('#choose-details summary', /2 chosen/);
+  await app.screenshot('40-talk-choose');
   await app.click('#send-request');
-  const status = await app.waitFor('#request-status', /Accepted by (Sam|Lee|Kim) \(demo\)/, 45_000);
+  const status = await app.waitFor('#request-status', /Accepted by Lee \(demo\)/, 45_000);
   assert.match(status, /a demo peer\. I'll call you in 10 minutes/);
   assert.match(status, /about 10 min/);
   await app.screenshot('41-accepted');
+});
+
+test('officer and peer write to each other in the app, then the officer closes it', async () => {
+  await app.waitFor('.conversation textarea');
+  await app.type('.conversation textarea', 'Thanks for picking this up.');
+  await app.click('.conversation button[type=submit]');
+  const thread = await app.waitFor('.conversation .thread', /Lee \(demo\) here\. I read your message/, 30_000);
+  assert.match(thread, /Thanks for picking this up\./);
+  // Lee's phone fetched and showed it: the officer's line says so.
+  await app.waitFor('.conversation .thread .line.mine', /Read|Delivered/, 30_000);
+  await app.screenshot('41b-conversation');
+  await app.click('#request-status > button.secondary');
+  await app.waitFor('#send-request', /Send to a peer now/, 30_000);
+  assert.equal(await app.script(() => document.querySelector('.conversation')), null, 'nothing of it stays on screen');
 });
 
 test('the peer supporter screen shows a roster entry with public keys only', async () => {

@@ -32,8 +32,8 @@ function line(m: MessageView, otherName: string): HTMLElement {
 }
 
 export interface PanelOptions {
-  /** What the other side is called: the peer's name, or "The officer". */
-  otherName: string;
+  /** What the other side is called: the peer's name (once their reply is in), or "The officer". */
+  otherName: () => string;
   /** Peers a peer may hand on to (the roster, without themself). Empty for the officer. */
   handOffTo: PeerCard[];
 }
@@ -50,18 +50,19 @@ export function conversationPanel(requestId: string, opts: PanelOptions): { el: 
   const draw = (v: ConversationView) => {
     if (gone) return;
     thread.replaceChildren(...(v.messages.length
-      ? v.messages.map((m) => line(m, opts.otherName))
+      ? v.messages.map((m) => line(m, opts.otherName()))
       : [h('li', { class: 'hint' }, 'No messages yet.')]));
     box.disabled = !v.can_write;
     sendButton.disabled = !v.can_write;
     const parts: HTMLElement[] = [];
     if (v.warning) parts.push(h('p', { class: 'message', role: 'alert' }, v.warning));
+    const other = opts.otherName();
     if (!v.as_peer && v.hand_off) {
       const to = v.hand_off.to_name ?? 'another peer on duty';
       parts.push(h('div', { class: 'notice stack', id: 'hand-off-ask', role: 'group', 'aria-label': 'Hand-off' },
-        h('p', {}, `${opts.otherName} asks to hand this conversation to ${to}. They would be able to read your request; ${opts.otherName} would not see this conversation any more.`),
+        h('p', {}, `${other} asks to hand this conversation to ${to}. They would be able to read your request; ${other} would not see this conversation any more.`),
         h('button', { type: 'button', class: 'primary', id: 'hand-off-agree', onclick: () => void act(() => api.talkAnswerHandOff(requestId, true)) }, `Agree: talk with ${to}`),
-        h('button', { type: 'button', class: 'secondary', id: 'hand-off-decline', onclick: () => void act(() => api.talkAnswerHandOff(requestId, false)) }, `Keep talking with ${opts.otherName}`)));
+        h('button', { type: 'button', class: 'secondary', id: 'hand-off-decline', onclick: () => void act(() => api.talkAnswerHandOff(requestId, false)) }, `Keep talking with ${other}`)));
     }
     if (!v.as_peer) {
       const keep = h('input', { type: 'checkbox', id: `keep-${requestId}`, checked: v.keep, onchange: (ev: Event) => void act(() => api.talkKeep(requestId, (ev.target as HTMLInputElement).checked)) });
@@ -124,7 +125,7 @@ export function conversationPanel(requestId: string, opts: PanelOptions): { el: 
     if (c.request_id === requestId) void reload();
   });
   void reload();
-  const el = h('section', { class: 'stack conversation', 'aria-label': `Conversation with ${opts.otherName}` }, thread, form, extras, msg);
+  const el = h('section', { class: 'stack conversation', 'aria-label': 'Conversation' }, thread, form, extras, msg);
   return {
     el,
     dispose: () => {

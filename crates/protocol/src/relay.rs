@@ -567,11 +567,14 @@ pub enum Event {
         /// The request.
         request_id: String,
     },
-    /// Something changed in the request's conversation: a new message, or one delivered
-    /// or read. Both sides fetch to learn what.
+    /// Something changed in the request's conversation for one side: a message for it,
+    /// or its own messages fetched or read by the other side. That side fetches to learn
+    /// what; the other ignores it.
     Conversation {
         /// The request.
         request_id: String,
+        /// The side that should look.
+        to: Author,
     },
     /// The officer agreed to a hand-off: the request is open again, for other peers.
     HandedOff {
@@ -590,7 +593,7 @@ impl Event {
             | Self::Closed { request_id }
             | Self::Escalated { request_id }
             | Self::Delivered { request_id }
-            | Self::Conversation { request_id }
+            | Self::Conversation { request_id, .. }
             | Self::HandedOff { request_id } => request_id,
         }
     }

@@ -475,7 +475,8 @@ async fn a_message_through_one_node_reaches_the_officer_on_the_other_once_and_in
     assert_eq!(
         event_about(&mut on_a, &id).await,
         Event::Conversation {
-            request_id: id.clone()
+            request_id: id.clone(),
+            to: Author::Officer,
         }
     );
     // Six posts, six events on the officer's socket: none lost, none doubled.

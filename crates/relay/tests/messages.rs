@@ -288,17 +288,20 @@ async fn every_change_is_one_content_free_event() {
     assert_eq!(
         e,
         Event::Conversation {
-            request_id: c.id.clone()
-        }
+            request_id: c.id.clone(),
+            to: Author::Peer,
+        },
+        "the officer wrote: the peer's side looks"
     );
     let text = serde_json::to_string(&e).unwrap();
     assert!(!text.contains("secret words"));
-    // The peer's fetch is the officer's "delivered": one more event.
+    // The peer's fetch is the officer's "delivered": one more event, for the officer.
     c.peer.client().messages(&c.id, None, 0).await.unwrap();
     assert_eq!(
         next_event(&mut events).await,
         Event::Conversation {
-            request_id: c.id.clone()
+            request_id: c.id.clone(),
+            to: Author::Officer,
         }
     );
     let _ = RelayClient::anonymous(&c.relay.url).unwrap();

@@ -505,6 +505,19 @@ pub async fn status(
         .await
 }
 
+/// An officer's live events for one request, opened with its status secret.
+pub async fn request_events(url: &str, request_id: &str, secret: &str) -> EventStream {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+    let client = RelayClient::anonymous(url).unwrap();
+    let path = peerline_protocol::endpoints::request_events(request_id);
+    let mut req = client.ws_url(&path).into_client_request().unwrap();
+    req.headers_mut().insert(
+        peerline_protocol::relay::HEADER_STATUS_SECRET,
+        secret.parse().unwrap(),
+    );
+    tokio_tungstenite::connect_async(req).await.unwrap().0
+}
+
 /// The next event on a WebSocket of content-free events (10 s at most).
 pub async fn next_event<S>(s: &mut S) -> Event
 where

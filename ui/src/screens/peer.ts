@@ -101,7 +101,7 @@ export function peerScreen(back: () => void): Screen {
             if (v?.as_peer) {
               const me = (await api.peerKeys(null)).key_id;
               const others = (await api.teamInfo())?.peers.filter((p) => p.key_id !== me) ?? [];
-              panels.set(id, conversationPanel(id, { otherName: 'The officer', handOffTo: others }));
+              panels.set(id, conversationPanel(id, { otherName: () => 'The officer', handOffTo: others }));
             }
           }
           if (gone) return;

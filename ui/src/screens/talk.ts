@@ -97,8 +97,11 @@ export function talk(team: TeamInfo, back: () => void): Screen {
       const msg = messageArea();
       const status = h('div', {});
 
+      // The peer's name arrives with their reply, after the claim: the panel asks for it.
+      let acceptedBy: string | null = null;
       const showRequest = (r: RequestView) => {
         if (gone) return;
+        acceptedBy = r.accepted_by;
         status.replaceChildren(statusView(r, async () => {
           try {
             showRequest(await api.talkCancel(r.request_id));
@@ -110,7 +113,7 @@ export function talk(team: TeamInfo, back: () => void): Screen {
         if (r.stage === 'accepted') {
           if (talking?.id !== r.request_id) {
             endTalking();
-            talking = { id: r.request_id, panel: conversationPanel(r.request_id, { otherName: r.accepted_by ?? 'The peer', handOffTo: [] }) };
+            talking = { id: r.request_id, panel: conversationPanel(r.request_id, { otherName: () => acceptedBy ?? 'The peer', handOffTo: [] }) };
           }
           status.querySelector('#request-status')?.insertBefore(talking.panel.el, status.querySelector('#request-status > button.secondary'));
         } else {

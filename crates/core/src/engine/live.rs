@@ -2,7 +2,7 @@
 //! connection ends and then reports back, so the engine can reconnect after a backoff.
 
 use peerline_client::ErrorCode;
-use peerline_protocol::relay::Event;
+use peerline_protocol::relay::{Author, Event};
 
 use super::{CoreEvent, Engine, Live, PeerEvent};
 use crate::talk::VaultAccess as _;
@@ -50,7 +50,12 @@ async fn team(engine: &Engine, key: &Live) {
     engine.peer_conversations().await;
     while let Some(event) = events.next().await {
         match &event {
-            Event::Conversation { request_id } => engine.peer_conversation(request_id).await,
+            Event::Conversation {
+                request_id,
+                to: Author::Peer,
+            } => engine.peer_conversation(request_id).await,
+            // The officer's side of a conversation: nothing for a peer's phone.
+            Event::Conversation { .. } => {}
             _ => engine.emit(CoreEvent::PeerEvent(PeerEvent::from_relay(&event))),
         }
     }
@@ -87,7 +92,11 @@ async fn request(engine: &Engine, key: &Live, id: &str, secret: &str) {
     engine.refresh_request(id).await;
     while let Some(event) = events.next().await {
         match event {
-            Event::Conversation { .. } => engine.conversation(id).await,
+            Event::Conversation {
+                to: Author::Officer,
+                ..
+            } => engine.conversation(id).await,
+            Event::Conversation { .. } => {}
             _ => engine.refresh_request(id).await,
         }
         if matches!(event, Event::Closed { .. }) {

@@ -58,11 +58,27 @@ struct Content {
     said: Said,
 }
 
-/// What is encrypted: the content exactly as signed, and the signature.
+/// What is encrypted: the content exactly as signed, the signature, and padding that
+/// rounds the whole up to a size bucket, so the relay does not learn a message's length.
 #[derive(Debug, Serialize, Deserialize)]
 struct Envelope {
     content: String,
     signature: String,
+    #[serde(default)]
+    pad: String,
+}
+
+/// The sizes an envelope is padded to, bytes; longer ones round up to whole 4 KiB.
+const PAD_BUCKETS: [usize; 3] = [512, 2048, 8192];
+
+/// How much padding brings `len` to its bucket.
+fn padding_for(len: usize) -> usize {
+    let target = PAD_BUCKETS
+        .iter()
+        .copied()
+        .find(|b| *b >= len)
+        .unwrap_or_else(|| len.div_ceil(4096) * 4096);
+    target - len
 }
 
 fn signing_message(content: &str) -> Vec<u8> {
@@ -285,6 +301,17 @@ fn seal(side: &Side, counter: i64, sent_at: i64, said: &Said) -> Result<Vec<u8>>
             "The peer's first message has not arrived yet; you can write once it has.".into(),
         )
     })?;
+    let bytes = envelope(side, counter, sent_at, said)?;
+    payload::seal(&bytes, &[to.to_owned()])
+}
+
+/// The signed, padded plaintext of one message.
+fn envelope(
+    side: &Side,
+    counter: i64,
+    sent_at: i64,
+    said: &Said,
+) -> Result<zeroize::Zeroizing<Vec<u8>>> {
     let content = serde_json::to_string(&Content {
         v: 1,
         request_id: side.request_id.clone(),
@@ -295,14 +322,18 @@ fn seal(side: &Side, counter: i64, sent_at: i64, said: &Said) -> Result<Vec<u8>>
     })
     .map_err(|e| Error::InvalidInput(e.to_string()))?;
     let signature = side.sign.sign(&signing_message(&content));
-    let envelope = zeroize::Zeroizing::new(
-        serde_json::to_vec(&Envelope {
-            content,
-            signature: b64::encode(&signature.to_bytes()),
-        })
-        .map_err(|e| Error::InvalidInput(e.to_string()))?,
-    );
-    payload::seal(&envelope, &[to.to_owned()])
+    let mut envelope = Envelope {
+        content,
+        signature: b64::encode(&signature.to_bytes()),
+        pad: String::new(),
+    };
+    let bare = serde_json::to_vec(&envelope)
+        .map_err(|e| Error::InvalidInput(e.to_string()))?
+        .len();
+    envelope.pad = " ".repeat(padding_for(bare));
+    Ok(zeroize::Zeroizing::new(
+        serde_json::to_vec(&envelope).map_err(|e| Error::InvalidInput(e.to_string()))?,
+    ))
 }
 
 /// Opens and verifies one message of the other side: `None` when it does not decrypt, is
@@ -809,6 +840,26 @@ mod tests {
             their_recipient: Some(to.into()),
             last_seq: 0,
         }
+    }
+
+    #[test]
+    fn a_short_and_a_longer_message_seal_to_the_same_size() {
+        let sign = SigningKey::generate(&mut chacha20poly1305::aead::OsRng);
+        let (id, rcpt) = payload::new_identity();
+        let s = side(Author::Officer, &sign, &sign, &id, &rcpt);
+        // The plaintext: age's own header varies a little at random (its "grease"
+        // stanzas), whatever is inside.
+        let text = |n: usize| Said::Text {
+            text: "x".repeat(n),
+        };
+        let short = envelope(&s, 1, 100, &text(2)).unwrap();
+        let longer = envelope(&s, 2, 100, &text(250)).unwrap();
+        assert_eq!((short.len(), longer.len()), (512, 512));
+        let long = envelope(&s, 3, 100, &text(1500)).unwrap();
+        assert_eq!(long.len(), 2048, "a long one goes to the next bucket");
+        assert_eq!(padding_for(512), 0);
+        assert_eq!(padding_for(513), 2048 - 513);
+        assert_eq!(padding_for(9000), 12288 - 9000);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 -- keeps how far each side has fetched and read. Deleting the request deletes them.
 ALTER TABLE requests
     ADD COLUMN msg_seq         BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN last_author     TEXT,
     ADD COLUMN officer_fetched BIGINT NOT NULL DEFAULT 0,
     ADD COLUMN officer_read    BIGINT NOT NULL DEFAULT 0,
     ADD COLUMN peer_fetched    BIGINT NOT NULL DEFAULT 0,
@@ -50,10 +51,19 @@ BEGIN
     ELSIF NOT OLD.delivered AND NEW.delivered THEN
         event := json_build_object('type', 'delivered', 'request_id', NEW.request_id);
         team := NEW.team_id;
-    ELSIF OLD.msg_seq <> NEW.msg_seq
-          OR OLD.officer_fetched <> NEW.officer_fetched OR OLD.officer_read <> NEW.officer_read
-          OR OLD.peer_fetched <> NEW.peer_fetched OR OLD.peer_read <> NEW.peer_read THEN
-        event := json_build_object('type', 'conversation', 'request_id', NEW.request_id);
+    ELSIF OLD.msg_seq <> NEW.msg_seq THEN
+        -- A message: for the side that did not write it.
+        event := json_build_object('type', 'conversation', 'request_id', NEW.request_id,
+            'to', CASE WHEN NEW.last_author = 'officer' THEN 'peer' ELSE 'officer' END);
+        team := NEW.team_id;
+    ELSIF OLD.officer_fetched <> NEW.officer_fetched OR OLD.officer_read <> NEW.officer_read THEN
+        -- The officer fetched or read the peer's messages: the peer's "delivered", "read".
+        event := json_build_object('type', 'conversation', 'request_id', NEW.request_id,
+                                   'to', 'peer');
+        team := NEW.team_id;
+    ELSIF OLD.peer_fetched <> NEW.peer_fetched OR OLD.peer_read <> NEW.peer_read THEN
+        event := json_build_object('type', 'conversation', 'request_id', NEW.request_id,
+                                   'to', 'officer');
         team := NEW.team_id;
     ELSE
         RETURN NULL;

@@ -15,7 +15,7 @@ mod vapid;
 
 use std::time::Duration;
 
-use peerline_protocol::relay::{Event, Urgency};
+use peerline_protocol::relay::{Author, Event, Urgency};
 
 pub use sender::WebPush;
 pub use subscription::check_subscription;
@@ -78,9 +78,8 @@ pub enum Audience {
     Team,
     /// The officer's subscription for this request.
     Officer(String),
-    /// Both sides of this request's conversation: the officer's subscription and the
-    /// devices of the peer who took it.
-    Conversation(String),
+    /// The devices of the peer who took this request.
+    Claimer(String),
 }
 
 /// One wake to send: to whom, how urgent (RFC 8030 `Urgency`), how long a push service
@@ -129,9 +128,14 @@ impl Wake {
                 (Audience::Officer(request_id.clone()), U::Normal, false)
             }
             Event::Closed { request_id } => (Audience::Officer(request_id.clone()), U::Low, true),
-            Event::Conversation { request_id } => {
-                (Audience::Conversation(request_id.clone()), U::High, false)
-            }
+            Event::Conversation { request_id, to } => (
+                match to {
+                    Author::Officer => Audience::Officer(request_id.clone()),
+                    Author::Peer => Audience::Claimer(request_id.clone()),
+                },
+                U::High,
+                false,
+            ),
             // Open again for other peers: wake them as for a new request.
             Event::HandedOff { request_id } => {
                 (Audience::Recipients(request_id.clone()), U::High, false)

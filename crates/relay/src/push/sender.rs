@@ -144,24 +144,18 @@ impl Sender {
                 }
                 Ok(target.into_iter().collect())
             }
-            Audience::Conversation(request_id) => {
-                let Some(r) = self.storage.request(request_id).await? else {
+            Audience::Claimer(request_id) => {
+                let Some(key) = self
+                    .storage
+                    .request(request_id)
+                    .await?
+                    .and_then(|r| r.claimed_by_key)
+                else {
                     return Ok(Vec::new());
                 };
-                let mut targets: Vec<PushSubscription> = self
-                    .storage
-                    .request_push_target(request_id)
-                    .await?
-                    .into_iter()
-                    .collect();
-                if let Some(key) = r.claimed_by_key {
-                    targets.extend(
-                        self.storage
-                            .peer_push_targets(&wake.team_id, Some(vec![key]))
-                            .await?,
-                    );
-                }
-                Ok(targets)
+                self.storage
+                    .peer_push_targets(&wake.team_id, Some(vec![key]))
+                    .await
             }
         }
     }

@@ -90,6 +90,7 @@ pub async fn post(
                 &r.team_id,
                 Event::Conversation {
                     request_id: id.clone(),
+                    to: author.other(),
                 },
             );
             Ok(Json(MessageAccepted {
@@ -140,6 +141,7 @@ pub async fn list(
             &r.team_id,
             Event::Conversation {
                 request_id: id.clone(),
+                to: reader.other(),
             },
         );
     }
@@ -172,10 +174,12 @@ pub async fn read(
     let (r, reader) = side(&state, &id, &method, &uri, &headers, &body).await?;
     let mark: MarkRead = parse(&body)?;
     if state.storage.mark_read(&id, reader, mark.upto).await? {
+        // The writer's "read".
         state.announce(
             &r.team_id,
             Event::Conversation {
                 request_id: id.clone(),
+                to: reader.other(),
             },
         );
     }

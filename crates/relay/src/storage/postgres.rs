@@ -679,10 +679,11 @@ impl Storage for PostgresStorage {
         // all earlier posts, and sequences commit in order.
         let mut tx = self.pool.begin().await.map_err(db)?;
         let Some(row) = query::<Postgres>(
-            "UPDATE requests SET msg_seq = msg_seq + 1
+            "UPDATE requests SET msg_seq = msg_seq + 1, last_author = $2
              WHERE request_id = $1 AND claimed_by_key IS NOT NULL RETURNING msg_seq",
         )
         .bind(request_id)
+        .bind(author.as_str())
         .fetch_optional(&mut *tx)
         .await
         .map_err(db)?

@@ -153,6 +153,7 @@ const MIGRATIONS: &[&str] = &[
     // side has read it; the request's row numbers them and keeps how far each side has
     // fetched and read. Deleting the request deletes them.
     "ALTER TABLE requests ADD COLUMN msg_seq INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE requests ADD COLUMN last_author TEXT;
     ALTER TABLE requests ADD COLUMN officer_fetched INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE requests ADD COLUMN officer_read INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE requests ADD COLUMN peer_fetched INTEGER NOT NULL DEFAULT 0;
@@ -708,9 +709,9 @@ impl Storage for SqliteStorage {
             }
             let Some(seq) = tx
                 .query_row(
-                    "UPDATE requests SET msg_seq = msg_seq + 1
+                    "UPDATE requests SET msg_seq = msg_seq + 1, last_author = ?2
                      WHERE request_id = ?1 AND claimed_by_key IS NOT NULL RETURNING msg_seq",
-                    [&r],
+                    params![r, author.as_str()],
                     |row| row.get::<_, i64>(0),
                 )
                 .optional()?
