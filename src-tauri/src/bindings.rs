@@ -10,6 +10,7 @@ use peerline_core::directory::{
 use peerline_core::engine::{ConversationEvent, DutyStatus, EVENT_NAMES, PeerEvent};
 use peerline_core::export::{ExportFormat, ExportOptions};
 use peerline_core::reminders::ReminderTime;
+use peerline_core::safety_plan::{ContactCard, PlanContact, PlanView, SafetyPlan};
 use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score};
 use peerline_core::session::{LockReason, VaultStatus};
 use peerline_core::settings::Role;
@@ -78,6 +79,10 @@ fn declarations() -> Vec<(String, String)> {
         ScreenerSeries,
         Trends,
         ReminderTime,
+        PlanContact,
+        SafetyPlan,
+        ContactCard,
+        PlanView,
         ExportFormat,
         ExportOptions,
         RestoreMode,

@@ -209,6 +209,8 @@ macro_rules! with_commands {
             team_join,
             team_info,
             team_sync,
+            safety_plan,
+            safety_plan_save,
             talk_ask,
             talk_preferences,
             talk_set_preferences,

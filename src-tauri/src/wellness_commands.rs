@@ -9,6 +9,7 @@ use peerline_core::backup::{self, BackupReport, RestoreMode};
 use peerline_core::checkins::{self, CheckIn, QuickCheckIn};
 use peerline_core::export::{self, ExportFormat, ExportOptions};
 use peerline_core::reminders::ReminderTime;
+use peerline_core::safety_plan::{self, PlanView, SafetyPlan};
 use peerline_core::trends::{self, Bucket, Trends};
 use peerline_protocol::ErrorBody;
 use tauri::State;
@@ -41,6 +42,24 @@ pub async fn trends(state: State<'_, AppState>, bucket: Bucket, days: u32) -> Re
         .run(move |s| {
             let today = s.clock().now_local().date_naive();
             trends::last_days(s.vault()?, bucket, days, today)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn safety_plan(state: State<'_, AppState>) -> Res<Option<PlanView>> {
+    state.run(|s| safety_plan::get(s.vault()?)).await
+}
+
+#[tauri::command]
+pub async fn safety_plan_save(
+    state: State<'_, AppState>,
+    plan: SafetyPlan,
+) -> Res<Option<PlanView>> {
+    state
+        .run(move |s| {
+            let now = s.clock().now();
+            safety_plan::save(s.vault()?, plan, now)
         })
         .await
 }

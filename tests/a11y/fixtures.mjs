@@ -525,3 +525,31 @@ export function searchDirectory(q) {
     })
     .slice(0, q.limit ?? 50);
 }
+
+/** @type {import('../../ui/src/bindings').PlanView} A safety plan as core shows it. */
+export const SAFETY_PLAN = (() => {
+  /** @param {string} name @param {string} number */
+  const card = (name, number) => ({
+    contact: { name, phone: number },
+    actions: [
+      { kind: /** @type {const} */ ('call'), label: `Call ${number}`, uri: `tel:${number.replace(/[^0-9+]/g, '')}`, disabled_reason: null },
+      { kind: /** @type {const} */ ('text'), label: `Text ${number}`, uri: `sms:${number.replace(/[^0-9+]/g, '')}`, disabled_reason: null },
+    ],
+  });
+  const plan = {
+    warning_signs: ['Not sleeping after a bad call', 'Skipping the gym, drinking alone'],
+    coping: ['Run the river trail', 'Work on the truck'],
+    distractions: [{ name: 'Brother Mike', phone: '+1 555 010 2000' }],
+    helpers: [{ name: 'Sgt. Diaz (retired)', phone: '(555) 010-3000' }],
+    professionals: [{ name: '988 Suicide & Crisis Lifeline', phone: '988' }],
+    safe_environment: ['Service weapon stays in my locker at the station', 'Mike keeps my rifle for now'],
+    reason: 'My kids',
+  };
+  return {
+    plan,
+    distractions: [card('Brother Mike', '+1 555 010 2000')],
+    helpers: [card('Sgt. Diaz (retired)', '(555) 010-3000')],
+    professionals: [card('988 Suicide & Crisis Lifeline', '988')],
+    updated_at_utc: '2026-11-30T18:00:00Z',
+  };
+})();

@@ -22,11 +22,12 @@ import * as data from './fixtures.mjs';
  * @property {RequestView[]} requests
  * @property {InboxItem[]} inbox
  * @property {import('../../ui/src/bindings').Role | null} role
+ * @property {import('../../ui/src/bindings').PlanView | null} plan
  */
 
 /** @param {Partial<World>} [over] @returns {World} */
 export function world(over = {}) {
-  return { status: data.STATUS.unlocked, team: data.TEAM, requests: [], inbox: [], role: 'officer', ...over };
+  return { status: data.STATUS.unlocked, team: data.TEAM, requests: [], inbox: [], role: 'officer', plan: null, ...over };
 }
 
 /** @param {string} code @param {string} message @returns {never} */
@@ -73,6 +74,11 @@ const ANSWERS = {
   demo_invite: () => data.DEMO_INVITE,
   talk_requests: (w) => w.requests,
   talk_preferences: () => data.PREFERENCES,
+  safety_plan: (w) => w.plan,
+  safety_plan_save: (w, args) => {
+    w.plan = { ...data.SAFETY_PLAN, plan: args.plan };
+    return w.plan;
+  },
   talk_conversation: (_w, args) => (args.id === data.OFFICER_CONVERSATION.request_id ? data.OFFICER_CONVERSATION : data.PEER_CONVERSATION),
   talk_read: () => null,
   talk_ask: () => ({ outcome: 'no_match', options: data.NO_MATCH }),

@@ -3,7 +3,7 @@
 // normal and at doubled text (root 17 px -> 34 px), nothing may overflow the viewport sideways.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ACCEPTED_REQUEST, INBOX, STATUS } from './fixtures.mjs';
+import { ACCEPTED_REQUEST, INBOX, SAFETY_PLAN, STATUS } from './fixtures.mjs';
 import { launchBrowser, openApp, serveDist } from './harness.mjs';
 import { world } from './ipc.mjs';
 
@@ -233,6 +233,36 @@ const SCREENS = [
       await app.click('#talk-to-a-peer');
       await app.click('#send-request');
       await app.waitFor('#no-match', /Nothing has been sent/);
+    },
+  },
+  {
+    name: 'safety-plan',
+    world: { plan: SAFETY_PLAN },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-plan');
+      await app.waitFor('#plan-steps', /Sgt\. Diaz/);
+    },
+  },
+  {
+    name: 'safety-plan-edit',
+    world: { plan: null },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-plan');
+      await app.click('#plan-start');
+      await app.waitFor('form[aria-label="Edit my safety plan"]', /Making my surroundings safe/);
+    },
+  },
+  {
+    name: 'phq9-safety-with-plan',
+    world: { plan: SAFETY_PLAN },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-screeners');
+      await app.click('[data-instrument="phq9"]');
+      await answerPhq9(app, [2, 2, 1, 2, 1, 2, 1, 1, 1]);
+      await app.waitFor('#plan-steps', /My kids/);
     },
   },
   {

@@ -479,3 +479,40 @@ async fn both_engines_hear_of_new_messages_within_seconds_and_say_nothing_of_the
     );
     drop(w);
 }
+
+/// Peers keep no case notes, not even in a backup: a peer's backup taken mid-conversation
+/// restores with no conversation keys or words. The officer's request stays in theirs.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_peers_backup_carries_no_conversation() {
+    use peerline_core::backup::{RestoreMode, encrypt_with_work_factor, restore_bytes};
+    let t = talking().await;
+    conversation::send(&t.officer.session, &t.id, text("backup-Q3 words"))
+        .await
+        .unwrap();
+    conversation::sync(&t.sam.session, &t.id).await.unwrap();
+    assert_eq!(t.sam.count("SELECT count(*) FROM talk_messages"), 1);
+    let bytes = {
+        let s = t.sam.session.lock().unwrap();
+        encrypt_with_work_factor(s.vault().unwrap(), "correct horse battery", 4).unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut fresh = peerline_core::vault::Vault::create(
+        &dir.path().join("v.db"),
+        &peerline_core::vault::VaultKey::generate(),
+    )
+    .unwrap();
+    restore_bytes(
+        &mut fresh,
+        &bytes,
+        "correct horse battery",
+        RestoreMode::Ask,
+    )
+    .unwrap();
+    for table in ["talk_messages", "peer_cases"] {
+        let n: i64 = fresh
+            .conn()
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "{table} in a peer's backup");
+    }
+}

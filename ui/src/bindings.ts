@@ -583,6 +583,79 @@ hour: number,
  */
 minute: number, };
 
+export type PlanContact = { 
+/**
+ * Name, or a place ("the gym on 5th").
+ */
+name: string, 
+/**
+ * Phone number.
+ */
+phone: string | null, };
+
+export type SafetyPlan = { 
+/**
+ * Step 1: warning signs that a crisis may be coming (thoughts, moods, situations).
+ */
+warning_signs: Array<string>, 
+/**
+ * Step 2: things I can do on my own to take my mind off things.
+ */
+coping: Array<string>, 
+/**
+ * Step 3: people and social settings that take my mind off things.
+ */
+distractions: Array<PlanContact>, 
+/**
+ * Step 4: people I can ask for help.
+ */
+helpers: Array<PlanContact>, 
+/**
+ * Step 5: professionals and agencies (crisis lines included).
+ */
+professionals: Array<PlanContact>, 
+/**
+ * Step 6: making my environment safe, in my own words.
+ */
+safe_environment: Array<string>, 
+/**
+ * The one thing most important to me and worth living for.
+ */
+reason: string | null, };
+
+export type ContactCard = { 
+/**
+ * The contact.
+ */
+contact: PlanContact, 
+/**
+ * Call and text (empty without a number; disabled, with the reason, when the number
+ * cannot be dialled).
+ */
+actions: Array<Action>, };
+
+export type PlanView = { 
+/**
+ * What the officer wrote.
+ */
+plan: SafetyPlan, 
+/**
+ * Step 3 with actions.
+ */
+distractions: Array<ContactCard>, 
+/**
+ * Step 4 with actions.
+ */
+helpers: Array<ContactCard>, 
+/**
+ * Step 5 with actions.
+ */
+professionals: Array<ContactCard>, 
+/**
+ * When it was last changed (UTC, RFC 3339).
+ */
+updated_at_utc: string, };
+
 export type ExportFormat = "csv" | "summary";
 
 export type ExportOptions = { 
@@ -867,6 +940,8 @@ export const COMMANDS = [
   'team_join',
   'team_info',
   'team_sync',
+  'safety_plan',
+  'safety_plan_save',
   'talk_ask',
   'talk_preferences',
   'talk_set_preferences',
@@ -938,6 +1013,8 @@ export type Commands = {
   team_join: { args: { invite: string }; result: TeamInfo | null };
   team_info: { args: Record<string, never>; result: TeamInfo | null };
   team_sync: { args: Record<string, never>; result: TeamInfo | null };
+  safety_plan: { args: Record<string, never>; result: PlanView | null };
+  safety_plan_save: { args: { plan: SafetyPlan }; result: PlanView | null };
   talk_ask: { args: { request: NewRequest }; result: AskOutcome };
   talk_preferences: { args: Record<string, never>; result: Preferences };
   talk_set_preferences: { args: { preferences: Preferences }; result: Preferences };

@@ -46,6 +46,8 @@ export interface CrisisLinks {
   /** Whether the full directory can be shown now (the vault is open). */
   canBrowse: () => boolean;
   browse: () => void;
+  /** The officer's safety plan (in the vault, so only while it is open). */
+  plan: () => void;
 }
 
 export function setUpCrisisButton(links: CrisisLinks): void {
@@ -77,6 +79,19 @@ export function setUpCrisisButton(links: CrisisLinks): void {
     },
     'More professional help',
   );
+  const plan = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'crisis-plan',
+      onclick: () => {
+        dialog.close();
+        links.plan();
+      },
+    },
+    'My safety plan',
+  );
   const first988 = h(
     'button',
     { type: 'button', class: 'primary big crisis-call', onclick: () => void openAction(FALLBACK_988.actions[0], status) },
@@ -88,11 +103,13 @@ export function setUpCrisisButton(links: CrisisLinks): void {
     first988,
     status,
     list,
+    plan,
     browse,
     h('button', { type: 'button', class: 'secondary', id: 'crisis-close', onclick: () => dialog.close() }, 'Close'),
   );
   button.addEventListener('click', () => {
     browse.hidden = !links.canBrowse();
+    plan.hidden = !links.canBrowse();
     status.textContent = '';
     dialog.showModal();
   });

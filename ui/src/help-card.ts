@@ -20,11 +20,16 @@ export async function openAction(a: Action, status: HTMLElement): Promise<void> 
 }
 
 export function actionButtons(hit: Hit, status: HTMLElement, where: string): HTMLElement {
+  return actionRow(hit.actions, hit.id, status, where);
+}
+
+/** One button per action; `id` makes the ids of disabled actions' reasons unique. */
+export function actionRow(actions: Action[], id: string, status: HTMLElement, where: string): HTMLElement {
   return h(
     'div',
     { class: 'actions' },
-    ...hit.actions.map((a, i) => {
-      const reasonId = `${where}-why-${hit.id}-${i}`;
+    ...actions.map((a, i) => {
+      const reasonId = `${where}-why-${id}-${i}`;
       const button = h(
         'button',
         {

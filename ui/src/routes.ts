@@ -12,6 +12,7 @@ import { join } from './screens/join';
 import { onboarding } from './screens/onboarding';
 import { peerScreen } from './screens/peer';
 import { problem } from './screens/problem';
+import { safetyPlan } from './screens/safety-plan';
 import { screeners } from './screens/screeners';
 import { settings } from './screens/settings';
 import { talk } from './screens/talk';
@@ -31,7 +32,8 @@ export type Route =
   | 'screeners'
   | 'trends'
   | 'history'
-  | 'directory';
+  | 'directory'
+  | 'safety-plan';
 
 type OpenStatus = Extract<VaultStatus, { state: 'unlocked' }>;
 
@@ -55,6 +57,7 @@ const ROUTES: Record<Route, (c: RouteContext) => Screen> = {
       directory: c.to('directory'),
       talk: c.to('talk'),
       peer: c.to('peer'),
+      plan: c.to('safety-plan'),
     }),
   // The last step of set-up (see `show`): joining from here leads home, team or not.
   welcome: (c) => welcome({ join: c.to('join'), done: c.to('home') }),
@@ -62,10 +65,11 @@ const ROUTES: Record<Route, (c: RouteContext) => Screen> = {
   settings: (c) => settings(c.status, c.show, c.to('home')),
   talk: talkOrJoin,
   peer: (c) => peerScreen(c.to('home')),
-  screeners: (c) => screeners({ back: c.to('home'), talk: c.to('talk') }),
+  screeners: (c) => screeners({ back: c.to('home'), talk: c.to('talk'), plan: c.to('safety-plan') }),
   trends: (c) => trends({ back: c.to('home') }),
   history: (c) => historyScreen({ back: c.to('home') }),
   directory: (c) => directory({ back: c.to('home') }),
+  'safety-plan': (c) => safetyPlan({ back: c.to('home') }),
 };
 
 /**

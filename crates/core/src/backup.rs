@@ -88,6 +88,8 @@ fn plain_image(vault: &Vault) -> Result<Zeroizing<Vec<u8>>> {
         // Sync belongs to this device and its box, not to the record: a backup restored
         // elsewhere must not sync as this device (nor carry the box's keys).
         crate::sync::local::clear_in_image(conn, "backup_image")?;
+        // Peers keep no case notes: a peer's open conversations (keys and words) stay out.
+        crate::talk::conversation::clear_in_image(conn, "backup_image")?;
         let version = vault.schema_version()?;
         conn.execute_batch(&format!("PRAGMA backup_image.user_version = {version};"))
             .map_err(Error::from_sqlite)?;
@@ -263,6 +265,8 @@ pub fn restore_bytes(
             for t in RECORD_TABLES {
                 copy_rows(&image, &tx, t, "INSERT OR IGNORE")?;
             }
+            // A plan here stays; the backup's fills in only when there is none.
+            copy_rows(&image, &tx, "safety_plan", "INSERT OR IGNORE")?;
         }
         RestoreMode::Replace | RestoreMode::Ask => {
             for t in tables(&tx)? {

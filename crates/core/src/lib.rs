@@ -11,6 +11,7 @@ mod error;
 pub mod export;
 mod ids;
 pub mod reminders;
+pub mod safety_plan;
 pub mod screeners;
 pub mod session;
 pub mod settings;

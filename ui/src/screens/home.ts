@@ -25,6 +25,7 @@ export interface HomeLinks {
   directory: () => void;
   talk: () => void;
   peer: () => void;
+  plan: () => void;
 }
 
 export function home(status: OpenStatus, show: (s: VaultStatus) => void, links: HomeLinks): Screen {
@@ -99,6 +100,7 @@ async function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus
       h('button', { type: 'button', class: 'secondary', id: 'nav-trends', onclick: links.trends }, 'Trends'),
       h('button', { type: 'button', class: 'secondary', id: 'nav-history', onclick: links.history }, 'History'),
       h('button', { type: 'button', class: 'secondary', id: 'nav-screeners', onclick: links.screeners }, 'Questionnaires'),
+      h('button', { type: 'button', class: 'secondary', id: 'nav-plan', onclick: links.plan }, 'My safety plan'),
       h('button', { type: 'button', class: 'secondary', id: 'nav-settings', onclick: links.settings }, 'Settings'),
       h('button', { type: 'button', class: 'secondary', id: 'nav-peer', onclick: links.peer }, 'Peer supporter'),
       lockButton,

@@ -1,8 +1,9 @@
 import { api } from '../api';
-import type { Form, Instrument, SavedScore } from '../bindings';
+import type { Form, Instrument, PlanView, SavedScore } from '../bindings';
 import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
 import type { Screen } from '../screen';
+import { planSteps } from './safety-plan';
 
 const LIST: { instrument: Instrument; label: string; hint: string }[] = [
   { instrument: 'phq9', label: 'Mood (PHQ-9)', hint: '9 questions about the last two weeks' },
@@ -17,17 +18,31 @@ const LIST: { instrument: Instrument; label: string; hint: string }[] = [
 interface Links {
   back: () => void;
   talk: () => void;
+  plan: () => void;
 }
 
-/** Shown before any score when core raises the safety flag: never a dead end. */
-function safety(result: SavedScore, links: Links, showScore: () => void): HTMLElement[] {
+/**
+ * Shown before any score when core raises the safety flag: never a dead end. The officer's
+ * own plan comes first when there is one; without one, writing one is offered for later,
+ * after the ways to get help now.
+ */
+function safety(result: SavedScore, links: Links, showScore: () => void, plan: PlanView | null): HTMLElement[] {
+  const status = messageArea();
+  const planParts: HTMLElement[] = plan
+    ? [h('h2', { id: 'safety-plan-h' }, 'Your safety plan'), planSteps(plan, status), status]
+    : [];
+  const offer = plan
+    ? []
+    : [h('button', { type: 'button', class: 'secondary', id: 'safety-make-plan', onclick: links.plan }, 'Make a safety plan later (with a peer or counselor)')];
   return [
     h('h1', {}, 'You don\u2019t have to carry this alone'),
+    ...planParts,
     h('p', {}, 'Some of your answers tell us things are hard right now. Reaching out is a strong move, and help is one tap away.'),
     h('button', { type: 'button', class: 'danger big', onclick: () => document.getElementById('crisis-button')?.click() },
       'Call or text 988 now'),
     h('button', { type: 'button', class: 'primary big', id: 'safety-talk', onclick: links.talk }, 'Talk to a peer now'),
     h('p', {}, 'A professional can help too: your EAP or a counselor who works with first responders. Your coordinator\u2019s directory lists them.'),
+    ...offer,
     h('button', { type: 'button', class: 'secondary', onclick: showScore }, `See my ${result.score.instrument === 'who5' ? 'result' : 'score'}`),
   ];
 }
@@ -85,7 +100,12 @@ async function take(root: HTMLElement, instrument: Instrument, links: Links, liv
           const result = await api.screenerSubmit(instrument, answers as number[]);
           if (!live()) return;
           const showScore = () => mount(root, ...scoreView(result, form, links));
-          if (result.score.safety) mount(root, ...safety(result, links, showScore));
+          if (result.score.safety) {
+            // The plan is a help, never a gate: if it cannot be read, the screen goes on without it.
+            const plan = await api.safetyPlan().catch(() => null);
+            if (!live()) return;
+            mount(root, ...safety(result, links, showScore, plan));
+          }
           else showScore();
         } catch (e) {
           msg.textContent = describe(toErrorBody(e));

@@ -812,6 +812,28 @@ pub(crate) fn forget_peer(v: &Vault, request_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Removes a peer's conversations from a copy of the vault (a backup's image): peers keep
+/// no case notes, and the one-time keys belong to this phone.
+pub(crate) fn clear_in_image(conn: &rusqlite::Connection, schema: &str) -> Result<()> {
+    // A vault from before conversations has none.
+    let has: i64 = conn
+        .query_row(
+            &format!("SELECT count(*) FROM {schema}.sqlite_master WHERE name = 'peer_cases'"),
+            [],
+            |r| r.get(0),
+        )
+        .map_err(Error::from_sqlite)?;
+    if has == 0 {
+        return Ok(());
+    }
+    conn.execute_batch(&format!(
+        "DELETE FROM {schema}.talk_messages
+           WHERE request_id IN (SELECT request_id FROM {schema}.peer_cases);
+         DELETE FROM {schema}.peer_cases;"
+    ))
+    .map_err(Error::from_sqlite)
+}
+
 /// The peer's open conversations (requests they took and replied to).
 pub fn peer_cases(v: &Vault) -> Result<Vec<String>> {
     let mut stmt = v

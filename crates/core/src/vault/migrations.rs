@@ -173,6 +173,12 @@ const STEPS: &[&str] = &[
         ciphertext BLOB,
         PRIMARY KEY (request_id, author, counter)
     ) STRICT;",
+    // v8: the officer's safety plan (one, as JSON: its steps are lists in their own words).
+    "CREATE TABLE safety_plan (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        plan           TEXT NOT NULL,
+        updated_at_utc TEXT NOT NULL
+    ) STRICT;",
 ];
 
 /// All migrations, oldest first.
