@@ -43,7 +43,7 @@ function safety(result: SavedScore, links: Links, showScore: () => void, plan: P
     h('button', { type: 'button', class: 'primary big', id: 'safety-talk', onclick: links.talk }, 'Talk to a peer now'),
     h('p', {}, 'A professional can help too: your EAP or a counselor who works with first responders. Your coordinator\u2019s directory lists them.'),
     ...offer,
-    h('button', { type: 'button', class: 'secondary', onclick: showScore }, `See my ${result.score.instrument === 'who5' ? 'result' : 'score'}`),
+    h('button', { type: 'button', class: 'secondary', id: 'safety-see-score', onclick: showScore }, `See my ${result.score.instrument === 'who5' ? 'result' : 'score'}`),
   ];
 }
 
