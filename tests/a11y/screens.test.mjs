@@ -266,6 +266,16 @@ const SCREENS = [
     },
   },
   {
+    name: 'calm',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-calm');
+      await app.click('#breath-start');
+      await app.waitFor('#breath-start', /Stop/);
+    },
+  },
+  {
     name: 'join',
     world: { team: null },
     reach: async (app) => {

@@ -92,3 +92,15 @@ test('the officer writes a safety plan; the next time it is bad, it comes first 
   await app.click('#crisis-plan');
   await app.waitFor('#plan-steps', /Not sleeping after a bad call/);
 });
+
+test('the breathing guide is one tap from the crisis sheet', async () => {
+  await app.click('#crisis-button');
+  await app.click('#crisis-calm');
+  await app.waitFor('h1', /The next ten minutes/);
+  await app.click('#breath-start');
+  await app.waitFor('#breath-start', /Stop/);
+  assert.equal(await app.script(() => document.querySelector('.breath-guide').classList.contains('running')), true);
+  await app.click('#ground-next');
+  await app.waitFor('#ground-step', /4 things you can feel/);
+  await app.screenshot('24-calm');
+});

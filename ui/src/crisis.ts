@@ -48,6 +48,8 @@ export interface CrisisLinks {
   browse: () => void;
   /** The officer's safety plan (in the vault, so only while it is open). */
   plan: () => void;
+  /** Breathing, grounding, relaxing (a screen of the open app). */
+  calm: () => void;
 }
 
 export function setUpCrisisButton(links: CrisisLinks): void {
@@ -92,6 +94,19 @@ export function setUpCrisisButton(links: CrisisLinks): void {
     },
     'My safety plan',
   );
+  const calm = h(
+    'button',
+    {
+      type: 'button',
+      class: 'secondary',
+      id: 'crisis-calm',
+      onclick: () => {
+        dialog.close();
+        links.calm();
+      },
+    },
+    'Breathe, ground, relax',
+  );
   const first988 = h(
     'button',
     { type: 'button', class: 'primary big crisis-call', onclick: () => void openAction(FALLBACK_988.actions[0], status) },
@@ -103,6 +118,7 @@ export function setUpCrisisButton(links: CrisisLinks): void {
     first988,
     status,
     list,
+    calm,
     plan,
     browse,
     h('button', { type: 'button', class: 'secondary', id: 'crisis-close', onclick: () => dialog.close() }, 'Close'),
@@ -110,6 +126,8 @@ export function setUpCrisisButton(links: CrisisLinks): void {
   button.addEventListener('click', () => {
     browse.hidden = !links.canBrowse();
     plan.hidden = !links.canBrowse();
+    // The app's screens need the vault open; the sheet itself (the lines) never does.
+    calm.hidden = !links.canBrowse();
     status.textContent = '';
     dialog.showModal();
   });

@@ -25,6 +25,7 @@ async function start(): Promise<void> {
     canBrowse: () => store.status?.state === 'unlocked',
     browse: () => router.navigate('directory'),
     plan: () => router.navigate('safety-plan'),
+    calm: () => router.navigate('calm'),
   });
   // The core locks the vault on its own (auto-lock); cover the screen as soon as it does.
   // Only a change of state swaps the screen, so one on show keeps what was typed into it.

@@ -12,6 +12,7 @@ import { join } from './screens/join';
 import { onboarding } from './screens/onboarding';
 import { peerScreen } from './screens/peer';
 import { problem } from './screens/problem';
+import { calm } from './screens/calm';
 import { safetyPlan } from './screens/safety-plan';
 import { screeners } from './screens/screeners';
 import { settings } from './screens/settings';
@@ -33,7 +34,8 @@ export type Route =
   | 'trends'
   | 'history'
   | 'directory'
-  | 'safety-plan';
+  | 'safety-plan'
+  | 'calm';
 
 type OpenStatus = Extract<VaultStatus, { state: 'unlocked' }>;
 
@@ -58,6 +60,7 @@ const ROUTES: Record<Route, (c: RouteContext) => Screen> = {
       talk: c.to('talk'),
       peer: c.to('peer'),
       plan: c.to('safety-plan'),
+      calm: c.to('calm'),
     }),
   // The last step of set-up (see `show`): joining from here leads home, team or not.
   welcome: (c) => welcome({ join: c.to('join'), done: c.to('home') }),
@@ -65,11 +68,12 @@ const ROUTES: Record<Route, (c: RouteContext) => Screen> = {
   settings: (c) => settings(c.status, c.show, c.to('home')),
   talk: talkOrJoin,
   peer: (c) => peerScreen(c.to('home')),
-  screeners: (c) => screeners({ back: c.to('home'), talk: c.to('talk'), plan: c.to('safety-plan') }),
+  screeners: (c) => screeners({ back: c.to('home'), talk: c.to('talk'), plan: c.to('safety-plan'), calm: c.to('calm') }),
   trends: (c) => trends({ back: c.to('home') }),
   history: (c) => historyScreen({ back: c.to('home') }),
   directory: (c) => directory({ back: c.to('home') }),
   'safety-plan': (c) => safetyPlan({ back: c.to('home') }),
+  calm: (c) => calm({ back: c.to('home') }),
 };
 
 /**

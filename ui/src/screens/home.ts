@@ -26,6 +26,7 @@ export interface HomeLinks {
   talk: () => void;
   peer: () => void;
   plan: () => void;
+  calm: () => void;
 }
 
 export function home(status: OpenStatus, show: (s: VaultStatus) => void, links: HomeLinks): Screen {
@@ -101,6 +102,7 @@ async function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus
       h('button', { type: 'button', class: 'secondary', id: 'nav-history', onclick: links.history }, 'History'),
       h('button', { type: 'button', class: 'secondary', id: 'nav-screeners', onclick: links.screeners }, 'Questionnaires'),
       h('button', { type: 'button', class: 'secondary', id: 'nav-plan', onclick: links.plan }, 'My safety plan'),
+      h('button', { type: 'button', class: 'secondary', id: 'nav-calm', onclick: links.calm }, 'Breathe, ground, relax'),
       h('button', { type: 'button', class: 'secondary', id: 'nav-settings', onclick: links.settings }, 'Settings'),
       h('button', { type: 'button', class: 'secondary', id: 'nav-peer', onclick: links.peer }, 'Peer supporter'),
       lockButton,

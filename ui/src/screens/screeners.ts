@@ -19,6 +19,7 @@ interface Links {
   back: () => void;
   talk: () => void;
   plan: () => void;
+  calm: () => void;
 }
 
 /**
@@ -42,6 +43,7 @@ function safety(result: SavedScore, links: Links, showScore: () => void, plan: P
       'Call or text 988 now'),
     h('button', { type: 'button', class: 'primary big', id: 'safety-talk', onclick: links.talk }, 'Talk to a peer now'),
     h('p', {}, 'A professional can help too: your EAP or a counselor who works with first responders. Your coordinator\u2019s directory lists them.'),
+    h('button', { type: 'button', class: 'secondary', id: 'safety-calm', onclick: links.calm }, 'Something to do for the next ten minutes'),
     ...offer,
     h('button', { type: 'button', class: 'secondary', id: 'safety-see-score', onclick: showScore }, `See my ${result.score.instrument === 'who5' ? 'result' : 'score'}`),
   ];
