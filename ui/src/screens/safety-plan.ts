@@ -159,6 +159,7 @@ export function safetyPlan(links: { back: () => void }): Screen {
           h('div', { class: 'row' },
             h('button', { type: 'button', class: 'secondary', id: 'plan-edit', onclick: () => edit(v) }, 'Change my plan'),
             h('button', { type: 'button', class: 'secondary', onclick: () => window.print() }, 'Print')),
+          h('p', { class: 'hint' }, 'A printed copy is outside the app\u2019s protection: keep it somewhere private, like your wallet.'),
           h('p', { class: 'hint' }, `Last changed ${new Date(v.updated_at_utc).toLocaleDateString()}. After the Stanley\u2013Brown Safety Planning Intervention (Stanley & Brown, 2012).`));
       };
       const edit = (v: PlanView | null) => {
