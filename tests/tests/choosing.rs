@@ -238,3 +238,53 @@ async fn escalation_widens_within_the_exclusions_only() {
     let (listed, stanzas) = t.stored(&id);
     assert_eq!((listed.len(), stanzas), (4, 4));
 }
+
+/// Only a peer who can read a new request is notified of it: the peer kept out by the
+/// officer's choice hears the content-free event (its inbox refreshes) but no notification.
+#[tokio::test(flavor = "multi_thread")]
+async fn only_the_peers_who_can_read_it_are_notified() {
+    use peerline_core::engine::{CoreEvent, PeerEvent};
+    let t = Team::new(600).await;
+    t.on_duty(&["ana", "ben", "cat", "dan"]).await;
+    let Team { w, officer, peers } = t;
+    let mut live = Vec::new();
+    for (key, phone) in peers {
+        if key == "ana" || key == "cat" {
+            live.push((key, phone.live()));
+        }
+    }
+    let mut events: Vec<_> = live.iter().map(|(_, p)| p.engine.subscribe()).collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let r = officer::ask_for_peer(
+        &officer.session,
+        NewRequest {
+            urgency: Urgency::Now,
+            contact: Contact::InApp,
+            note: Some(NOTE.into()),
+            choice: Some(PeerChoice {
+                preferences: Preferences {
+                    not_units: vec!["Patrol North".into()],
+                    ..Preferences::default()
+                },
+                fallback: Fallback::Ask,
+            }),
+        },
+    )
+    .await
+    .unwrap();
+    let id = sent(r);
+    for ((key, phone), rx) in live.iter().zip(events.iter_mut()) {
+        let id = id.clone();
+        let e: PeerEvent = phone
+            .wait_for(rx, Duration::from_secs(10), move |e| match e {
+                CoreEvent::PeerEvent(p) if p.request_id.as_deref() == Some(id.as_str()) => {
+                    Some(p.clone())
+                }
+                _ => None,
+            })
+            .await;
+        let told = CoreEvent::PeerEvent(e).notification().is_some();
+        assert_eq!(told, *key == "cat", "{key} notified: {told}");
+    }
+    drop(w);
+}

@@ -56,7 +56,13 @@ async fn team(engine: &Engine, key: &Live) {
             } => engine.peer_conversation(request_id).await,
             // The officer's side of a conversation: nothing for a peer's phone.
             Event::Conversation { .. } => {}
-            _ => engine.emit(CoreEvent::PeerEvent(PeerEvent::from_relay(&event))),
+            _ => {
+                let mut e = PeerEvent::from_relay(&event);
+                if e.new_request {
+                    e.new_request = engine.worth_telling(event.request_id()).await;
+                }
+                engine.emit(CoreEvent::PeerEvent(e));
+            }
         }
     }
 }

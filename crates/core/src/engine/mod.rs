@@ -527,6 +527,23 @@ impl Engine {
         }
     }
 
+    /// Whether a new (escalated, handed-on) request should raise this peer's notification.
+    /// With the vault open, only if this peer can read it and it is still open: a request
+    /// encrypted to others (the officer chose, or kept it from this peer's unit) raises
+    /// nothing here. With the vault locked the keys are out of reach, so the fixed, empty
+    /// notification goes as before.
+    async fn worth_telling(&self, id: &str) -> bool {
+        let unlocked = self.lock_session().vault().is_ok();
+        if !unlocked {
+            return true;
+        }
+        match crate::talk::peer::inbox(&*self.session()).await {
+            Ok(items) => items.iter().any(|i| i.request_id == id && i.open),
+            // Cannot tell (the relay did not answer): say something rather than nothing.
+            Err(_) => true,
+        }
+    }
+
     /// Every conversation of this peer (after a reconnect).
     async fn peer_conversations(&self) {
         let cases = {

@@ -29,7 +29,9 @@ pub const NEW_REQUEST_TEXT: &str = "New peer request";
 /// because notifications show on a locked screen.
 pub fn notification_text(event: &Event) -> Option<&'static str> {
     match event {
-        Event::NewRequest { .. } | Event::Escalated { .. } => Some(NEW_REQUEST_TEXT),
+        Event::NewRequest { .. } | Event::Escalated { .. } | Event::HandedOff { .. } => {
+            Some(NEW_REQUEST_TEXT)
+        }
         _ => None,
     }
 }
