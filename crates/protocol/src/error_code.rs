@@ -47,6 +47,8 @@ pub enum ErrorCode {
     BoxFull,
     /// Too many of this side's messages wait unread on the relay.
     ConversationFull,
+    /// The path exists, but not with this method (the `Allow` header lists those it has).
+    MethodNotAllowed,
 }
 
 impl ErrorCode {
@@ -71,6 +73,7 @@ impl ErrorCode {
         Self::UnknownBox,
         Self::BoxFull,
         Self::ConversationFull,
+        Self::MethodNotAllowed,
     ];
 
     /// The code as it appears on the wire.
@@ -95,6 +98,7 @@ impl ErrorCode {
             Self::UnknownBox => "UNKNOWN_BOX",
             Self::BoxFull => "BOX_FULL",
             Self::ConversationFull => "CONVERSATION_FULL",
+            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
         }
     }
 

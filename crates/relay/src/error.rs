@@ -77,6 +77,9 @@ pub enum RelayError {
         "{0} of your messages are still waiting to be read; wait for the other side to read them before sending more."
     )]
     ConversationFull(u64),
+    /// The path has no such method.
+    #[error("That method is not allowed on this endpoint; the Allow header lists those it has.")]
+    MethodNotAllowed,
 }
 
 impl RelayError {
@@ -102,6 +105,7 @@ impl RelayError {
             Self::UnknownBox => ErrorCode::UnknownBox,
             Self::BoxFull { .. } => ErrorCode::BoxFull,
             Self::ConversationFull(_) => ErrorCode::ConversationFull,
+            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
         }
     }
 
@@ -120,6 +124,7 @@ impl RelayError {
             Self::UnknownTeam | Self::UnknownRequest | Self::UnknownBox => StatusCode::NOT_FOUND,
             Self::BoxFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyConnections => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

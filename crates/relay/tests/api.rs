@@ -114,6 +114,24 @@ async fn malformed_oversized_and_unknown_are_clear_json_errors() {
         "values are never echoed"
     );
 
+    // A method the path does not have: 405, the methods it has in `Allow`, a JSON body.
+    let res = http
+        .request(reqwest::Method::PATCH, format!("{}/v1/health", r.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    let allow = res
+        .headers()
+        .get("allow")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(allow.contains("GET"), "{allow}");
+    let body: peerline_protocol::ErrorBody = res.json().await.unwrap();
+    assert_eq!(body.code, "METHOD_NOT_ALLOWED");
+
     let huge = vec![b'a'; 300 * 1024];
     let res = http
         .post(format!("{}/v1/devices", r.url))

@@ -77,7 +77,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { RelayError::InvalidInput("No such endpoint.".into()) })
         // Every answer is JSON with a code, including a wrong method on a real path.
         .method_not_allowed_fallback(|| async {
-            RelayError::InvalidInput("That method is not allowed on this endpoint.".into())
+            // 405, as HTTP says; axum adds the `Allow` header with the path's methods.
+            RelayError::MethodNotAllowed
         })
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn_with_state(

@@ -63,3 +63,25 @@ impl utoipa::Modify for Security {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `docs/openapi.json` is the relay's published contract, for client authors who do not
+    /// run a relay. It is generated from the handlers and wire types; this fails when it is
+    /// stale, and rewrites it with `PEERLINE_WRITE_OPENAPI=1`.
+    #[test]
+    fn the_published_document_is_fresh() {
+        let doc = ApiDoc::openapi().to_pretty_json().unwrap() + "\n";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+        if std::env::var_os("PEERLINE_WRITE_OPENAPI").is_some() {
+            std::fs::write(path, &doc).unwrap();
+        }
+        let held = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            held == doc,
+            "docs/openapi.json is stale: run PEERLINE_WRITE_OPENAPI=1 cargo test -p peerline-relay --lib openapi"
+        );
+    }
+}
