@@ -11,6 +11,13 @@ use peerline_protocol::relay::{
 use peerline_protocol::relay::{HandOff, MarkRead, MessageAccepted, MessagePage, PostMessage};
 
 use crate::error::ClientError;
+
+/// The status-secret header when the officer speaks; none for a device-signed peer.
+fn secret_header(status_secret: Option<&str>) -> Vec<(&'static str, &str)> {
+    status_secret
+        .map(|s| vec![(HEADER_STATUS_SECRET, s)])
+        .unwrap_or_default()
+}
 use crate::http::{Method, RelayClient};
 
 type Result<T> = std::result::Result<T, ClientError>;
@@ -137,9 +144,7 @@ impl RelayClient {
     /// Closes a request: the officer with its status secret (pass it), the claiming peer
     /// with its device signature (pass `None` on a device-signed client).
     pub async fn close_request(&self, id: &str, status_secret: Option<&str>) -> Result<()> {
-        let headers: Vec<(&str, &str)> = status_secret
-            .map(|s| vec![(HEADER_STATUS_SECRET, s)])
-            .unwrap_or_default();
+        let headers = secret_header(status_secret);
         self.call::<(), Ack>(Method::DELETE, &ep::request(id), None, &headers)
             .await
             .map(drop)
@@ -167,9 +172,7 @@ impl RelayClient {
         status_secret: Option<&str>,
         body: &PostMessage,
     ) -> Result<MessageAccepted> {
-        let headers: Vec<(&str, &str)> = status_secret
-            .map(|s| vec![(HEADER_STATUS_SECRET, s)])
-            .unwrap_or_default();
+        let headers = secret_header(status_secret);
         self.call(
             Method::POST,
             &ep::request_messages(id),
@@ -186,9 +189,7 @@ impl RelayClient {
         status_secret: Option<&str>,
         after: u64,
     ) -> Result<MessagePage> {
-        let headers: Vec<(&str, &str)> = status_secret
-            .map(|s| vec![(HEADER_STATUS_SECRET, s)])
-            .unwrap_or_default();
+        let headers = secret_header(status_secret);
         self.call::<(), _>(
             Method::GET,
             &format!("{}?after={after}", ep::request_messages(id)),
@@ -200,9 +201,7 @@ impl RelayClient {
 
     /// The other side's messages up to `upto` were shown here; the relay deletes them.
     pub async fn mark_read(&self, id: &str, status_secret: Option<&str>, upto: u64) -> Result<()> {
-        let headers: Vec<(&str, &str)> = status_secret
-            .map(|s| vec![(HEADER_STATUS_SECRET, s)])
-            .unwrap_or_default();
+        let headers = secret_header(status_secret);
         self.call::<_, Ack>(
             Method::POST,
             &ep::request_messages_read(id),

@@ -193,6 +193,15 @@ struct Side {
 }
 
 impl Side {
+    /// Where this side keeps its counter and last sequence: the officer's request row, or
+    /// the peer's case row. A fixed name, never input: safe to put in SQL text.
+    fn table(&self) -> &'static str {
+        match self.me {
+            Author::Officer => "peer_requests",
+            Author::Peer => "peer_cases",
+        }
+    }
+
     fn client(&self, v: &Vault) -> Result<RelayClient> {
         match self.me {
             // Anonymous: the officer speaks with the request's secret, never as a device.
@@ -405,10 +414,7 @@ pub async fn send<A: VaultAccess>(
                 &format!(
                     "UPDATE {} SET sent_counter = sent_counter + 1 WHERE request_id = ?1
                      RETURNING sent_counter",
-                    match side.me {
-                        Author::Officer => "peer_requests",
-                        Author::Peer => "peer_cases",
-                    }
+                    side.table()
                 ),
                 [request_id],
                 |r| r.get(0),
@@ -551,12 +557,8 @@ pub async fn sync<A: VaultAccess>(vault: &A, request_id: &str) -> Result<usize> 
                     )
                     .map_err(Error::from_sqlite)?;
             }
-            let table = match side.me {
-                Author::Officer => "peer_requests",
-                Author::Peer => "peer_cases",
-            };
             tx.execute(
-                &format!("UPDATE {table} SET last_seq = max(last_seq, ?2) WHERE request_id = ?1"),
+                &format!("UPDATE {} SET last_seq = max(last_seq, ?2) WHERE request_id = ?1", side.table()),
                 params![request_id, top as i64],
             )
             .map_err(Error::from_sqlite)?;

@@ -68,9 +68,7 @@ pub async fn post(
             "message_id must be 32 hex digits.".into(),
         ));
     }
-    let ciphertext = b64::decode(&msg.ciphertext)
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| RelayError::InvalidInput("ciphertext is not base64.".into()))?;
+    let ciphertext = super::ciphertext(&msg.ciphertext)?;
     if ciphertext.len() > MAX_MESSAGE_BYTES {
         return Err(RelayError::TooLarge);
     }
@@ -204,9 +202,7 @@ pub async fn hand_off(
         ))?;
     let req: HandOff = parse(&body)?;
     valid_recipients(&state, &req.recipient_key_ids)?;
-    let ciphertext = b64::decode(&req.ciphertext)
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| RelayError::InvalidInput("ciphertext is not base64.".into()))?;
+    let ciphertext = super::ciphertext(&req.ciphertext)?;
     if !state
         .storage
         .hand_off(&id, req.recipient_key_ids, ciphertext)

@@ -188,6 +188,13 @@ impl<S: Send + Sync> FromRequest<S> for Body {
     }
 }
 
+/// A body's `ciphertext` field: base64, and not empty.
+pub(crate) fn ciphertext(b64_text: &str) -> Result<Vec<u8>, RelayError> {
+    peerline_protocol::b64::decode(b64_text)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| RelayError::InvalidInput("ciphertext is not base64.".into()))
+}
+
 /// Parses JSON with a clear error that names the problem but never echoes the body.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, RelayError> {
     serde_json::from_slice(body).map_err(|e| {

@@ -104,9 +104,7 @@ pub async fn post(
             "status_hash must be a SHA-256 in hex.".into(),
         ));
     }
-    let ciphertext = b64::decode(&req.ciphertext)
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| RelayError::InvalidInput("ciphertext is not base64.".into()))?;
+    let ciphertext = super::ciphertext(&req.ciphertext)?;
     let team_row = state
         .storage
         .team(&team)
@@ -257,9 +255,7 @@ pub async fn reply(
 ) -> Result<Json<serde_json::Value>, RelayError> {
     let device = signed.device()?;
     let req: PostReply = parse(&signed.body)?;
-    let ciphertext = b64::decode(&req.ciphertext)
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| RelayError::InvalidInput("ciphertext is not base64.".into()))?;
+    let ciphertext = super::ciphertext(&req.ciphertext)?;
     if !state
         .storage
         .reply(&id, &device.device_id, ciphertext)
@@ -384,9 +380,7 @@ pub async fn widen(
         ))?;
     let req: WidenRequest = parse(&body)?;
     valid_recipients(&state, &req.recipient_key_ids)?;
-    let ciphertext = b64::decode(&req.ciphertext)
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| RelayError::InvalidInput("ciphertext is not base64.".into()))?;
+    let ciphertext = super::ciphertext(&req.ciphertext)?;
     if !state
         .storage
         .widen(&id, req.recipient_key_ids, ciphertext)
