@@ -1,6 +1,7 @@
 //! One typed method per endpoint of the relay's API.
 
 use peerline_protocol::endpoints as ep;
+use peerline_protocol::figures::TeamFigures;
 use peerline_protocol::relay::{
     AppendRecord, Appended, BlobKind, BoxContents, BoxSnapshot, ClaimRequest, CreateBox,
     CreateTeam, DeviceRegistered, HEADER_BOX_SECRET, HEADER_STATUS_SECRET, Health, InviteInfo,
@@ -45,6 +46,12 @@ impl RelayClient {
     /// The team's status (signed by the team key).
     pub async fn team_status(&self, team: &str) -> Result<TeamStatus> {
         self.call::<(), _>(Method::GET, &ep::team(team), None, &[])
+            .await
+    }
+
+    /// The program's figures (signed by the team key).
+    pub async fn team_figures(&self, team: &str) -> Result<TeamFigures> {
+        self.call::<(), _>(Method::GET, &ep::team_figures(team), None, &[])
             .await
     }
 

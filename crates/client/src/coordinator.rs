@@ -109,6 +109,12 @@ impl Coordinator {
         self.client.team_status(&self.team_id).await
     }
 
+    /// The program's figures: weekly counters pooled into periods of at least five
+    /// requests, and duty by hour.
+    pub async fn figures(&self) -> Result<peerline_protocol::figures::TeamFigures> {
+        self.client.team_figures(&self.team_id).await
+    }
+
     /// Issues an invite for `uses` devices, valid until `expires_at` (Unix seconds). The
     /// code is made here and only its hash goes to the relay.
     pub async fn issue_invite(&self, uses: u32, expires_at: i64) -> Result<IssuedInvite> {

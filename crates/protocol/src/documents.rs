@@ -183,11 +183,34 @@ pub struct DirectoryEntry {
 
 /// A problem in a roster or directory, naming the entry and field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocumentError(pub String);
+pub struct DocumentError {
+    /// The peer's or entry's position, when the problem is in one.
+    pub index: Option<usize>,
+    /// The field (`unit`, `phone`, …), for an editor to put the message beside it.
+    pub field: String,
+    /// What is wrong, in words.
+    pub message: String,
+    at: String,
+}
+
+impl DocumentError {
+    fn new(index: Option<usize>, at: String, field: &str, message: &str) -> Self {
+        Self {
+            index,
+            field: field.to_owned(),
+            message: message.to_owned(),
+            at,
+        }
+    }
+}
 
 impl std::fmt::Display for DocumentError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        if self.at.is_empty() {
+            write!(f, "{}: {}", self.field, self.message)
+        } else {
+            write!(f, "{}.{}: {}", self.at, self.field, self.message)
+        }
     }
 }
 
@@ -210,12 +233,17 @@ impl Roster {
     /// Checks every field; the error names the peer (by position and key id) and the field.
     pub fn validate(&self) -> Result<(), DocumentError> {
         if self.peers.is_empty() {
-            return Err(DocumentError("peers: the roster lists no peers".into()));
+            return Err(DocumentError::new(
+                None,
+                String::new(),
+                "peers",
+                "the roster lists no peers",
+            ));
         }
         let mut seen = std::collections::HashSet::new();
         for (i, p) in self.peers.iter().enumerate() {
             let at = format!("peers[{i}] ({})", p.key_id);
-            let bad = |field: &str, why: &str| DocumentError(format!("{at}.{field}: {why}"));
+            let bad = |field: &str, why: &str| DocumentError::new(Some(i), at.clone(), field, why);
             if p.key_id.is_empty()
                 || p.key_id.len() > 64
                 || !p
@@ -272,7 +300,7 @@ impl Directory {
     pub fn validate(&self) -> Result<(), DocumentError> {
         for (i, e) in self.entries.iter().enumerate() {
             let at = format!("entries[{i}] ({})", e.name);
-            let bad = |field: &str, why: &str| DocumentError(format!("{at}.{field}: {why}"));
+            let bad = |field: &str, why: &str| DocumentError::new(Some(i), at.clone(), field, why);
             if e.name.trim().is_empty() || e.name.chars().count() > 120 {
                 return Err(bad("name", "must be 1–120 characters"));
             }
@@ -356,7 +384,7 @@ mod tests {
         let mut bad = r.clone();
         bad.peers[0].unit = Some("Patrol\nNorth".into());
         assert_eq!(
-            bad.validate().unwrap_err().0,
+            bad.validate().unwrap_err().to_string(),
             "peers[0] (sam).unit: must be 1–60 characters on one line (or leave it out)"
         );
         let mut bad = r.clone();
@@ -364,12 +392,17 @@ mod tests {
         assert!(
             bad.validate()
                 .unwrap_err()
-                .0
+                .to_string()
                 .starts_with("peers[0] (sam).languages")
         );
         let mut bad = r;
         bad.peers[0].specialties = vec!["x".into(); 21];
-        assert!(bad.validate().unwrap_err().0.contains("more than 20"));
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("more than 20")
+        );
     }
 
     #[test]
@@ -386,11 +419,12 @@ mod tests {
         }
         .validate()
         .unwrap_err();
-        assert_eq!(e.0, "peers[1] (sam).key_id: appears twice");
+        assert_eq!(e.to_string(), "peers[1] (sam).key_id: appears twice");
         let mut p = peer("lee");
         p.age_recipient = "age1short".into();
         let e = Roster { peers: vec![p] }.validate().unwrap_err();
-        assert!(e.0.starts_with("peers[0] (lee).age_recipient"));
+        assert!(e.to_string().starts_with("peers[0] (lee).age_recipient"));
+        assert_eq!((e.index, e.field.as_str()), (Some(0), "age_recipient"));
         assert!(Roster { peers: vec![] }.validate().is_err());
     }
 
@@ -426,7 +460,10 @@ mod tests {
         }
         .validate()
         .unwrap_err();
-        assert_eq!(err.0, "entries[0] (EAP).web: must start with https://");
+        assert_eq!(
+            err.to_string(),
+            "entries[0] (EAP).web: must start with https://"
+        );
         e.web = None;
         e.sms_body = Some("HOME".into());
         let err = Directory {
@@ -434,7 +471,10 @@ mod tests {
         }
         .validate()
         .unwrap_err();
-        assert!(err.0.contains("sms_body"), "a body needs an sms number");
+        assert!(
+            err.to_string().contains("sms_body"),
+            "a body needs an sms number"
+        );
         e.sms = Some("741741".into());
         assert!(
             Directory {

@@ -22,6 +22,8 @@ pub const TEAM_DUTY: &str = "/v1/teams/{team}/duty";
 pub const TEAM_TOKEN_KEYS: &str = "/v1/teams/{team}/token-keys";
 /// Blind-sign a batch of request tokens (device-signed).
 pub const TEAM_TOKENS: &str = "/v1/teams/{team}/tokens";
+/// The program's figures, aggregate only (team-signed).
+pub const TEAM_FIGURES: &str = "/v1/teams/{team}/figures";
 /// A signed document of the team (`{kind}` is a [`crate::relay::BlobKind`]).
 pub const TEAM_BLOB: &str = "/v1/teams/{team}/{kind}";
 /// Post a request (anonymous token) and list open ones (device-signed).
@@ -71,6 +73,7 @@ pub const ALL: &[&str] = &[
     TEAM_DUTY,
     TEAM_TOKEN_KEYS,
     TEAM_TOKENS,
+    TEAM_FIGURES,
     TEAM_BLOB,
     TEAM_REQUESTS,
     TEAM_EVENTS,
@@ -124,6 +127,10 @@ pub fn request_handoff(id: &str) -> String {
 /// `/v1/teams/{team}`.
 pub fn team(team: &str) -> String {
     fill(TEAM, &[team])
+}
+/// `/v1/teams/{team}/figures`.
+pub fn team_figures(team: &str) -> String {
+    fill(TEAM_FIGURES, &[team])
 }
 /// `/v1/teams/{team}/invites`.
 pub fn team_invites(team: &str) -> String {

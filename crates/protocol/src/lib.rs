@@ -11,6 +11,7 @@ pub mod documents;
 pub mod endpoints;
 mod error_body;
 mod error_code;
+pub mod figures;
 pub mod invite;
 pub mod relay;
 

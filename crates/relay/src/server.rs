@@ -61,6 +61,18 @@ pub enum Database {
 }
 
 impl Database {
+    /// Opens (and migrates) the storage, as a relay node does at start; tools and tests
+    /// that work on the storage directly use this too.
+    pub async fn open(&self) -> Result<Arc<dyn Storage>, crate::RelayError> {
+        Ok(match self {
+            Database::Sqlite(path) => Arc::new(SqliteStorage::open(path)?),
+            #[cfg(feature = "postgres")]
+            Database::Postgres(url) => {
+                Arc::new(crate::storage::PostgresStorage::connect(url).await?)
+            }
+        })
+    }
+
     /// Reads `--database`: a `postgres://` or `postgresql://` URL, or else a file path.
     pub fn parse(s: &str) -> Result<Self, String> {
         if s.starts_with("postgres://") || s.starts_with("postgresql://") {
@@ -191,11 +203,7 @@ pub async fn start(config: ServeConfig) -> Result<RunningRelay, StartError> {
     if !config.listen.ip().is_loopback() && !config.insecure_behind_proxy && config.tls.is_none() {
         return Err(StartError::NeedsTls(config.listen));
     }
-    let storage: Arc<dyn Storage> = match &config.database {
-        Database::Sqlite(path) => Arc::new(SqliteStorage::open(path)?),
-        #[cfg(feature = "postgres")]
-        Database::Postgres(url) => Arc::new(crate::storage::PostgresStorage::connect(url).await?),
-    };
+    let storage = config.database.open().await?;
     let hub = Arc::new(Hub::default());
     let listener_task = storage.listen(hub.clone()).await?;
     let vapid = VapidKey::load(&*storage).await?;

@@ -190,6 +190,12 @@ async fn a_coordinator_creates_a_team_invites_and_publishes() {
     assert_eq!(status["roster_version"], 2);
     assert_eq!(status["directory_version"], 1);
     assert_eq!(status["devices"], 1);
+
+    let out = cli(&["team", "figures", "--key-file", &key_s]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let figures: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(figures["periods"], serde_json::json!([]));
+    assert!(figures["this_week"].as_i64().unwrap() > 2_900);
 }
 
 #[test]

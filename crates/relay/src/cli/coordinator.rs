@@ -54,6 +54,13 @@ pub enum TeamCommand {
         #[arg(long, default_value = "team.key")]
         key_file: PathBuf,
     },
+    /// Print the program's figures as JSON: ended weeks pooled into periods of at least
+    /// five requests, and peers on duty by hour.
+    Figures {
+        /// The team key file.
+        #[arg(long, default_value = "team.key")]
+        key_file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -211,6 +218,15 @@ pub async fn run(command: Command) -> Result<(), String> {
             println!(
                 "{}",
                 serde_json::to_string_pretty(&status).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
+        Command::Team(TeamCommand::Figures { key_file }) => {
+            let (file, key) = TeamKeyFile::load(&key_file)?;
+            let figures = file.coordinator(key)?.figures().await.map_err(relay_err)?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&figures).map_err(|e| e.to_string())?
             );
             Ok(())
         }

@@ -48,8 +48,12 @@ pub async fn set(
         &req.proof,
     )
     .await?;
-    let until = (req.minutes > 0).then(|| state.now() + i64::from(req.minutes) * 60);
-    state.storage.set_duty(&team, &req.key_id, until).await?;
+    let now = state.now();
+    let until = (req.minutes > 0).then(|| now + i64::from(req.minutes) * 60);
+    state
+        .storage
+        .set_duty(&team, &req.key_id, until, now)
+        .await?;
     Ok(Json(OnDuty {
         key_ids: state.storage.on_duty(&team, state.now()).await?,
     }))

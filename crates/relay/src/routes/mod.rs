@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route(ep::OPENAPI, get(openapi_json))
         .route(ep::TEAMS, post(teams::create))
         .route(ep::TEAM, get(teams::status))
+        .route(ep::TEAM_FIGURES, get(teams::figures))
         .route(
             ep::TEAM_INVITES,
             post(teams::issue_invite).get(teams::list_invites),

@@ -2,6 +2,7 @@
 //! `/v1/openapi.json`).
 
 use peerline_protocol::ErrorBody;
+use peerline_protocol::figures::{DutyWeek, FigurePeriod, RequestFigures, TeamFigures};
 use peerline_protocol::relay::*;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -18,7 +19,7 @@ use super::{blobs, devices, duty, events, messages, push, requests, sync, teams,
     ),
     paths(
         super::health,
-        teams::create, teams::status, teams::issue_invite, teams::list_invites, teams::revoke_invite,
+        teams::create, teams::status, teams::figures, teams::issue_invite, teams::list_invites, teams::revoke_invite,
         devices::register,
         duty::set, duty::list, tokens::keys, tokens::issue,
         blobs::publish, blobs::fetch,
@@ -34,6 +35,7 @@ use super::{blobs, devices, duty, events, messages, push, requests, sync, teams,
         RequestState, OpenRequest, ClaimRequest, PostReply, RequestStatus, Event, SetDuty, OnDuty, WidenRequest, TokenKey, IssueTokens, TokensIssued, Token,
         PushSubscription, PeerPush, PushKey,
         CreateBox, BoxRecord, AppendRecord, Appended, BoxSnapshot, BoxContents,
+        TeamFigures, FigurePeriod, RequestFigures, DutyWeek,
         Author, PostMessage, MessageAccepted, RelayMessage, MessagePage, MarkRead, HandOff,
     )),
     modifiers(&Security)

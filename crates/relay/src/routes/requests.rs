@@ -227,7 +227,13 @@ pub async fn claim(
     // whether the request exists.
     match state
         .storage
-        .claim(&id, &device.team_id, &req.key_id, &device.device_id)
+        .claim(
+            &id,
+            &device.team_id,
+            &req.key_id,
+            &device.device_id,
+            state.now(),
+        )
         .await?
     {
         ClaimOutcome::Won => {
@@ -353,7 +359,7 @@ pub async fn close(
             r
         }
     };
-    if state.storage.close(&id, r.expires_at).await? {
+    if state.storage.close(&id, r.expires_at, state.now()).await? {
         state.announce(
             &r.team_id,
             Event::Closed {

@@ -10,6 +10,8 @@ use peerline_protocol::relay::{
     CreateTeam, InviteInfo, InviteIssued, IssueInvite, TeamCreated, TeamStatus,
 };
 
+use peerline_protocol::figures::{self, DutyWeek, TeamFigures};
+
 use super::signed::Signed;
 use super::{Body, parse};
 use crate::error::RelayError;
@@ -90,6 +92,45 @@ pub async fn status(
         .await?
         .map(Json)
         .ok_or(RelayError::UnknownTeam)
+}
+
+/// The program's figures, for the team's coordinator alone: counters per week pooled into
+/// periods of at least five requests, and duty by hour. The operator's admin token does
+/// not open it; another team's key does not either.
+#[utoipa::path(get, path = "/v1/teams/{team}/figures", tag = "teams", params(("team" = String, Path)),
+    security(("signed" = [])),
+    responses((status = 200, body = TeamFigures), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn figures(
+    State(state): State<AppState>,
+    Path(team): Path<String>,
+    signed: Signed,
+) -> Result<Json<TeamFigures>, RelayError> {
+    signed.coordinator_of(&team)?;
+    let this_week = figures::week_of(state.now());
+    let rows = state
+        .storage
+        .figures(&team, this_week - figures::DUTY_WEEKS_SHOWN)
+        .await?;
+    let mut duty: Vec<DutyWeek> = Vec::new();
+    for (week, hour, secs) in rows.duty {
+        if week >= this_week || hour >= figures::HOURS_PER_WEEK {
+            continue;
+        }
+        if duty.last().is_none_or(|d| d.week != week) {
+            duty.push(DutyWeek {
+                week,
+                peer_seconds: vec![0; figures::HOURS_PER_WEEK],
+            });
+        }
+        if let Some(d) = duty.last_mut() {
+            d.peer_seconds[hour] = u32::try_from(secs).unwrap_or(u32::MAX);
+        }
+    }
+    Ok(Json(TeamFigures {
+        this_week,
+        periods: figures::pool(rows.weeks, this_week),
+        duty,
+    }))
 }
 
 #[utoipa::path(post, path = "/v1/teams/{team}/invites", tag = "invites", params(("team" = String, Path)),

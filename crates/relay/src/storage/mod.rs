@@ -18,6 +18,7 @@ use tokio::task::JoinHandle;
 use crate::hub::Hub;
 
 use async_trait::async_trait;
+use peerline_protocol::figures::{self, RequestFigures};
 use peerline_protocol::relay::{
     Author, BlobKind, InviteInfo, PushSubscription, RequestState, SignedBlob, TeamStatus, Urgency,
 };
@@ -234,6 +235,111 @@ pub struct MessageBatch {
     pub marked: bool,
 }
 
+/// A team's counters as stored: nothing in them names a request, a device or a time
+/// finer than the week (duty: the hour of the week).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FigureRows {
+    /// (week, counts) for each week with a request closed or expired in it.
+    pub weeks: Vec<(i64, RequestFigures)>,
+    /// (week, hour of week, peer-seconds on duty).
+    pub duty: Vec<(i64, usize, i64)>,
+}
+
+/// What one closed or expired request adds to its team's week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    /// Claimed at some point.
+    pub claimed: bool,
+    /// Escalated at some point.
+    pub escalated: bool,
+    /// Expired without a claim.
+    pub expired_unclaimed: bool,
+    /// The claim-time bucket (see `peerline_protocol::figures`), when claimed.
+    pub claim_bucket: Option<usize>,
+}
+
+impl Counted {
+    /// From the request's own columns as it leaves.
+    pub fn of(created_at: i64, claimed_at: Option<i64>, escalated: bool, expired: bool) -> Self {
+        Self {
+            claimed: claimed_at.is_some(),
+            escalated,
+            expired_unclaimed: expired && claimed_at.is_none(),
+            claim_bucket: claimed_at.map(|at| figures::claim_bucket(at - created_at)),
+        }
+    }
+
+    /// The counter columns' increments, in the order `FIGURE_COLUMNS` names them.
+    pub fn increments(&self) -> [i64; 4 + figures::CLAIM_BUCKETS] {
+        let mut v = [0; 4 + figures::CLAIM_BUCKETS];
+        v[0] = 1;
+        v[1] = i64::from(self.claimed);
+        v[2] = i64::from(self.escalated);
+        v[3] = i64::from(self.expired_unclaimed);
+        if let Some(b) = self.claim_bucket {
+            v[4 + b] = 1;
+        }
+        v
+    }
+}
+
+/// The counter columns of `team_weeks`, in the order of [`Counted::increments`]. Fixed
+/// names, never input: safe to put in SQL text.
+pub const FIGURE_COLUMNS: [&str; 4 + figures::CLAIM_BUCKETS] = [
+    "requests",
+    "claimed",
+    "escalated",
+    "expired_unclaimed",
+    "claim_b0",
+    "claim_b1",
+    "claim_b2",
+    "claim_b3",
+    "claim_b4",
+    "claim_b5",
+];
+
+/// The statement that adds one request's increments to its team's week: parameters 1
+/// and 2 are the team and week, then the increments; `mark` is the database's parameter
+/// sign (`?` or `$`).
+pub fn week_upsert_sql(mark: char) -> String {
+    let columns = FIGURE_COLUMNS.join(", ");
+    let values = (3..3 + FIGURE_COLUMNS.len())
+        .map(|i| format!("{mark}{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sums = FIGURE_COLUMNS
+        .iter()
+        .map(|c| format!("{c} = team_weeks.{c} + excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "INSERT INTO team_weeks (team_id, week, {columns}) VALUES ({mark}1, {mark}2, {values})
+         ON CONFLICT (team_id, week) DO UPDATE SET {sums}"
+    )
+}
+
+/// The statement that adds peer-seconds to a team's hour: team, week, hour, seconds.
+pub fn duty_upsert_sql(mark: char) -> String {
+    format!(
+        "INSERT INTO team_duty_hours (team_id, week, hour, peer_seconds)
+         VALUES ({mark}1, {mark}2, {mark}3, {mark}4)
+         ON CONFLICT (team_id, week, hour) DO UPDATE
+         SET peer_seconds = team_duty_hours.peer_seconds + excluded.peer_seconds"
+    )
+}
+
+/// Reads one `team_weeks` row's counters (in [`FIGURE_COLUMNS`] order) into figures.
+pub fn figures_from(counts: &[i64]) -> RequestFigures {
+    let n = |i: usize| counts.get(i).copied().unwrap_or(0).max(0) as u64;
+    RequestFigures {
+        requests: n(0),
+        claimed: n(1),
+        escalated: n(2),
+        expired_unclaimed: n(3),
+        claim_times: (4..4 + figures::CLAIM_BUCKETS).map(n).collect(),
+    }
+}
+
 /// Everything the relay keeps.
 #[async_trait]
 pub trait Storage: Send + Sync + 'static {
@@ -287,13 +393,15 @@ pub trait Storage: Send + Sync + 'static {
     async fn team_requests(&self, team_id: &str, now: i64) -> Result<Vec<StoredRequest>>;
     /// One request.
     async fn request(&self, request_id: &str) -> Result<Option<StoredRequest>>;
-    /// Atomic claim: exactly one winner.
+    /// Atomic claim: exactly one winner. The first claim keeps its time (`now`) on the
+    /// request, for the claim-time figures; it goes with the request.
     async fn claim(
         &self,
         request_id: &str,
         team_id: &str,
         key_id: &str,
         device_id: &str,
+        now: i64,
     ) -> Result<ClaimOutcome>;
     /// Replaces the ciphertext and recipients of an unclaimed request; false otherwise.
     async fn widen(
@@ -334,14 +442,26 @@ pub trait Storage: Send + Sync + 'static {
         recipient_key_ids: Vec<String>,
         ciphertext: Vec<u8>,
     ) -> Result<bool>;
-    /// Deletes a request (keeping only its id, so a replayed post changes nothing).
-    async fn close(&self, request_id: &str, forget_at: i64) -> Result<bool>;
-    /// Deletes expired requests; returns (team, request) of each.
+    /// Deletes a request (keeping only its id, so a replayed post changes nothing) and
+    /// counts it in its team's figures for the week of `now`, in the same transaction.
+    async fn close(&self, request_id: &str, forget_at: i64, now: i64) -> Result<bool>;
+    /// Deletes expired requests, counting each in its team's figures, and ends lapsed
+    /// duty, counting its hours; returns (team, request) of each request.
     async fn expire(&self, now: i64) -> Result<Vec<(String, String)>>;
     /// Marks due urgent requests escalated; returns (team, request) of each, once.
     async fn escalate_due(&self, now: i64) -> Result<Vec<(String, String)>>;
-    /// Puts a peer's roster key on duty until `until_at`, or off duty (`None`).
-    async fn set_duty(&self, team_id: &str, key_id: &str, until_at: Option<i64>) -> Result<()>;
+    /// Puts a peer's roster key on duty until `until_at`, or off duty (`None`). A stretch
+    /// on duty that ends (or had lapsed) is counted into the duty figures by the hour.
+    async fn set_duty(
+        &self,
+        team_id: &str,
+        key_id: &str,
+        until_at: Option<i64>,
+        now: i64,
+    ) -> Result<()>;
+    /// The team's counters: requests per week, and peer-seconds on duty per week and
+    /// hour from `duty_from_week` on.
+    async fn figures(&self, team_id: &str, duty_from_week: i64) -> Result<FigureRows>;
     /// Roster keys on duty now.
     async fn on_duty(&self, team_id: &str, now: i64) -> Result<Vec<String>>;
     /// Marks requests as having reached a member's device.

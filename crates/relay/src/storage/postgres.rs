@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use peerline_protocol::auth::secret_hash_hex;
+use peerline_protocol::figures;
 use peerline_protocol::relay::{
     Author, BlobKind, Event, InviteInfo, PushSubscription, SignedBlob, TeamStatus, Urgency,
 };
@@ -20,9 +21,9 @@ use sqlx_postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow, 
 use tokio::task::JoinHandle;
 
 use super::{
-    BoxCreated, BoxPage, ClaimOutcome, Device, InviteRefusal, MessageBatch, MessageOutcome,
-    NewInvite, PostOutcome, Result, SnapshotRefusal, Storage, StoredRequest, StoredTokenKey,
-    SyncBox, Team,
+    BoxCreated, BoxPage, ClaimOutcome, Counted, Device, FIGURE_COLUMNS, FigureRows, InviteRefusal,
+    MessageBatch, MessageOutcome, NewInvite, PostOutcome, Result, SnapshotRefusal, Storage,
+    StoredRequest, StoredTokenKey, SyncBox, Team,
 };
 use crate::error::RelayError;
 use crate::hub::Hub;
@@ -93,9 +94,53 @@ impl<'s> MigrationSource<'s> for Embedded {
                     "messages",
                     include_str!("../../migrations/postgres/0006_messages.sql"),
                 ),
+                m(
+                    7,
+                    "figures",
+                    include_str!("../../migrations/postgres/0007_figures.sql"),
+                ),
             ])
         })
     }
+}
+
+/// Adds one closed or expired request to its team's week.
+async fn count_request(
+    conn: &mut sqlx_postgres::PgConnection,
+    team_id: &str,
+    week: i64,
+    counted: Counted,
+) -> sqlx_core::Result<()> {
+    let sql = super::week_upsert_sql('$');
+    let mut q = query::<Postgres>(&sql).bind(team_id).bind(week);
+    for v in counted.increments() {
+        q = q.bind(v);
+    }
+    q.execute(conn).await.map(|_| ())
+}
+
+/// Adds an ended stretch on duty, `[since, until)`, to its team's hours. A stretch from
+/// before the figures were kept (`since` 0) is not counted.
+async fn count_duty(
+    conn: &mut sqlx_postgres::PgConnection,
+    team_id: &str,
+    since: i64,
+    until: i64,
+) -> sqlx_core::Result<()> {
+    if since <= 0 {
+        return Ok(());
+    }
+    let sql = super::duty_upsert_sql('$');
+    for (week, hour, secs) in figures::duty_pieces(since, until) {
+        query::<Postgres>(&sql)
+            .bind(team_id)
+            .bind(week)
+            .bind(hour as i64)
+            .bind(secs)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The columns holding how far `side` has fetched and read the other side's messages.
@@ -598,17 +643,20 @@ impl Storage for PostgresStorage {
         team_id: &str,
         key_id: &str,
         device_id: &str,
+        now: i64,
     ) -> Result<ClaimOutcome> {
         // One conditional UPDATE: a claim racing on another node waits for the row lock,
         // re-checks `claimed_by_key IS NULL`, and loses.
         let won = query::<Postgres>(
-            "UPDATE requests SET claimed_by_key = $3, claimed_by_device = $4
+            "UPDATE requests SET claimed_by_key = $3, claimed_by_device = $4,
+               claimed_at = COALESCE(claimed_at, $5)
              WHERE request_id = $1 AND team_id = $2 AND claimed_by_key IS NULL",
         )
         .bind(request_id)
         .bind(team_id)
         .bind(key_id)
         .bind(device_id)
+        .bind(now)
         .execute(&self.pool)
         .await
         .map_err(RelayError::database)?;
@@ -860,15 +908,28 @@ impl Storage for PostgresStorage {
         Ok(n == 1)
     }
 
-    async fn close(&self, request_id: &str, forget_at: i64) -> Result<bool> {
+    async fn close(&self, request_id: &str, forget_at: i64, now: i64) -> Result<bool> {
         let mut tx = self.pool.begin().await.map_err(RelayError::database)?;
-        let n = query::<Postgres>("DELETE FROM requests WHERE request_id = $1")
-            .bind(request_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(RelayError::database)?
-            .rows_affected();
-        if n == 1 {
+        let gone = query::<Postgres>(
+            "DELETE FROM requests WHERE request_id = $1
+             RETURNING team_id, created_at, claimed_at, escalated",
+        )
+        .bind(request_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(RelayError::database)?;
+        let n = u64::from(gone.is_some());
+        if let Some(row) = gone {
+            let team: String = row.try_get(0).map_err(RelayError::database)?;
+            let counted = Counted::of(
+                row.try_get(1).map_err(RelayError::database)?,
+                row.try_get(2).map_err(RelayError::database)?,
+                row.try_get(3).map_err(RelayError::database)?,
+                false,
+            );
+            count_request(&mut tx, &team, figures::week_of(now), counted)
+                .await
+                .map_err(RelayError::database)?;
             query::<Postgres>(
                 "INSERT INTO closed_requests (id_hash, forget_at) VALUES ($1, $2)
                  ON CONFLICT DO NOTHING",
@@ -887,16 +948,55 @@ impl Storage for PostgresStorage {
         // SKIP LOCKED: every node runs this pass; a row another node is deleting (or a
         // peer is claiming) is left to that transaction, so each request expires once and
         // no pass waits on another.
-        let gone = query::<Postgres>(
+        // The deletions and their counts commit together: a request is counted exactly
+        // when it is deleted, by whichever node deleted it.
+        let db = RelayError::database;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let rows = query::<Postgres>(
             "DELETE FROM requests WHERE request_id IN (
                SELECT request_id FROM requests WHERE expires_at <= $1 FOR UPDATE SKIP LOCKED)
-             RETURNING team_id, request_id",
+             RETURNING team_id, request_id, created_at, claimed_at, escalated",
         )
         .bind(now)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
-        .and_then(pairs)
-        .map_err(RelayError::database)?;
+        .map_err(db)?;
+        let week = figures::week_of(now);
+        let mut gone = Vec::with_capacity(rows.len());
+        for row in rows {
+            let team: String = row.try_get(0).map_err(db)?;
+            let counted = Counted::of(
+                row.try_get(2).map_err(db)?,
+                row.try_get(3).map_err(db)?,
+                row.try_get(4).map_err(db)?,
+                true,
+            );
+            count_request(&mut tx, &team, week, counted)
+                .await
+                .map_err(db)?;
+            gone.push((team, row.try_get(1).map_err(db)?));
+        }
+        let lapsed = query::<Postgres>(
+            "DELETE FROM duty WHERE (team_id, key_id) IN (
+               SELECT team_id, key_id FROM duty WHERE until_at <= $1 FOR UPDATE SKIP LOCKED)
+             RETURNING team_id, since_at, until_at",
+        )
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        for row in lapsed {
+            let team: String = row.try_get(0).map_err(db)?;
+            count_duty(
+                &mut tx,
+                &team,
+                row.try_get(1).map_err(db)?,
+                row.try_get(2).map_err(db)?,
+            )
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
         // Housekeeping, each its own short statement so nodes never hold locks across
         // them; deleting a row twice is harmless.
         for sql in [
@@ -932,23 +1032,116 @@ impl Storage for PostgresStorage {
         .map_err(RelayError::database)
     }
 
-    async fn set_duty(&self, team_id: &str, key_id: &str, until_at: Option<i64>) -> Result<()> {
-        let q = match until_at {
-            Some(until) => query::<Postgres>(
-                "INSERT INTO duty (team_id, key_id, until_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (team_id, key_id) DO UPDATE SET until_at = excluded.until_at",
-            )
-            .bind(team_id)
-            .bind(key_id)
-            .bind(until),
-            None => query::<Postgres>("DELETE FROM duty WHERE team_id = $1 AND key_id = $2")
+    async fn set_duty(
+        &self,
+        team_id: &str,
+        key_id: &str,
+        until_at: Option<i64>,
+        now: i64,
+    ) -> Result<()> {
+        let db = RelayError::database;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // The stretch so far, locked: a lapsed stretch ends here (counted up to its end);
+        // one still running is extended or ended now.
+        let held: Option<(i64, i64)> = query::<Postgres>(
+            "SELECT since_at, until_at FROM duty WHERE team_id = $1 AND key_id = $2 FOR UPDATE",
+        )
+        .bind(team_id)
+        .bind(key_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        .map(|r| Ok::<_, sqlx_core::Error>((r.try_get(0)?, r.try_get(1)?)))
+        .transpose()
+        .map_err(db)?;
+        let running = held.filter(|(_, until)| *until > now);
+        match (until_at, running) {
+            (Some(until), Some(_)) => {
+                query::<Postgres>(
+                    "UPDATE duty SET until_at = $3 WHERE team_id = $1 AND key_id = $2",
+                )
                 .bind(team_id)
-                .bind(key_id),
-        };
-        q.execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(RelayError::database)
+                .bind(key_id)
+                .bind(until)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            }
+            (Some(until), None) => {
+                if let Some((since, ended)) = held {
+                    count_duty(&mut tx, team_id, since, ended)
+                        .await
+                        .map_err(db)?;
+                }
+                query::<Postgres>(
+                    "INSERT INTO duty (team_id, key_id, until_at, since_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (team_id, key_id)
+                     DO UPDATE SET until_at = excluded.until_at, since_at = excluded.since_at",
+                )
+                .bind(team_id)
+                .bind(key_id)
+                .bind(until)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            }
+            (None, _) => {
+                if let Some((since, until)) = held {
+                    count_duty(&mut tx, team_id, since, until.min(now))
+                        .await
+                        .map_err(db)?;
+                    query::<Postgres>("DELETE FROM duty WHERE team_id = $1 AND key_id = $2")
+                        .bind(team_id)
+                        .bind(key_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                }
+            }
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn figures(&self, team_id: &str, duty_from_week: i64) -> Result<FigureRows> {
+        let db = RelayError::database;
+        let columns = FIGURE_COLUMNS.join(", ");
+        let weeks = query::<Postgres>(&format!(
+            "SELECT week, {columns} FROM team_weeks WHERE team_id = $1 ORDER BY week"
+        ))
+        .bind(team_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| {
+            let counts = (1..=FIGURE_COLUMNS.len())
+                .map(|i| r.try_get::<i64, _>(i))
+                .collect::<sqlx_core::Result<Vec<_>>>()?;
+            Ok((r.try_get(0)?, super::figures_from(&counts)))
+        })
+        .collect::<sqlx_core::Result<Vec<_>>>()
+        .map_err(db)?;
+        let duty = query::<Postgres>(
+            "SELECT week, hour, peer_seconds FROM team_duty_hours
+             WHERE team_id = $1 AND week >= $2 ORDER BY week, hour",
+        )
+        .bind(team_id)
+        .bind(duty_from_week)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                r.try_get::<i64, _>(1)? as usize,
+                r.try_get(2)?,
+            ))
+        })
+        .collect::<sqlx_core::Result<Vec<_>>>()
+        .map_err(db)?;
+        Ok(FigureRows { weeks, duty })
     }
 
     async fn on_duty(&self, team_id: &str, now: i64) -> Result<Vec<String>> {

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use peerline_protocol::auth::secret_hash_hex;
+use peerline_protocol::figures;
 use peerline_protocol::relay::{
     Author, BlobKind, InviteInfo, PushSubscription, SignedBlob, TeamStatus, Urgency,
 };
@@ -12,9 +13,9 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use rusqlite_migration::{M, Migrations};
 
 use super::{
-    BoxCreated, BoxPage, ClaimOutcome, Device, InviteRefusal, MessageBatch, MessageOutcome,
-    NewInvite, PostOutcome, Result, SnapshotRefusal, Storage, StoredRequest, StoredTokenKey,
-    SyncBox, Team,
+    BoxCreated, BoxPage, ClaimOutcome, Counted, Device, FIGURE_COLUMNS, FigureRows, InviteRefusal,
+    MessageBatch, MessageOutcome, NewInvite, PostOutcome, Result, SnapshotRefusal, Storage,
+    StoredRequest, StoredTokenKey, SyncBox, Team,
 };
 use crate::error::RelayError;
 
@@ -167,7 +168,67 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (request_id, seq),
         UNIQUE (request_id, message_id)
     ) STRICT;",
+    // v9: the program's figures. Counters per team and week, added to as a request closes
+    // or expires (its claim time is kept on the request until then), and peer-seconds on
+    // duty per team, week and hour of the week, added to as a stretch on duty ends.
+    "ALTER TABLE requests ADD COLUMN claimed_at INTEGER;
+    ALTER TABLE duty ADD COLUMN since_at INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE team_weeks (
+        team_id           TEXT NOT NULL REFERENCES teams(team_id),
+        week              INTEGER NOT NULL,
+        requests          INTEGER NOT NULL DEFAULT 0,
+        claimed           INTEGER NOT NULL DEFAULT 0,
+        escalated         INTEGER NOT NULL DEFAULT 0,
+        expired_unclaimed INTEGER NOT NULL DEFAULT 0,
+        claim_b0          INTEGER NOT NULL DEFAULT 0,
+        claim_b1          INTEGER NOT NULL DEFAULT 0,
+        claim_b2          INTEGER NOT NULL DEFAULT 0,
+        claim_b3          INTEGER NOT NULL DEFAULT 0,
+        claim_b4          INTEGER NOT NULL DEFAULT 0,
+        claim_b5          INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (team_id, week)
+    ) STRICT;
+    CREATE TABLE team_duty_hours (
+        team_id      TEXT NOT NULL REFERENCES teams(team_id),
+        week         INTEGER NOT NULL,
+        hour         INTEGER NOT NULL,
+        peer_seconds INTEGER NOT NULL,
+        PRIMARY KEY (team_id, week, hour)
+    ) STRICT;",
 ];
+
+/// Adds one closed or expired request to its team's week.
+fn count_request(
+    tx: &rusqlite::Transaction<'_>,
+    team_id: &str,
+    week: i64,
+    counted: Counted,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(&super::week_upsert_sql('?'))?;
+    let inc = counted.increments();
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![&team_id, &week];
+    args.extend(inc.iter().map(|v| v as &dyn rusqlite::ToSql));
+    stmt.execute(args.as_slice())?;
+    Ok(())
+}
+
+/// Adds an ended stretch on duty, `[since, until)`, to its team's hours. A stretch from
+/// before the figures were kept (`since` 0) is not counted.
+fn count_duty(
+    tx: &rusqlite::Transaction<'_>,
+    team_id: &str,
+    since: i64,
+    until: i64,
+) -> rusqlite::Result<()> {
+    if since <= 0 {
+        return Ok(());
+    }
+    let mut stmt = tx.prepare_cached(&super::duty_upsert_sql('?'))?;
+    for (week, hour, secs) in figures::duty_pieces(since, until) {
+        stmt.execute(params![team_id, week, hour as i64, secs])?;
+    }
+    Ok(())
+}
 
 /// The columns holding how far `side` has fetched and read the other side's messages.
 /// Fixed names, never input: safe to put in SQL text.
@@ -614,6 +675,7 @@ impl Storage for SqliteStorage {
         team_id: &str,
         key_id: &str,
         device_id: &str,
+        now: i64,
     ) -> Result<ClaimOutcome> {
         let (r, t, k, d) = (
             request_id.to_owned(),
@@ -624,9 +686,10 @@ impl Storage for SqliteStorage {
         self.with(move |c| {
             // One conditional UPDATE: whichever claim the database applies first wins.
             let won = c.execute(
-                "UPDATE requests SET claimed_by_key = ?3, claimed_by_device = ?4
+                "UPDATE requests SET claimed_by_key = ?3, claimed_by_device = ?4,
+                   claimed_at = COALESCE(claimed_at, ?5)
                  WHERE request_id = ?1 AND team_id = ?2 AND claimed_by_key IS NULL",
-                params![r, t, k, d],
+                params![r, t, k, d, now],
             )?;
             if won == 1 {
                 return Ok(ClaimOutcome::Won);
@@ -852,13 +915,27 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn close(&self, request_id: &str, forget_at: i64) -> Result<bool> {
+    async fn close(&self, request_id: &str, forget_at: i64, now: i64) -> Result<bool> {
         let r = request_id.to_owned();
         let deleted = self.deleted_since_compact.clone();
         self.with(move |c| {
             let tx = c.transaction()?;
-            let n = tx.execute("DELETE FROM requests WHERE request_id = ?1", [&r])?;
-            if n == 1 {
+            let gone: Option<(String, i64, Option<i64>, bool)> = tx
+                .query_row(
+                    "DELETE FROM requests WHERE request_id = ?1
+                     RETURNING team_id, created_at, claimed_at, escalated",
+                    [&r],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()?;
+            let n = usize::from(gone.is_some());
+            if let Some((team, created, claimed, escalated)) = gone {
+                count_request(
+                    &tx,
+                    &team,
+                    figures::week_of(now),
+                    Counted::of(created, claimed, escalated, false),
+                )?;
                 tx.execute(
                     "INSERT OR IGNORE INTO closed_requests (id_hash, forget_at) VALUES (?1, ?2)",
                     params![secret_hash_hex(&r), forget_at],
@@ -876,13 +953,36 @@ impl Storage for SqliteStorage {
     async fn expire(&self, now: i64) -> Result<Vec<(String, String)>> {
         self.with(move |c| {
             let tx = c.transaction()?;
-            let gone: Vec<(String, String)> = {
+            let gone: Vec<(String, String, i64, Option<i64>, bool)> = {
                 let mut stmt = tx.prepare(
-                    "DELETE FROM requests WHERE expires_at <= ?1 RETURNING team_id, request_id",
+                    "DELETE FROM requests WHERE expires_at <= ?1
+                     RETURNING team_id, request_id, created_at, claimed_at, escalated",
                 )?;
-                let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let rows = stmt.query_map([now], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
+            let week = figures::week_of(now);
+            for (team, _, created, claimed, escalated) in &gone {
+                count_request(
+                    &tx,
+                    team,
+                    week,
+                    Counted::of(*created, *claimed, *escalated, true),
+                )?;
+            }
+            let lapsed: Vec<(String, i64, i64)> = {
+                let mut stmt = tx.prepare(
+                    "DELETE FROM duty WHERE until_at <= ?1 RETURNING team_id, since_at, until_at",
+                )?;
+                let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            for (team, since, until) in &lapsed {
+                count_duty(&tx, team, *since, *until)?;
+            }
+            let gone = gone.into_iter().map(|(t, r, ..)| (t, r)).collect();
             tx.execute("DELETE FROM closed_requests WHERE forget_at <= ?1", [now])?;
             tx.execute("DELETE FROM nonces WHERE expires_at <= ?1", [now])?;
             tx.execute("DELETE FROM spent_tokens WHERE expires_at <= ?1", [now])?;
@@ -909,21 +1009,84 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn set_duty(&self, team_id: &str, key_id: &str, until_at: Option<i64>) -> Result<()> {
+    async fn set_duty(
+        &self,
+        team_id: &str,
+        key_id: &str,
+        until_at: Option<i64>,
+        now: i64,
+    ) -> Result<()> {
         let (t, k) = (team_id.to_owned(), key_id.to_owned());
         self.with(move |c| {
-            match until_at {
-                Some(until) => c.execute(
-                    "INSERT INTO duty (team_id, key_id, until_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (team_id, key_id) DO UPDATE SET until_at = excluded.until_at",
-                    params![t, k, until],
-                ),
-                None => c.execute(
-                    "DELETE FROM duty WHERE team_id = ?1 AND key_id = ?2",
+            let tx = c.transaction()?;
+            // The stretch so far, when there is one. A lapsed stretch ends here (counted
+            // up to its end); one still running is extended or ended now.
+            let held: Option<(i64, i64)> = tx
+                .query_row(
+                    "SELECT since_at, until_at FROM duty WHERE team_id = ?1 AND key_id = ?2",
                     params![t, k],
-                ),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let running = held.filter(|(_, until)| *until > now);
+            match (until_at, running) {
+                (Some(until), Some(_)) => {
+                    tx.execute(
+                        "UPDATE duty SET until_at = ?3 WHERE team_id = ?1 AND key_id = ?2",
+                        params![t, k, until],
+                    )?;
+                }
+                (Some(until), None) => {
+                    if let Some((since, ended)) = held {
+                        count_duty(&tx, &t, since, ended)?;
+                    }
+                    tx.execute(
+                        "INSERT INTO duty (team_id, key_id, until_at, since_at) VALUES (?1, ?2, ?3, ?4)
+                         ON CONFLICT (team_id, key_id)
+                         DO UPDATE SET until_at = excluded.until_at, since_at = excluded.since_at",
+                        params![t, k, until, now],
+                    )?;
+                }
+                (None, _) => {
+                    if let Some((since, until)) = held {
+                        count_duty(&tx, &t, since, until.min(now))?;
+                        tx.execute(
+                            "DELETE FROM duty WHERE team_id = ?1 AND key_id = ?2",
+                            params![t, k],
+                        )?;
+                    }
+                }
             }
-            .map(|_| ())
+            tx.commit()
+        })
+        .await
+    }
+
+    async fn figures(&self, team_id: &str, duty_from_week: i64) -> Result<FigureRows> {
+        let t = team_id.to_owned();
+        self.with(move |c| {
+            let columns = FIGURE_COLUMNS.join(", ");
+            let mut stmt = c.prepare(&format!(
+                "SELECT week, {columns} FROM team_weeks WHERE team_id = ?1 ORDER BY week"
+            ))?;
+            let weeks = stmt
+                .query_map([&t], |r| {
+                    let counts = (1..=FIGURE_COLUMNS.len())
+                        .map(|i| r.get::<_, i64>(i))
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    Ok((r.get(0)?, super::figures_from(&counts)))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut stmt = c.prepare(
+                "SELECT week, hour, peer_seconds FROM team_duty_hours
+                 WHERE team_id = ?1 AND week >= ?2 ORDER BY week, hour",
+            )?;
+            let duty = stmt
+                .query_map(params![t, duty_from_week], |r| {
+                    Ok((r.get(0)?, r.get::<_, i64>(1)? as usize, r.get(2)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(FigureRows { weeks, duty })
         })
         .await
     }
