@@ -7,11 +7,9 @@
 //! either all lands or nothing changes. A vault that already holds records is never
 //! overwritten unless the officer chose to replace it; they can add the backup instead.
 
-use std::io::{Read as _, Write as _};
-use std::iter;
+use std::io::Read as _;
 use std::path::Path;
 
-use age::secrecy::SecretString;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -112,18 +110,8 @@ pub fn encrypt_with_work_factor(
         )));
     }
     let image = plain_image(vault)?;
-    let mut recipient = age::scrypt::Recipient::new(SecretString::from(passphrase.to_owned()));
-    recipient.set_work_factor(work_factor);
-    let failed = |e: &dyn std::fmt::Display| {
-        Error::InvalidInput(format!("The backup could not be encrypted ({e})."))
-    };
-    let encryptor = age::Encryptor::with_recipients(iter::once(&recipient as &dyn age::Recipient))
-        .map_err(|e| failed(&e))?;
-    let mut out = Vec::with_capacity(image.len() + 1024);
-    let mut w = encryptor.wrap_output(&mut out).map_err(|e| failed(&e))?;
-    w.write_all(&image).map_err(|e| failed(&e))?;
-    w.finish().map_err(|e| failed(&e))?;
-    Ok(out)
+    crate::passphrase::seal(&image, passphrase, work_factor)
+        .map_err(|e| Error::InvalidInput(format!("The backup could not be encrypted ({e}).")))
 }
 
 /// Writes an encrypted backup of the whole vault to `path` (the file the officer chose).
@@ -140,32 +128,24 @@ pub fn write(vault: &Vault, passphrase: &str, path: &Path) -> Result<BackupRepor
 
 /// Decrypts a backup to its plain SQLite image (in memory).
 fn decrypt(bytes: &[u8], passphrase: &str) -> Result<Zeroizing<Vec<u8>>> {
+    use crate::passphrase::OpenError;
     use age::DecryptError as D;
-    let map = |e: D| match e {
-        D::DecryptionFailed | D::NoMatchingKeys | D::KeyDecryptionFailed => Error::BackupPassphrase,
-        D::ExcessiveWork { .. } => damaged("it asks for more work to open than this phone allows"),
-        D::InvalidHeader | D::UnknownFormat => damaged("it is not a Peerline backup"),
-        D::InvalidMac => damaged("its header has been changed"),
-        D::Io(_) => damaged("it is cut short or changed"),
-        _ => damaged("it could not be read"),
-    };
-    let decryptor = age::Decryptor::new_buffered(bytes).map_err(map)?;
-    if !decryptor.is_scrypt() {
-        return Err(damaged("it is not a Peerline backup"));
-    }
-    let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
-    // A file asking for more scrypt work than our own backups use was not made by this app,
-    // and could keep the phone busy for minutes: refuse it rather than age's looser default.
-    identity.set_max_work_factor(WORK_FACTOR);
-    let mut reader = decryptor
-        .decrypt(iter::once(&identity as &dyn age::Identity))
-        .map_err(map)?;
-    let mut image = Zeroizing::new(Vec::new());
-    // Any change to the payload fails its authentication while reading.
-    reader
-        .read_to_end(&mut image)
-        .map_err(|_| damaged("it is cut short or changed"))?;
-    Ok(image)
+    // A file asking for more scrypt work than our own backups use was not made by this app:
+    // refuse it rather than age's looser default.
+    crate::passphrase::open(bytes, passphrase, WORK_FACTOR).map_err(|e| match e {
+        OpenError::Age(D::DecryptionFailed | D::NoMatchingKeys | D::KeyDecryptionFailed) => {
+            Error::BackupPassphrase
+        }
+        OpenError::Age(D::ExcessiveWork { .. }) => {
+            damaged("it asks for more work to open than this phone allows")
+        }
+        OpenError::Age(D::InvalidHeader | D::UnknownFormat) | OpenError::NotSealed => {
+            damaged("it is not a Peerline backup")
+        }
+        OpenError::Age(D::InvalidMac) => damaged("its header has been changed"),
+        OpenError::Age(D::Io(_)) | OpenError::Damaged => damaged("it is cut short or changed"),
+        OpenError::Age(_) => damaged("it could not be read"),
+    })
 }
 
 /// Opens a plain image in memory, checks it, and migrates it to this app's schema.

@@ -5,11 +5,13 @@
 pub mod backup;
 pub mod checkins;
 pub mod clock;
+pub mod coordinator;
 pub mod directory;
 pub mod engine;
 mod error;
 pub mod export;
 mod ids;
+mod passphrase;
 pub mod reminders;
 pub mod safety_plan;
 pub mod screeners;

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use crate::b64;
 
 /// The team's peer supporters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Roster {
     /// The peers.
@@ -20,6 +21,7 @@ pub struct Roster {
 /// optional, so rosters signed before they existed still verify.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct RosterPeer {
     /// Short stable id for routing (letters, digits, `-`, `_`).
@@ -49,6 +51,11 @@ pub struct RosterPeer {
     /// Years of service, as a band.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_years: Option<ServiceYears>,
+    /// Weekly on-duty schedule in the team's local time, one stretch per entry:
+    /// `"mon 18-06"` is Monday 18:00 to Tuesday 06:00, `"sat 00-24"` all Saturday. The
+    /// coordinator's console shows the hours nobody covers from it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedule: Vec<String>,
     /// The peer's age X25519 recipient (`age1…`): requests are encrypted to it.
     pub age_recipient: String,
     /// The peer's ed25519 public key (base64): replies are signed with it.
@@ -105,6 +112,7 @@ pub enum ServiceYears {
 /// Kinds of help in the directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     /// A crisis line.
@@ -122,8 +130,9 @@ pub enum EntryKind {
 }
 
 /// The agency's directory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Directory {
     /// Entries.
@@ -133,6 +142,7 @@ pub struct Directory {
 /// One place to get help.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryEntry {
     /// Name.
@@ -229,6 +239,36 @@ fn short_text(s: &str, most: usize) -> bool {
     !s.trim().is_empty() && s.chars().count() <= most && !s.chars().any(char::is_control)
 }
 
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// The hours of the week (0 = Monday 00:00–01:00, team local time) a schedule covers, in
+/// order, each once. Each entry is `"<day> <from>-<to>"`: a day `mon`…`sun` and whole
+/// hours 0–24; a `to` at or before `from` runs past midnight into the next day.
+pub fn schedule_hours(schedule: &[String]) -> Result<Vec<usize>, String> {
+    let mut covered = [false; 168];
+    for entry in schedule {
+        let wrong = || {
+            format!("\"{entry}\" is not a stretch like \"mon 18-06\" (a day mon…sun, hours 0–24)")
+        };
+        let (day, hours) = entry.trim().split_once(' ').ok_or_else(wrong)?;
+        let day = DAYS
+            .iter()
+            .position(|d| d.eq_ignore_ascii_case(day.trim()))
+            .ok_or_else(wrong)?;
+        let (from, to) = hours.trim().split_once('-').ok_or_else(wrong)?;
+        let hour = |s: &str| s.trim().parse::<usize>().ok().filter(|h| *h <= 24);
+        let (from, to) = (hour(from).ok_or_else(wrong)?, hour(to).ok_or_else(wrong)?);
+        if from == 24 {
+            return Err(wrong());
+        }
+        let len = if to > from { to - from } else { 24 - from + to };
+        for h in 0..len {
+            covered[(day * 24 + from + h) % 168] = true;
+        }
+    }
+    Ok((0..168).filter(|h| covered[*h]).collect())
+}
+
 impl Roster {
     /// Checks every field; the error names the peer (by position and key id) and the field.
     pub fn validate(&self) -> Result<(), DocumentError> {
@@ -278,6 +318,12 @@ impl Roster {
                     "unit",
                     "must be 1–60 characters on one line (or leave it out)",
                 ));
+            }
+            if p.schedule.len() > 28 {
+                return Err(bad("schedule", "lists more than 28 stretches"));
+            }
+            if let Err(why) = schedule_hours(&p.schedule) {
+                return Err(bad("schedule", &why));
             }
             for (field, list, most) in [
                 ("languages", &p.languages, 10),
@@ -485,5 +531,39 @@ mod tests {
         );
         e.phone = Some("call me".into());
         assert!(Directory { entries: vec![e] }.validate().is_err());
+    }
+}
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::schedule_hours;
+
+    #[test]
+    fn stretches_cover_their_hours_and_wrap_past_midnight_and_the_week() {
+        assert_eq!(schedule_hours(&["mon 18-20".into()]).unwrap(), vec![18, 19]);
+        let night = schedule_hours(&["mon 22-02".into()]).unwrap();
+        assert_eq!(night, vec![22, 23, 24, 25]);
+        let sunday = schedule_hours(&["sun 23-01".into()]).unwrap();
+        assert_eq!(sunday, vec![0, 167]);
+        assert_eq!(schedule_hours(&["sat 00-24".into()]).unwrap().len(), 24);
+        assert_eq!(schedule_hours(&["tue 8-8".into()]).unwrap().len(), 24);
+        // Overlaps count each hour once.
+        let both = schedule_hours(&["mon 18-20".into(), "mon 19-21".into()]).unwrap();
+        assert_eq!(both, vec![18, 19, 20]);
+    }
+
+    #[test]
+    fn a_wrong_stretch_says_what_is_expected() {
+        for bad in [
+            "monday 18-20",
+            "mon 18",
+            "mon 25-02",
+            "mon 24-02",
+            "18-20",
+            "mon a-b",
+        ] {
+            let e = schedule_hours(&[bad.into()]).unwrap_err();
+            assert!(e.contains("mon 18-06"), "{bad}: {e}");
+        }
     }
 }

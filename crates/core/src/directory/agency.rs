@@ -20,7 +20,7 @@ use crate::vault::Vault;
 /// Larger than any real agency's list; refuses a document built to exhaust the phone.
 const MAX_PAYLOAD_BYTES: usize = 16 * 1024 * 1024;
 /// Most entries accepted in one directory.
-const MAX_ENTRIES: usize = 20_000;
+pub(crate) const MAX_ENTRIES: usize = 20_000;
 /// Longest notes, and longest of any other text field, in characters.
 const MAX_NOTES_CHARS: usize = 4000;
 const MAX_FIELD_CHARS: usize = 300;
@@ -116,7 +116,8 @@ fn check(
     Ok((dir, payload))
 }
 
-fn within_limits(dir: &Directory) -> std::result::Result<(), String> {
+/// The size limits a phone holds a directory to (the coordinator's console checks them too).
+pub(crate) fn within_limits(dir: &Directory) -> std::result::Result<(), String> {
     if dir.entries.len() > MAX_ENTRIES {
         return Err(format!("it lists more than {MAX_ENTRIES} entries"));
     }

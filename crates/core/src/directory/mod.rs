@@ -4,7 +4,7 @@
 //! See DESIGN.md, "Directory".
 
 mod actions;
-mod agency;
+pub(crate) mod agency;
 mod builtin;
 mod index;
 mod search;

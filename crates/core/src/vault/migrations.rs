@@ -179,6 +179,26 @@ const STEPS: &[&str] = &[
         plan           TEXT NOT NULL,
         updated_at_utc TEXT NOT NULL
     ) STRICT;",
+    // v9: the coordinator's console. The team's signing key (it never leaves the vault but
+    // in a passphrase-sealed export), the roster and directory being edited, and every
+    // version published from this device, for "publish this older version again".
+    "CREATE TABLE coordinator_team (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        relay_url  TEXT NOT NULL,
+        team_id    TEXT NOT NULL,
+        secret_key BLOB NOT NULL
+    ) STRICT;
+    CREATE TABLE coordinator_drafts (
+        kind    TEXT PRIMARY KEY NOT NULL,
+        payload TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE coordinator_published (
+        kind             TEXT NOT NULL,
+        version          INTEGER NOT NULL,
+        payload          TEXT NOT NULL,
+        published_at_utc TEXT NOT NULL,
+        PRIMARY KEY (kind, version)
+    ) STRICT;",
 ];
 
 /// All migrations, oldest first.
