@@ -4,6 +4,12 @@
 
 use peerline_core::backup::{BackupReport, RestoreMode};
 use peerline_core::checkins::{CheckIn, QuickCheckIn, Tag};
+use peerline_core::coordinator::documents::{
+    DirectoryDraft, DirectoryFormat, DocumentKind, Problem, Published, PublishedVersion,
+    RosterDraft,
+};
+use peerline_core::coordinator::figures::{CoverageHeld, FiguresView, PeriodView, Summary};
+use peerline_core::coordinator::{ConsoleTeam, InviteRow, InviteState, IssuedInvite, NewTeam};
 use peerline_core::directory::{
     Action, ActionKind, AgencyInfo, EntryCard, Hit, Kind, Origin, Query, Refusal,
 };
@@ -26,8 +32,10 @@ use peerline_core::talk::team::{PeerCard, TeamInfo};
 use peerline_core::trends::{Bucket, ScreenerSeries, Trends};
 use peerline_core::vault::meta::Custody;
 use peerline_protocol::ErrorBody;
-use peerline_protocol::documents::{Gender, RankGroup, ServiceYears};
-use peerline_protocol::relay::Urgency;
+use peerline_protocol::documents::{
+    Directory, DirectoryEntry, EntryKind, Gender, RankGroup, Roster, RosterPeer, ServiceYears,
+};
+use peerline_protocol::relay::{TeamStatus, Urgency};
 use ts_rs::{Config, TS};
 
 /// Every type declared in `bindings.ts`: `(name, declaration)`.
@@ -41,6 +49,28 @@ fn declarations() -> Vec<(String, String)> {
     }
     decls![
         ErrorBody,
+        ConsoleTeam,
+        NewTeam,
+        TeamStatus,
+        InviteState,
+        InviteRow,
+        IssuedInvite,
+        Roster,
+        RosterPeer,
+        Directory,
+        DirectoryEntry,
+        EntryKind,
+        Problem,
+        RosterDraft,
+        DirectoryDraft,
+        DirectoryFormat,
+        DocumentKind,
+        Published,
+        PublishedVersion,
+        Summary,
+        PeriodView,
+        CoverageHeld,
+        FiguresView,
         VaultStatus,
         LockReason,
         Custody,

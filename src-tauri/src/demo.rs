@@ -124,6 +124,10 @@ pub async fn start() -> Result<Demo, String> {
             gender: Some(gender),
             rank_group: Some(RankGroup::Sworn),
             service_years: Some(ServiceYears::From5To14),
+            schedule: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .iter()
+                .map(|d| format!("{d} 00-24"))
+                .collect(),
         });
         peers.push((name, session));
     }

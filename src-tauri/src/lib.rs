@@ -3,6 +3,7 @@
 //! `peerline-core`'s engine.
 
 mod commands;
+mod console_commands;
 #[cfg(feature = "demo")]
 pub mod demo;
 #[cfg(desktop)]
@@ -256,6 +257,25 @@ macro_rules! with_commands {
             sync_restore,
             sync_now,
             sync_turn_off,
+            console_team,
+            console_create_team,
+            console_import_key,
+            console_export_key,
+            console_forget,
+            console_status,
+            console_roster,
+            console_save_roster,
+            console_add_peer,
+            console_directory,
+            console_save_directory,
+            console_import_directory,
+            console_publish,
+            console_history,
+            console_reopen,
+            console_invites,
+            console_issue_invite,
+            console_revoke_invite,
+            console_figures,
             $($extra,)*
         )
     };
@@ -264,6 +284,7 @@ macro_rules! with_commands {
 macro_rules! handler {
     ($($name:ident,)*) => {{
         use commands::*;
+        use console_commands::*;
         #[cfg(desktop)]
         use desktop_commands::*;
         use directory_commands::*;

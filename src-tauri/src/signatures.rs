@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use syn::{FnArg, GenericArgument, Item, Pat, PathArguments, ReturnType, Type};
 
 /// The files that hold `#[tauri::command]` functions.
-const SOURCES: [(&str, &str); 6] = [
+const SOURCES: [(&str, &str); 7] = [
     ("commands.rs", include_str!("commands.rs")),
+    ("console_commands.rs", include_str!("console_commands.rs")),
     ("desktop_commands.rs", include_str!("desktop_commands.rs")),
     (
         "directory_commands.rs",

@@ -77,7 +77,7 @@ pub async fn reminder_set(
     state.run(move |s| s.set_reminder(at)).await
 }
 
-fn dialog_failed() -> ErrorBody {
+pub(crate) fn dialog_failed() -> ErrorBody {
     ErrorBody::new(
         "FILE_DIALOG_FAILED",
         "The file chooser could not be opened. Nothing was written; try again.",
@@ -85,7 +85,7 @@ fn dialog_failed() -> ErrorBody {
 }
 
 /// Asks the officer where to save; `None` when they cancel.
-async fn ask_where_to_save(
+pub(crate) async fn ask_where_to_save(
     app: &tauri::AppHandle,
     name: &str,
     filter: (&str, &[&str]),

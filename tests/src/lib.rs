@@ -114,22 +114,7 @@ impl World {
 
     /// A phone that reaches the relay at `relay_url`.
     pub async fn phone_via(&self, relay_url: &str) -> Phone {
-        let dir = tempfile::tempdir().unwrap();
-        let clock = Arc::new(ManualClock::new(now(), 0));
-        let mut s = Session::start_with_clock(
-            SessionConfig {
-                data_dir: dir.path().join("vault"),
-                kdf: KdfParams::OWASP_MINIMUM,
-                store: Err("e2e: passcode custody".into()),
-            },
-            clock.clone(),
-        );
-        s.create(Some("e2e-passcode")).unwrap();
-        let phone = Phone {
-            session: Mutex::new(s),
-            clock,
-            _dir: dir,
-        };
+        let phone = Phone::new();
         team::join(&phone.session, &self.invite_to(relay_url).await)
             .await
             .unwrap();
@@ -249,7 +234,34 @@ impl LivePhone {
     }
 }
 
+impl Default for Phone {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Phone {
+    /// A phone with a new, open vault that has joined no team (a coordinator's, or one
+    /// about to join by invite).
+    pub fn new() -> Phone {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(now(), 0));
+        let mut s = Session::start_with_clock(
+            SessionConfig {
+                data_dir: dir.path().join("vault"),
+                kdf: KdfParams::OWASP_MINIMUM,
+                store: Err("e2e: passcode custody".into()),
+            },
+            clock.clone(),
+        );
+        s.create(Some("e2e-passcode")).unwrap();
+        Phone {
+            session: Mutex::new(s),
+            clock,
+            _dir: dir,
+        }
+    }
+
     /// Hands the phone to an engine and starts it on the current runtime.
     pub fn live(self) -> LivePhone {
         let session = self.session.into_inner().unwrap();

@@ -15,6 +15,428 @@ message: string,
  */
 retry_after_secs?: number, };
 
+export type ConsoleTeam = { 
+/**
+ * The relay's address.
+ */
+relay_url: string, 
+/**
+ * The team's id on it.
+ */
+team_id: string, 
+/**
+ * The team's public key (base64): what every invite carries.
+ */
+public_key: string, };
+
+export type NewTeam = { 
+/**
+ * The relay's address (https, or http on this machine).
+ */
+relay_url: string, 
+/**
+ * The relay operator's admin token.
+ */
+admin_token: string, 
+/**
+ * Seconds an urgent request may go unclaimed before it goes to every peer.
+ */
+escalation_secs: number | null, 
+/**
+ * Anonymous request tokens one phone may get per day.
+ */
+tokens_per_day: number | null, };
+
+export type TeamStatus = { 
+/**
+ * The team.
+ */
+team_id: string, 
+/**
+ * Registered devices.
+ */
+devices: number, 
+/**
+ * Requests not yet closed or expired.
+ */
+open_requests: number, 
+/**
+ * Invites that can still be redeemed.
+ */
+active_invites: number, 
+/**
+ * Latest roster version, if one was published.
+ */
+roster_version: number | null, 
+/**
+ * Latest directory version, if one was published.
+ */
+directory_version: number | null, 
+/**
+ * Escalation limit for urgent requests, seconds.
+ */
+escalation_secs: number, };
+
+export type InviteState = "active" | "expired" | "used_up" | "revoked";
+
+export type InviteRow = { 
+/**
+ * Id, for revoking.
+ */
+invite_id: string, 
+/**
+ * Uses taken.
+ */
+uses: number, 
+/**
+ * Uses allowed.
+ */
+max_uses: number, 
+/**
+ * Unix seconds.
+ */
+expires_at: number, 
+/**
+ * Where it stands.
+ */
+state: InviteState, };
+
+export type IssuedInvite = { 
+/**
+ * The invite as listed.
+ */
+invite: InviteRow, 
+/**
+ * `peerline://join?…`
+ */
+link: string, };
+
+export type Roster = { 
+/**
+ * The peers.
+ */
+peers: Array<RosterPeer>, };
+
+export type RosterPeer = { 
+/**
+ * Short stable id for routing (letters, digits, `-`, `_`).
+ */
+key_id: string, 
+/**
+ * What officers see: "Sam R."
+ */
+display_name: string, 
+/**
+ * Languages spoken.
+ */
+languages: Array<string>, 
+/**
+ * Experience areas: what they know well (critical incident, line-of-duty death,
+ * family, substance use, …). `experience` is accepted as another name.
+ */
+specialties: Array<string>, 
+/**
+ * Usual on-duty hours, in words ("Mon–Fri 18:00–06:00").
+ */
+on_duty_hours: string | null, 
+/**
+ * Unit or assignment, in the agency's own words ("Patrol North", "Dispatch"): an
+ * officer can keep their request from their own unit.
+ */
+unit?: string | null, 
+/**
+ * Gender, for officers who prefer to talk to a woman or a man.
+ */
+gender?: Gender | null, 
+/**
+ * Sworn, civilian or retired.
+ */
+rank_group?: RankGroup | null, 
+/**
+ * Years of service, as a band.
+ */
+service_years?: ServiceYears | null, 
+/**
+ * Weekly on-duty schedule in the team's local time, one stretch per entry:
+ * `"mon 18-06"` is Monday 18:00 to Tuesday 06:00, `"sat 00-24"` all Saturday. The
+ * coordinator's console shows the hours nobody covers from it.
+ */
+schedule?: Array<string>, 
+/**
+ * The peer's age X25519 recipient (`age1…`): requests are encrypted to it.
+ */
+age_recipient: string, 
+/**
+ * The peer's ed25519 public key (base64): replies are signed with it.
+ */
+signing_key: string, };
+
+export type Directory = { 
+/**
+ * Entries.
+ */
+entries: Array<DirectoryEntry>, };
+
+export type DirectoryEntry = { 
+/**
+ * Name.
+ */
+name: string, 
+/**
+ * Kind.
+ */
+kind: EntryKind, 
+/**
+ * Specialties (trauma, PTSD, substance use, couples/family, grief, critical incident).
+ */
+specialties: Array<string>, 
+/**
+ * Experienced with first responders.
+ */
+first_responder_competent: boolean, 
+/**
+ * Offers telehealth.
+ */
+telehealth: boolean, 
+/**
+ * Languages.
+ */
+languages: Array<string>, 
+/**
+ * Free, EAP-covered, insurance, sliding scale.
+ */
+cost: string | null, 
+/**
+ * Open around the clock.
+ */
+always_open: boolean, 
+/**
+ * Opening hours in words, when not 24/7.
+ */
+hours: string | null, 
+/**
+ * Region served.
+ */
+region: string | null, 
+/**
+ * Phone number.
+ */
+phone: string | null, 
+/**
+ * Number for text messages.
+ */
+sms: string | null, 
+/**
+ * Words to start the text with, when the service asks for them ("HOME" for Crisis
+ * Text Line); the phone fills them in so the officer only has to press send.
+ */
+sms_body: string | null, 
+/**
+ * Web page (https only).
+ */
+web: string | null, 
+/**
+ * Notes.
+ */
+notes: string | null, };
+
+export type EntryKind = "crisis_line" | "counselor" | "eap" | "chaplain" | "program" | "peer_team";
+
+export type Problem = { 
+/**
+ * Position in the list, when the problem is in one item.
+ */
+index: number | null, 
+/**
+ * Field name.
+ */
+field: string, 
+/**
+ * What to change, in words.
+ */
+message: string, };
+
+export type RosterDraft = { 
+/**
+ * The draft.
+ */
+roster: Roster, 
+/**
+ * What stops it from being published (empty: it can be).
+ */
+problems: Array<Problem>, 
+/**
+ * What an officer's app will show of each peer.
+ */
+preview: Array<PeerCard>, 
+/**
+ * Peers scheduled in each hour of the week (168, Monday 00:00 team time first).
+ */
+coverage: Array<number>, 
+/**
+ * Hours of the week nobody is scheduled for.
+ */
+uncovered_hours: number, 
+/**
+ * The version last published from this device.
+ */
+published_version: number | null, 
+/**
+ * The draft differs from what was last published from this device.
+ */
+unpublished_changes: boolean, };
+
+export type DirectoryDraft = { 
+/**
+ * The draft.
+ */
+directory: Directory, 
+/**
+ * What stops it from being published (empty: it can be).
+ */
+problems: Array<Problem>, 
+/**
+ * The version last published from this device.
+ */
+published_version: number | null, 
+/**
+ * The draft differs from what was last published from this device.
+ */
+unpublished_changes: boolean, };
+
+export type DirectoryFormat = "csv" | "json";
+
+export type DocumentKind = "roster" | "directory";
+
+export type Published = { 
+/**
+ * Which document.
+ */
+kind: DocumentKind, 
+/**
+ * The version now on the relay.
+ */
+version: number, };
+
+export type PublishedVersion = { 
+/**
+ * Version number.
+ */
+version: number, 
+/**
+ * When (UTC, RFC 3339).
+ */
+published_at_utc: string, 
+/**
+ * Peers or entries in it.
+ */
+items: number, };
+
+export type Summary = { 
+/**
+ * Requests closed or expired.
+ */
+requests: number, 
+/**
+ * Claimed by a peer.
+ */
+claimed: number, 
+/**
+ * Went to every peer after going unclaimed.
+ */
+escalated: number, 
+/**
+ * Expired with nobody taking them.
+ */
+expired_unclaimed: number, 
+/**
+ * Claimed, percent of requests.
+ */
+claimed_pct: number, 
+/**
+ * Escalated, percent of requests.
+ */
+escalated_pct: number, 
+/**
+ * Half the claims came within this (in words), when any were claimed.
+ */
+median_claim: string | null, 
+/**
+ * Nine in ten claims came within this (in words).
+ */
+p90_claim: string | null, 
+/**
+ * Claims by time to claim: under 1 min, 1–5, 5–15, 15–60 min, 1–4 h, longer.
+ */
+claim_times: Array<number>, };
+
+export type PeriodView = { 
+/**
+ * "2026-11-23 – 2026-12-06", or "November 2026".
+ */
+label: string, 
+/**
+ * First day (YYYY-MM-DD).
+ */
+first_day: string, 
+/**
+ * Last day (YYYY-MM-DD).
+ */
+last_day: string, 
+/**
+ * The figures; `None` when there are fewer than five requests to show.
+ */
+summary: Summary | null, 
+/**
+ * Requests still being pooled (fewer than five) also fall in this span.
+ */
+more_pending: boolean, };
+
+export type CoverageHeld = { 
+/**
+ * Ended weeks the relay has duty figures for.
+ */
+weeks: number, 
+/**
+ * Mean peers on duty in each hour of the week, in this device's time (168 numbers,
+ * Monday 00:00 first).
+ */
+mean_peers: Array<number>, 
+/**
+ * Scheduled hours over those weeks.
+ */
+scheduled_hours: number, 
+/**
+ * Of them, hours with a peer on duty for at least half the hour.
+ */
+held_hours: number, 
+/**
+ * Held, percent of scheduled.
+ */
+held_pct: number, };
+
+export type FiguresView = { 
+/**
+ * The pooled periods, newest first.
+ */
+periods: Array<PeriodView>, 
+/**
+ * Months, newest first, each the whole periods ending in it.
+ */
+months: Array<PeriodView>, 
+/**
+ * Every shown period together.
+ */
+total: Summary | null, 
+/**
+ * Duty held against the schedule.
+ */
+coverage: CoverageHeld, 
+/**
+ * The small-number rule.
+ */
+rule: string, };
+
 export type VaultStatus = { "state": "new", 
 /**
  * Whether the OS credential store works; when false a passcode is required.
@@ -987,6 +1409,25 @@ export const COMMANDS = [
   'sync_restore',
   'sync_now',
   'sync_turn_off',
+  'console_team',
+  'console_create_team',
+  'console_import_key',
+  'console_export_key',
+  'console_forget',
+  'console_status',
+  'console_roster',
+  'console_save_roster',
+  'console_add_peer',
+  'console_directory',
+  'console_save_directory',
+  'console_import_directory',
+  'console_publish',
+  'console_history',
+  'console_reopen',
+  'console_invites',
+  'console_issue_invite',
+  'console_revoke_invite',
+  'console_figures',
   'vault_unlock_biometric',
   'autostart_get',
   'autostart_set',
@@ -1060,6 +1501,25 @@ export type Commands = {
   sync_restore: { args: { code: string }; result: SyncReport };
   sync_now: { args: Record<string, never>; result: SyncReport };
   sync_turn_off: { args: Record<string, never>; result: null };
+  console_team: { args: Record<string, never>; result: ConsoleTeam | null };
+  console_create_team: { args: { team: NewTeam }; result: ConsoleTeam };
+  console_import_key: { args: { text: string; passphrase: string | null }; result: ConsoleTeam };
+  console_export_key: { args: { passphrase: string }; result: boolean };
+  console_forget: { args: Record<string, never>; result: null };
+  console_status: { args: Record<string, never>; result: TeamStatus };
+  console_roster: { args: Record<string, never>; result: RosterDraft };
+  console_save_roster: { args: { roster: Roster }; result: RosterDraft };
+  console_add_peer: { args: { keys: string; name: string }; result: RosterDraft };
+  console_directory: { args: Record<string, never>; result: DirectoryDraft };
+  console_save_directory: { args: { directory: Directory }; result: DirectoryDraft };
+  console_import_directory: { args: { text: string; format: DirectoryFormat }; result: DirectoryDraft };
+  console_publish: { args: { kind: DocumentKind }; result: Published };
+  console_history: { args: { kind: DocumentKind }; result: PublishedVersion[] };
+  console_reopen: { args: { kind: DocumentKind; version: number }; result: null };
+  console_invites: { args: Record<string, never>; result: InviteRow[] };
+  console_issue_invite: { args: { uses: number; days: number }; result: IssuedInvite };
+  console_revoke_invite: { args: { inviteId: string }; result: InviteRow[] };
+  console_figures: { args: { utcOffsetMinutes: number }; result: FiguresView };
   vault_unlock_biometric: { args: Record<string, never>; result: VaultStatus };
   autostart_get: { args: Record<string, never>; result: boolean };
   autostart_set: { args: { on: boolean }; result: boolean };

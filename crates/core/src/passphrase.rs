@@ -9,15 +9,49 @@ use zeroize::Zeroizing;
 
 /// Encrypts `plain` to `passphrase` with scrypt cost `work_factor` (log2 N).
 pub(crate) fn seal(plain: &[u8], passphrase: &str, work_factor: u8) -> Result<Vec<u8>, String> {
+    seal_as(plain, passphrase, work_factor, age::armor::Format::Binary)
+}
+
+/// As [`seal`], in age's ASCII armor: a short secret that may be pasted or printed.
+pub(crate) fn seal_armored(
+    plain: &[u8],
+    passphrase: &str,
+    work_factor: u8,
+) -> Result<Vec<u8>, String> {
+    seal_as(
+        plain,
+        passphrase,
+        work_factor,
+        age::armor::Format::AsciiArmor,
+    )
+}
+
+fn seal_as(
+    plain: &[u8],
+    passphrase: &str,
+    work_factor: u8,
+    format: age::armor::Format,
+) -> Result<Vec<u8>, String> {
     let mut recipient = age::scrypt::Recipient::new(SecretString::from(passphrase.to_owned()));
     recipient.set_work_factor(work_factor);
     let encryptor = age::Encryptor::with_recipients(iter::once(&recipient as &dyn age::Recipient))
         .map_err(|e| e.to_string())?;
     let mut out = Vec::with_capacity(plain.len() + 1024);
-    let mut w = encryptor.wrap_output(&mut out).map_err(|e| e.to_string())?;
+    let armor =
+        age::armor::ArmoredWriter::wrap_output(&mut out, format).map_err(|e| e.to_string())?;
+    let mut w = encryptor.wrap_output(armor).map_err(|e| e.to_string())?;
     w.write_all(plain).map_err(|e| e.to_string())?;
-    w.finish().map_err(|e| e.to_string())?;
+    w.finish()
+        .and_then(|armor| armor.finish())
+        .map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// True for bytes that look like an age file, binary or armored.
+pub(crate) fn is_sealed(bytes: &[u8]) -> bool {
+    let start = bytes.trim_ascii_start();
+    start.starts_with(b"age-encryption.org/")
+        || start.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
 }
 
 /// Why a sealed file did not open.
@@ -39,7 +73,10 @@ pub(crate) fn open(
     passphrase: &str,
     max_work_factor: u8,
 ) -> Result<Zeroizing<Vec<u8>>, OpenError> {
-    let decryptor = age::Decryptor::new_buffered(bytes).map_err(OpenError::Age)?;
+    // Binary or armored: the armored reader passes binary input through.
+    let decryptor =
+        age::Decryptor::new_buffered(age::armor::ArmoredReader::new(bytes.trim_ascii_start()))
+            .map_err(OpenError::Age)?;
     if !decryptor.is_scrypt() {
         return Err(OpenError::NotSealed);
     }

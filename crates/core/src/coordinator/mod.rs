@@ -145,7 +145,7 @@ pub async fn create_team<A: VaultAccess>(a: &A, new: NewTeam) -> Result<ConsoleT
 /// from another coordinator's console (sealed: give its passphrase).
 pub fn import_key(v: &Vault, bytes: &[u8], passphrase: Option<&str>) -> Result<ConsoleTeam> {
     refuse_second(v)?;
-    let plain: Zeroizing<Vec<u8>> = if bytes.starts_with(b"age-encryption.org/") {
+    let plain: Zeroizing<Vec<u8>> = if crate::passphrase::is_sealed(bytes) {
         let passphrase = passphrase.filter(|p| !p.is_empty()).ok_or_else(|| {
             Error::InvalidInput("This team key is sealed: enter its passphrase.".into())
         })?;
@@ -188,8 +188,8 @@ pub fn import_key(v: &Vault, bytes: &[u8], passphrase: Option<&str>) -> Result<C
     store(v, &c)
 }
 
-/// The team key sealed to `passphrase` (age, scrypt), for a second coordinator. The only
-/// way the key leaves the vault.
+/// The team key sealed to `passphrase` (age, scrypt, ASCII armor), for a second
+/// coordinator. The only way the key leaves the vault.
 pub fn export_key(v: &Vault, passphrase: &str) -> Result<Vec<u8>> {
     if passphrase.chars().count() < crate::backup::MIN_PASSPHRASE_CHARS {
         return Err(Error::InvalidInput(format!(
@@ -205,7 +205,7 @@ pub fn export_key(v: &Vault, passphrase: &str) -> Result<Vec<u8>> {
     };
     let json =
         Zeroizing::new(serde_json::to_vec(&file).map_err(|e| Error::InvalidInput(e.to_string()))?);
-    crate::passphrase::seal(&json, passphrase, crate::backup::WORK_FACTOR)
+    crate::passphrase::seal_armored(&json, passphrase, crate::backup::WORK_FACTOR)
         .map_err(|e| Error::InvalidInput(format!("The key could not be sealed ({e}).")))
 }
 
@@ -348,7 +348,7 @@ mod tests {
 
         assert!(export_key(&v, "short").is_err());
         let sealed = export_key(&v, "a long passphrase").unwrap();
-        assert!(sealed.starts_with(b"age-encryption.org/"));
+        assert!(sealed.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
         assert!(!String::from_utf8_lossy(&sealed).contains(&b64::encode(key.as_bytes())));
 
         let (_d2, other) = test_vault();
