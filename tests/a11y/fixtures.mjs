@@ -553,3 +553,71 @@ export const SAFETY_PLAN = (() => {
     updated_at_utc: '2026-11-30T18:00:00Z',
   };
 })();
+
+// The coordinator's console.
+
+/** @type {import('../../ui/src/bindings').ConsoleTeam} */
+export const CONSOLE_TEAM = { relay_url: 'https://relay.metro-pd.example', team_id: '6f1d2c9a8b7e4f30', public_key: 'Jq3v0pX8b2mN5cR1tW7yZ4aL6dF9gH0sQe2uVb8nM1k=' };
+
+/** @type {import('../../ui/src/bindings').TeamStatus} */
+export const CONSOLE_STATUS = { team_id: CONSOLE_TEAM.team_id, devices: 41, open_requests: 1, active_invites: 2, roster_version: 7, directory_version: 4, escalation_secs: 180 };
+
+const nights = Array.from({ length: 168 }, (_, h) => ((h % 24) >= 18 || (h % 24) < 6 ? 1 : 0));
+/** @type {import('../../ui/src/bindings').RosterDraft} A draft with one problem to fix. */
+export const ROSTER_DRAFT = {
+  roster: {
+    peers: [
+      { key_id: 'k-3f9a', display_name: 'Sam Ortiz', languages: ['English', 'Spanish'], specialties: ['critical incident'], on_duty_hours: 'Nights', unit: 'Patrol North', gender: 'man', rank_group: 'sworn', service_years: '15_to_24', schedule: ['mon 18-06', 'tue 18-06'], age_recipient: PEER_KEYS.age_recipient, signing_key: PEER_KEYS.signing_key },
+      { key_id: 'k-77c2', display_name: 'Dana Lee', languages: ['English'], specialties: ['family'], on_duty_hours: 'Days', unit: 'Dispatch\nNight', gender: 'woman', rank_group: 'civilian', service_years: '5_to_14', schedule: [], age_recipient: PEER_KEYS.age_recipient, signing_key: PEER_KEYS.signing_key },
+    ],
+  },
+  problems: [{ index: 1, field: 'unit', message: 'must be 1–60 characters on one line (or leave it out)' }],
+  preview: TEAM.peers.slice(0, 2),
+  coverage: nights,
+  uncovered_hours: 84,
+  published_version: 7,
+  unpublished_changes: true,
+};
+
+/** @type {import('../../ui/src/bindings').PublishedVersion[]} */
+export const ROSTER_HISTORY = [
+  { version: 7, published_at_utc: '2026-11-28T16:00:00Z', items: 2 },
+  { version: 6, published_at_utc: '2026-10-02T09:30:00Z', items: 3 },
+];
+
+/** @type {import('../../ui/src/bindings').InviteRow[]} */
+export const INVITES = [
+  { invite_id: 'a1b2c3d4e5f60718', uses: 3, max_uses: 10, expires_at: Math.floor(Date.now() / 1000) + 5 * 86400, state: 'active' },
+  { invite_id: '0f9e8d7c6b5a4321', uses: 1, max_uses: 1, expires_at: Math.floor(Date.now() / 1000) - 86400, state: 'used_up' },
+];
+
+/** @type {import('../../ui/src/bindings').IssuedInvite} */
+export const ISSUED_INVITE = { invite: { invite_id: '77aa88bb99cc0011', uses: 0, max_uses: 5, expires_at: Math.floor(Date.now() / 1000) + 7 * 86400, state: 'active' }, link: DEMO_INVITE };
+
+/** @type {import('../../ui/src/bindings').DirectoryDraft} */
+export const DIRECTORY_DRAFT = {
+  directory: {
+    entries: [
+      { name: 'Metro EAP', kind: 'eap', specialties: ['trauma'], first_responder_competent: true, telehealth: true, languages: ['English'], cost: 'Free', always_open: false, hours: 'Mon–Fri 8–18', region: 'Metro', phone: '+1 555 010 2000', sms: null, sms_body: null, web: 'https://eap.metro.example', notes: null },
+      { name: 'Dr. Ames', kind: 'counselor', specialties: [], first_responder_competent: false, telehealth: false, languages: [], cost: null, always_open: false, hours: null, region: null, phone: null, sms: null, sms_body: null, web: 'http://ames.example', notes: null },
+    ],
+  },
+  problems: [{ index: 1, field: 'web', message: 'must start with https://' }],
+  published_version: 4,
+  unpublished_changes: true,
+};
+
+/** @param {number} requests @param {number} claimed @returns {import('../../ui/src/bindings').Summary} */
+const summary = (requests, claimed) => ({ requests, claimed, escalated: 1, expired_unclaimed: requests - claimed, claimed_pct: Math.floor((claimed * 100) / requests), escalated_pct: Math.floor(100 / requests), median_claim: 'under 5 minutes', p90_claim: 'under 15 minutes', claim_times: [2, claimed - 3, 1, 0, 0, 0] });
+/** @type {import('../../ui/src/bindings').FiguresView} */
+export const FIGURES = {
+  periods: [
+    { label: '2026-11-23 – 2026-11-29', first_day: '2026-11-23', last_day: '2026-11-29', summary: null, more_pending: true },
+    { label: '2026-11-09 – 2026-11-22', first_day: '2026-11-09', last_day: '2026-11-22', summary: summary(6, 5), more_pending: false },
+    { label: '2026-11-02 – 2026-11-08', first_day: '2026-11-02', last_day: '2026-11-08', summary: summary(9, 8), more_pending: false },
+  ],
+  months: [{ label: 'November 2026', first_day: '2026-11-01', last_day: '2026-11-30', summary: summary(15, 13), more_pending: true }],
+  total: summary(15, 13),
+  coverage: { weeks: 4, mean_peers: nights.map((n) => n * 1.5), scheduled_hours: 336, held_hours: 301, held_pct: 89 },
+  rule: 'Figures from fewer than 5 requests are shown as "fewer than 5", with no breakdown, so that no figure can point to one officer\u2019s call.',
+};

@@ -23,11 +23,12 @@ import * as data from './fixtures.mjs';
  * @property {InboxItem[]} inbox
  * @property {import('../../ui/src/bindings').Role | null} role
  * @property {import('../../ui/src/bindings').PlanView | null} plan
+ * @property {import('../../ui/src/bindings').ConsoleTeam | null} console
  */
 
 /** @param {Partial<World>} [over] @returns {World} */
 export function world(over = {}) {
-  return { status: data.STATUS.unlocked, team: data.TEAM, requests: [], inbox: [], role: 'officer', plan: null, ...over };
+  return { status: data.STATUS.unlocked, team: data.TEAM, requests: [], inbox: [], role: 'officer', plan: null, console: null, ...over };
 }
 
 /** @param {string} code @param {string} message @returns {never} */
@@ -96,6 +97,19 @@ const ANSWERS = {
     return data.PHQ9;
   },
   screener_submit: (_w, args) => data.scorePhq9(args.answers),
+
+  console_team: (w) => w.console,
+  console_create_team: (w) => {
+    w.console = data.CONSOLE_TEAM;
+    return w.console;
+  },
+  console_status: () => data.CONSOLE_STATUS,
+  console_roster: () => data.ROSTER_DRAFT,
+  console_history: () => data.ROSTER_HISTORY,
+  console_invites: () => data.INVITES,
+  console_issue_invite: () => data.ISSUED_INVITE,
+  console_directory: () => data.DIRECTORY_DRAFT,
+  console_figures: () => data.FIGURES,
 
   directory_builtin: () => data.BUILTIN,
   directory_search: (_w, args) => data.searchDirectory(args.query),

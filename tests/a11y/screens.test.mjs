@@ -3,7 +3,7 @@
 // normal and at doubled text (root 17 px -> 34 px), nothing may overflow the viewport sideways.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ACCEPTED_REQUEST, INBOX, SAFETY_PLAN, STATUS } from './fixtures.mjs';
+import { ACCEPTED_REQUEST, CONSOLE_TEAM, INBOX, SAFETY_PLAN, STATUS } from './fixtures.mjs';
 import { launchBrowser, openApp, serveDist } from './harness.mjs';
 import { world } from './ipc.mjs';
 
@@ -23,6 +23,14 @@ async function answerPhq9(app, answers) {
 
 /** From the home screen (vault open). */
 const home = (app) => app.waitFor('main .last', /Last check-in/);
+
+/** @param {any} app */
+const openConsole = async (app) => {
+  await home(app);
+  await app.click('#nav-settings');
+  await app.click('#open-console');
+  await app.waitFor('#console-tab-roster');
+};
 
 /**
  * name: screenshot and test name; world: what the fake core holds; reach: the clicks that
@@ -273,6 +281,65 @@ const SCREENS = [
       await app.click('#nav-calm');
       await app.click('#breath-start');
       await app.waitFor('#breath-start', /Stop/);
+    },
+  },
+  {
+    name: 'console-setup',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-settings');
+      await app.click('#open-console');
+      await app.waitFor('#console-create');
+    },
+  },
+  {
+    name: 'console-team',
+    world: { console: CONSOLE_TEAM },
+    reach: async (app) => {
+      await openConsole(app);
+      await app.waitFor('#console-status', /41/);
+    },
+  },
+  {
+    name: 'console-roster',
+    world: { console: CONSOLE_TEAM },
+    reach: async (app) => {
+      await openConsole(app);
+      await app.click('#console-tab-roster');
+      await app.waitFor('#roster-peers', /to fix/);
+      await app.waitFor('#coverage-table');
+      await app.waitFor('#roster-history', /again/);
+    },
+  },
+  {
+    name: 'console-invites',
+    world: { console: CONSOLE_TEAM },
+    reach: async (app) => {
+      await openConsole(app);
+      await app.click('#console-tab-invites');
+      await app.waitFor('#invite-rows', /Active/);
+      await app.click('#console-issue');
+      await app.waitFor('#console-invite-link', /peerline:\/\/join/);
+    },
+  },
+  {
+    name: 'console-directory',
+    world: { console: CONSOLE_TEAM },
+    reach: async (app) => {
+      await openConsole(app);
+      await app.click('#console-tab-directory');
+      await app.waitFor('#directory-entries', /https:\/\//);
+    },
+  },
+  {
+    name: 'console-figures',
+    world: { console: CONSOLE_TEAM },
+    reach: async (app) => {
+      await openConsole(app);
+      await app.click('#console-tab-figures');
+      await app.waitFor('#figures-periods', /fewer than 5/);
+      await app.waitFor('#figures-duty');
     },
   },
   {

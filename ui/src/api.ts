@@ -15,6 +15,11 @@ import type {
   Preferences,
   SafetyPlan,
   QuickCheckIn,
+  NewTeam,
+  Roster,
+  Directory,
+  DirectoryFormat,
+  DocumentKind,
   Command,
   Commands,
 } from './bindings';
@@ -111,6 +116,29 @@ export const api = {
   /** Desktop only: whether Peerline starts in the tray at login (fails on phones). */
   autostartGet: () => call('autostart_get'),
   autostartSet: (on: boolean) => call('autostart_set', { on }),
+  // The coordinator's console.
+  consoleTeam: () => call('console_team'),
+  consoleCreateTeam: (team: NewTeam) => call('console_create_team', { team }),
+  consoleImportKey: (text: string, passphrase: string | null) =>
+    call('console_import_key', { text, passphrase }),
+  /** Opens the system save dialog; `false` when the coordinator cancels. */
+  consoleExportKey: (passphrase: string) => call('console_export_key', { passphrase }),
+  consoleForget: () => call('console_forget'),
+  consoleStatus: () => call('console_status'),
+  consoleRoster: () => call('console_roster'),
+  consoleSaveRoster: (roster: Roster) => call('console_save_roster', { roster }),
+  consoleAddPeer: (keys: string, name: string) => call('console_add_peer', { keys, name }),
+  consoleDirectory: () => call('console_directory'),
+  consoleSaveDirectory: (directory: Directory) => call('console_save_directory', { directory }),
+  consoleImportDirectory: (text: string, format: DirectoryFormat) =>
+    call('console_import_directory', { text, format }),
+  consolePublish: (kind: DocumentKind) => call('console_publish', { kind }),
+  consoleHistory: (kind: DocumentKind) => call('console_history', { kind }),
+  consoleReopen: (kind: DocumentKind, version: number) => call('console_reopen', { kind, version }),
+  consoleInvites: () => call('console_invites'),
+  consoleIssueInvite: (uses: number, days: number) => call('console_issue_invite', { uses, days }),
+  consoleRevokeInvite: (inviteId: string) => call('console_revoke_invite', { inviteId }),
+  consoleFigures: (utcOffsetMinutes: number) => call('console_figures', { utcOffsetMinutes }),
   /** Hands a call / text / web link to the system, after core's allow-list. */
   directoryOpen: (uri: string) => call('directory_open', { uri }),
 };

@@ -13,6 +13,7 @@ import { onboarding } from './screens/onboarding';
 import { peerScreen } from './screens/peer';
 import { problem } from './screens/problem';
 import { calm } from './screens/calm';
+import { consoleScreen } from './screens/console';
 import { safetyPlan } from './screens/safety-plan';
 import { screeners } from './screens/screeners';
 import { settings } from './screens/settings';
@@ -35,7 +36,8 @@ export type Route =
   | 'history'
   | 'directory'
   | 'safety-plan'
-  | 'calm';
+  | 'calm'
+  | 'console';
 
 type OpenStatus = Extract<VaultStatus, { state: 'unlocked' }>;
 
@@ -65,7 +67,7 @@ const ROUTES: Record<Route, (c: RouteContext) => Screen> = {
   // The last step of set-up (see `show`): joining from here leads home, team or not.
   welcome: (c) => welcome({ join: c.to('join'), done: c.to('home') }),
   join: (c) => join(c.to('home'), c.to('home')),
-  settings: (c) => settings(c.status, c.show, c.to('home')),
+  settings: (c) => settings(c.status, c.show, c.to('home'), c.to('console')),
   talk: talkOrJoin,
   peer: (c) => peerScreen(c.to('home')),
   screeners: (c) => screeners({ back: c.to('home'), talk: c.to('talk'), plan: c.to('safety-plan'), calm: c.to('calm') }),
@@ -74,6 +76,7 @@ const ROUTES: Record<Route, (c: RouteContext) => Screen> = {
   directory: (c) => directory({ back: c.to('home') }),
   'safety-plan': (c) => safetyPlan({ back: c.to('home') }),
   calm: (c) => calm({ back: c.to('home') }),
+  console: (c) => consoleScreen(c.to('settings')),
 };
 
 /**

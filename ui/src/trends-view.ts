@@ -56,7 +56,7 @@ export function xValues(starts: string[]): number[] {
   return starts.map((s) => localDay(s).getTime() / 1000);
 }
 
-export type SeriesKey = 'mood' | 'stress' | 'energy' | 'sleep' | 'screener';
+export type SeriesKey = 'mood' | 'stress' | 'energy' | 'sleep' | 'screener' | 'requests' | 'claimed';
 
 export interface Line {
   /** Names the colour (`--series-<key>` in style.css), so it follows dark mode. */

@@ -26,11 +26,11 @@ const MIN_PASSCODE = 6;
  * Settings. A change to the app lock hands the new status to `show`, which draws this
  * screen again for it (or the lock screen, when the vault locked).
  */
-export function settings(status: OpenStatus, show: (s: VaultStatus) => void, back: () => void): Screen {
-  return { mount: (root) => draw(root, status, show, back) };
+export function settings(status: OpenStatus, show: (s: VaultStatus) => void, back: () => void, console: () => void): Screen {
+  return { mount: (root) => draw(root, status, show, back, console) };
 }
 
-function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus) => void, back: () => void): void {
+function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus) => void, back: () => void, openConsole: () => void): void {
   const sections: HTMLElement[] = [];
 
   if (status.app_lock) {
@@ -134,6 +134,12 @@ function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus) => v
   sections.push(roleSection(), contactSection(), reminderSection(), syncSection(), exportSection(), backupSection());
 
   const teamMsg = messageArea();
+  sections.push(
+    h('section', { 'aria-labelledby': 'program-h' },
+      h('h2', { id: 'program-h' }, 'Run a peer program'),
+      h('p', {}, 'For coordinators: the roster, invites, the directory of help and the program\u2019s figures. The team\u2019s key stays in this vault.'),
+      h('button', { type: 'button', class: 'secondary', id: 'open-console', onclick: openConsole }, 'Open the coordinator\u2019s console')),
+  );
   sections.push(
     h('section', { 'aria-labelledby': 'team-h' },
       h('h2', { id: 'team-h' }, 'Peer team'),
