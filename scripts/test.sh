@@ -57,7 +57,7 @@ cargo nextest run --workspace --locked --no-fail-fast \
 disk
 echo "==> The relay's test suite again, on PostgreSQL"
 PEERLINE_TEST_BACKEND=postgres cargo nextest run -p peerline-relay --locked --no-fail-fast \
-  --test api --test cli --test malformed --test push --test sync_box
+  --test api --test cli --test malformed --test push --test sync_box --test messages --test figures
 
 disk
 # Alone, and on optimised binaries: 1,000 peers, two relay processes and PostgreSQL on two
@@ -95,6 +95,8 @@ echo "==> Fuzz smoke: every target for 15 s (fuzz/, libFuzzer)"
 done)
 
 disk
+# The console's WebDriver test runs a relay of its own (the debug binary).
+cargo build --locked -p peerline-relay
 echo "==> WebDriver tests of the real window (Xvfb, tauri-driver, WebKitWebDriver), light then dark"
 (cd tests/webdriver && dbus-run-session -- sh -c '
   printf peerline-wd | gnome-keyring-daemon --unlock --components=secrets >/dev/null

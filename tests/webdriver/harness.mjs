@@ -33,9 +33,11 @@ async function waitForPort(deadlineMs) {
   throw new Error(`tauri-driver did not listen on 127.0.0.1:${PORT} within ${deadlineMs} ms`);
 }
 
-/** Starts tauri-driver with the app's data directory set; returns a handle to stop both. */
-export async function startApp(extraEnv = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'peerline-wd-'));
+/**
+ * Starts tauri-driver with the app's data directory set; returns a handle to stop both.
+ * `dataDir` reopens an app stopped with `stop({ keep: true })`, as a person reopens it.
+ */
+export async function startApp(extraEnv = {}, { dataDir = mkdtempSync(join(tmpdir(), 'peerline-wd-')) } = {}) {
   const driver = spawn('tauri-driver', ['--port', String(PORT)], {
     env: {
       ...process.env,
@@ -55,7 +57,7 @@ export async function startApp(extraEnv = {}) {
     capabilities: { 'tauri:options': { application: appBinary } },
   });
   const app = makeApp(client, dataDir);
-  app.stop = async () => {
+  app.stop = async ({ keep = false } = {}) => {
     try {
       await client.deleteSession();
     } catch {
@@ -63,7 +65,7 @@ export async function startApp(extraEnv = {}) {
     }
     driver.kill('SIGTERM');
     await sleep(300);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keep) rmSync(dataDir, { recursive: true, force: true });
   };
   return app;
 }
@@ -125,6 +127,21 @@ function makeApp(client, dataDir) {
           .map(({ el, r }) => el + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));`,
         [],
       );
+    },
+    /** First start: choose the passcode, then the welcome step. */
+    async setUp(passcode, role = 'officer') {
+      await this.waitFor('h1', /Welcome to Peerline/);
+      const ids = await this.script(() => [...document.querySelectorAll('input[type=password]')].map((i) => i.id));
+      await this.type(`#${ids[0]}`, passcode);
+      await this.type(`#${ids[1]}`, passcode);
+      await this.click('button[type=submit]');
+      await this.finishWelcome(role);
+    },
+    async unlock(passcode) {
+      await this.waitFor('h1', /Peerline is locked/);
+      await this.type('input[type=password]', passcode);
+      await this.click('button[type=submit]');
+      await this.waitFor('h1', /How are you doing\?/);
     },
     /** The set-up step after the passcode: pick a role, leave joining for later. */
     async finishWelcome(role = 'officer') {

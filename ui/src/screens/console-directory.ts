@@ -74,6 +74,7 @@ function entryEditor(e: DirectoryEntry, i: number, problems: Map<string, string>
 
 export function directoryPanel(): Panel {
   const msg = messageArea();
+  msg.id = 'directory-message';
   const list = h('div', { class: 'stack', id: 'directory-entries' });
   let editors: EntryEditor[] = [];
   const current = () => ({ entries: editors.map((e) => e.read()) });

@@ -55,6 +55,7 @@ function report(v: FiguresView): HTMLElement {
 
 export function figuresPanel(): Panel {
   const msg = messageArea();
+  msg.id = 'figures-message';
   const body = h('div', { class: 'stack', id: 'figures-body' });
   let charts: Chart[] = [];
   const stopCharts = () => {

@@ -12,6 +12,7 @@ const STATE: Record<InviteState, string> = { active: 'Active', expired: 'Expired
 
 export function invitesPanel(): Panel {
   const msg = messageArea();
+  msg.id = 'invites-message';
   const issued = h('div', { class: 'stack', id: 'invite-issued', 'aria-live': 'polite' });
   const table = h('tbody', { id: 'invite-rows' });
   const drawList = (rows: InviteRow[]) => {

@@ -106,6 +106,7 @@ export function heatTable(id: string, caption: string, hours: number[], format: 
 
 export function rosterPanel(): Panel {
   const msg = messageArea();
+  msg.id = 'roster-message';
   const list = h('div', { class: 'stack', id: 'roster-peers' });
   const side = h('div', { class: 'stack' });
   let editors: PeerEditor[] = [];

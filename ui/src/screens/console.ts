@@ -34,7 +34,9 @@ export function consoleScreen(back: () => void): Screen {
     async mount(root) {
       const body = h('div', { class: 'console-panel', id: 'console-body' });
       const tabs = h('nav', { class: 'console-tabs', 'aria-label': 'Console sections' });
-      const show = (tab: Tab, team: ConsoleTeam | null) => {
+      let team: ConsoleTeam | null = null;
+      const show = (tab: Tab, now: ConsoleTeam | null) => {
+        team = now;
         panel?.stop?.();
         for (const b of tabs.querySelectorAll('button')) {
           if (b.dataset.tab === tab) b.setAttribute('aria-current', 'page');
@@ -49,7 +51,6 @@ export function consoleScreen(back: () => void): Screen {
                 : figuresPanel();
         body.replaceChildren(panel.el);
       };
-      let team: ConsoleTeam | null = null;
       try {
         team = await api.consoleTeam();
       } catch (e) {

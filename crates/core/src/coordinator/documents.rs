@@ -253,6 +253,15 @@ pub fn parse_peer_keys(text: &str) -> Result<RosterPeer> {
             .ok()
             .and_then(|w| w.peers.into_iter().next())
             .or_else(|| toml::from_str::<Entry>(text).ok())
+            // Messengers and some pastes join the lines: read the quoted values by name.
+            .or_else(|| {
+                Some(Entry {
+                    key_id: quoted_value(text, "key_id")?,
+                    display_name: quoted_value(text, "display_name"),
+                    age_recipient: quoted_value(text, "age_recipient")?,
+                    signing_key: quoted_value(text, "signing_key")?,
+                })
+            })
     };
     let e = entry.ok_or_else(|| {
         Error::InvalidInput(
@@ -279,6 +288,31 @@ pub fn parse_peer_keys(text: &str) -> Result<RosterPeer> {
         .validate()
         .map_err(|e| Error::InvalidInput(format!("These keys are damaged ({}).", e.message)))?;
     Ok(peer)
+}
+
+/// The value of `name = "value"` anywhere in `text` (no escapes: keys and ids have none).
+fn quoted_value(text: &str, name: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(at) = rest.find(name) {
+        let after = &rest[at + name.len()..];
+        let before_ok = rest[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '_');
+        if let Some(value) = after
+            .trim_start()
+            .strip_prefix('=')
+            .map(str::trim_start)
+            .and_then(|v| v.strip_prefix('"'))
+            .and_then(|v| v.split_once('"'))
+            .map(|(v, _)| v.to_owned())
+            .filter(|_| before_ok)
+        {
+            return Some(value);
+        }
+        rest = after;
+    }
+    None
 }
 
 /// Adds a peer to the draft from the keys their app shows, under `display_name`.
@@ -617,6 +651,14 @@ mod tests {
         let d = add_peer(&v, &keys("lee", 2), "Lee K.").unwrap();
         assert_eq!(d.roster.peers.len(), 2);
         assert!(parse_peer_keys("hello").is_err());
+        // Lines joined by a messenger still read.
+        let joined = keys("kim", 4).replace('\n', " ");
+        assert_eq!(parse_peer_keys(&joined).unwrap().key_id, "kim");
+        let glued = keys("kim", 4).replace('\n', "");
+        assert_eq!(
+            parse_peer_keys(&glued).unwrap().signing_key,
+            b64::encode(&[4; 32])
+        );
         assert!(parse_peer_keys(&keys("x", 3).replace("age1", "age2")).is_err());
     }
 
