@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::b64;
 
+/// Largest roster or directory (its JSON, before base64) a phone accepts, and so the
+/// largest the relay stores and the console publishes.
+pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
+
 /// The team's peer supporters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]

@@ -1115,3 +1115,30 @@ async fn the_token_cap_is_a_team_setting() {
         "this team allows 3 a day"
     );
 }
+
+#[tokio::test]
+async fn a_directory_of_several_mebibytes_publishes_and_one_past_what_phones_accept_does_not() {
+    let mut r = TestRelay::start().await;
+    let team = r.team(180).await;
+    // About what a 10,000-entry directory weighs.
+    let big = vec![b'x'; 3 * 1024 * 1024];
+    team.publish(BlobKind::Directory, 1, &big).await.unwrap();
+    let device = team.device().await;
+    let blob = device
+        .client()
+        .fetch_blob(&team.team_id, BlobKind::Directory)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        peerline_protocol::b64::decode(&blob.payload).unwrap().len(),
+        big.len()
+    );
+    let too_big = vec![b'x'; peerline_protocol::documents::MAX_DOCUMENT_BYTES + 1];
+    assert!(
+        team.publish(BlobKind::Directory, 2, &too_big)
+            .await
+            .is_err()
+    );
+    r.stop().await;
+}

@@ -548,6 +548,13 @@ pub async fn publish<A: VaultAccess>(a: &A, kind: DocumentKind) -> Result<Publis
                 p.field,
                 p.message
             ))),
+            None if json.len() > peerline_protocol::documents::MAX_DOCUMENT_BYTES => {
+                Err(Error::InvalidInput(format!(
+                    "This {} is larger than phones accept ({} MiB): split it or shorten the notes.",
+                    kind.key(),
+                    peerline_protocol::documents::MAX_DOCUMENT_BYTES / (1024 * 1024)
+                )))
+            }
             None => Ok(json),
         }
     })?;

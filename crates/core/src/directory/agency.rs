@@ -18,7 +18,7 @@ use crate::talk::team::{Membership, load_membership, require_membership};
 use crate::vault::Vault;
 
 /// Larger than any real agency's list; refuses a document built to exhaust the phone.
-const MAX_PAYLOAD_BYTES: usize = 16 * 1024 * 1024;
+const MAX_PAYLOAD_BYTES: usize = peerline_protocol::documents::MAX_DOCUMENT_BYTES;
 /// Most entries accepted in one directory.
 pub(crate) const MAX_ENTRIES: usize = 20_000;
 /// Longest notes, and longest of any other text field, in characters.

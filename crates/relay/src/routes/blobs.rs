@@ -5,12 +5,18 @@ use axum::extract::{Path, State};
 use ed25519_dalek::{Signature, VerifyingKey};
 use peerline_protocol::ErrorBody;
 use peerline_protocol::b64;
+use peerline_protocol::documents::MAX_DOCUMENT_BYTES;
 use peerline_protocol::relay::{BlobKind, SignedBlob, blob_signing_message};
 
 use super::parse;
 use super::signed::Signed;
 use crate::error::RelayError;
 use crate::state::AppState;
+
+/// Body limit for publishing: the largest document a phone accepts
+/// ([`MAX_DOCUMENT_BYTES`]), as base64 inside the JSON body. The default limit for every
+/// other route is far smaller; a 10,000-entry directory is a few MiB.
+pub const MAX_DOCUMENT_BODY: usize = MAX_DOCUMENT_BYTES / 3 * 4 + 64 * 1024;
 
 fn kind(s: &str) -> Result<BlobKind, RelayError> {
     match s {
@@ -33,6 +39,13 @@ pub async fn publish(
     let blob: SignedBlob = parse(&signed.body)?;
     let payload = b64::decode(&blob.payload)
         .ok_or_else(|| RelayError::InvalidInput("payload is not base64.".into()))?;
+    if payload.len() > MAX_DOCUMENT_BYTES {
+        return Err(RelayError::InvalidInput(format!(
+            "The {} is larger than phones accept ({} MiB).",
+            kind.as_str(),
+            MAX_DOCUMENT_BYTES / (1024 * 1024)
+        )));
+    }
     let sig = b64::decode(&blob.signature)
         .and_then(|s| Signature::from_slice(&s).ok())
         .ok_or_else(|| RelayError::InvalidInput("signature is not an ed25519 signature.".into()))?;

@@ -43,7 +43,15 @@ pub fn router(state: AppState) -> Router {
         .route(ep::TEAM_DUTY, get(duty::list).put(duty::set))
         .route(ep::TEAM_TOKEN_KEYS, get(tokens::keys))
         .route(ep::TEAM_TOKENS, post(tokens::issue))
-        .route(ep::TEAM_BLOB, get(blobs::fetch).put(blobs::publish))
+        .route(
+            ep::TEAM_BLOB,
+            // A directory can be several MiB: its own, larger body limit.
+            get(blobs::fetch)
+                .put(blobs::publish)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    blobs::MAX_DOCUMENT_BODY,
+                )),
+        )
         .route(ep::TEAM_REQUESTS, post(requests::post).get(requests::list))
         .route(ep::TEAM_EVENTS, get(events::team_events))
         .route(ep::REQUEST, get(requests::status).delete(requests::close))
