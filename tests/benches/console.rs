@@ -61,7 +61,7 @@ fn directory_csv(entries: usize) -> String {
 
 #[tokio::main]
 async fn main() {
-    let w = World::new(180).await;
+    let mut w = World::new(180).await;
     let coord = Phone::new();
     let c = &coord.session;
     coordinator::create_team(
@@ -139,7 +139,9 @@ async fn main() {
 
     // Figures: a year of 10,000 requests, counted as they closed, straight into the relay's
     // storage (the counters are what is read; how they got there is the relay suite's test).
+    // The relay is stopped meanwhile: one writer on its SQLite file, as in production.
     let requests = n(10_000, 100);
+    w.stop_relay().await;
     let storage = peerline_relay::Database::Sqlite(w.relay_db())
         .open()
         .await
@@ -178,6 +180,8 @@ async fn main() {
         }
         storage.close(&id, at + 3_600, at + 1_200).await.unwrap();
     }
+    drop(storage);
+    w.start_relay_again().await;
     // Two signed GETs a round, a round every half second: inside the relay's per-signer
     // rate limit (5/s), as a coordinator's screen would be.
     let fetches = n(20, 3);
