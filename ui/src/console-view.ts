@@ -6,6 +6,21 @@ import type { Plot } from './trends-view';
 
 export const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
+/** What a field is called on screen, for a problem shown outside its field. */
+export const FIELD_LABELS: Record<string, string> = {
+  key_id: 'Key id',
+  age_recipient: 'Encryption key (from the peer\u2019s app)',
+  signing_key: 'Signing key (from the peer\u2019s app)',
+  display_name: 'Name',
+  entry: 'This entry',
+  sms_body: 'Text message words',
+  peers: 'Peers',
+};
+
+export function fieldLabel(field: string): string {
+  return FIELD_LABELS[field] ?? field.replace(/_/g, ' ');
+}
+
 /** A comma-separated box as a list: trimmed, blanks dropped. */
 export function splitList(text: string): string[] {
   return text.split(',').map((s) => s.trim()).filter((s) => s !== '');

@@ -4,9 +4,13 @@
 //! The relay keeps only per-week counters of requests as they close or expire, and the
 //! peer-seconds on duty per hour of the week. A coordinator reads them as *periods*: ended
 //! weeks, pooled from the team's first counted week onward until a pool holds at least
-//! [`FEWEST_SHOWN`] requests. Each request is in exactly one period and the periods never
-//! overlap, so no difference of two figures isolates a quiet week, and a week still under
-//! way is never shown (a count read each morning would date each call).
+//! [`FEWEST_SHOWN`] requests. Periods run back to back, each from the week after the one
+//! before ended, and the pool still filling always reaches to the last shown week: where
+//! a period starts or ends says nothing of which weeks had requests. Each request is in
+//! exactly one period, so no difference of two figures isolates a quiet week. A week still
+//! under way is never shown (a count read each morning would date each call), nor one
+//! that ended less than [`GRACE_SECS`] ago, so a relay node whose clock lags cannot add to
+//! a week already shown.
 
 use serde::{Deserialize, Serialize};
 
@@ -149,13 +153,22 @@ pub struct DutyWeek {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TeamFigures {
-    /// The week under way when the relay answered (never itself counted out).
-    pub this_week: i64,
+    /// The last week shown: ended, a day ago or more.
+    pub last_week: i64,
     /// Ended weeks with requests, pooled into periods of at least [`FEWEST_SHOWN`]
     /// requests, oldest first; at most the last two years.
     pub periods: Vec<FigurePeriod>,
-    /// Duty by hour for the ended weeks of the last quarter that had anyone on duty.
+    /// Duty by hour for every shown week of the last quarter from the first with anyone on
+    /// duty: a week with nobody on duty is all zeros, not left out.
     pub duty: Vec<DutyWeek>,
+}
+
+/// A week is shown once it ended this long ago.
+pub const GRACE_SECS: i64 = 86_400;
+
+/// The last week that may be shown at `now`: ended, and at least [`GRACE_SECS`] ago.
+pub fn last_shown_week(now: i64) -> i64 {
+    week_of(now - GRACE_SECS) - 1
 }
 
 /// How many weeks of periods an answer reaches back.
@@ -163,38 +176,37 @@ pub const PERIOD_WEEKS_SHOWN: i64 = 104;
 /// How many weeks of duty an answer reaches back.
 pub const DUTY_WEEKS_SHOWN: i64 = 13;
 
-/// Pools per-week counts (any order; weeks without requests left out) into periods:
-/// ended weeks only, from the first, each period closing once it holds
-/// [`FEWEST_SHOWN`] requests. The pooling always starts at the team's first week, so the
-/// same weeks give the same periods whenever they are asked for.
-pub fn pool(mut weeks: Vec<(i64, RequestFigures)>, this_week: i64) -> Vec<FigurePeriod> {
-    weeks.retain(|(w, f)| *w < this_week && f.requests > 0);
+/// Pools per-week counts (any order; weeks without requests may be left out) into
+/// periods of the weeks up to `last_week`: back to back from the team's first counted
+/// week, each closing once it holds [`FEWEST_SHOWN`] requests, the one still filling
+/// reaching to `last_week`. The pooling always starts at the team's first week, so the same
+/// weeks give the same periods whenever they are asked for.
+pub fn pool(mut weeks: Vec<(i64, RequestFigures)>, last_week: i64) -> Vec<FigurePeriod> {
+    weeks.retain(|(w, f)| *w <= last_week && f.requests > 0);
     weeks.sort_by_key(|(w, _)| *w);
     let mut periods = Vec::new();
-    let mut open: Option<(i64, i64, RequestFigures)> = None;
+    let mut start: Option<i64> = None;
+    let mut sum = RequestFigures::default();
     for (week, figures) in weeks {
-        let (first, _, mut sum) = open
-            .take()
-            .unwrap_or((week, week, RequestFigures::default()));
+        let first = *start.get_or_insert(week);
         sum.add(&figures);
         if sum.requests >= FEWEST_SHOWN {
             periods.push(FigurePeriod {
                 first_week: first,
                 last_week: week,
-                figures: Some(sum),
+                figures: Some(std::mem::take(&mut sum)),
             });
-        } else {
-            open = Some((first, week, sum));
+            start = Some(week + 1);
         }
     }
-    if let Some((first, last, _)) = open {
+    if let Some(first) = start.filter(|first| *first <= last_week) {
         periods.push(FigurePeriod {
             first_week: first,
-            last_week: last,
-            figures: None,
+            last_week,
+            figures: (sum.requests >= FEWEST_SHOWN).then_some(sum),
         });
     }
-    periods.retain(|p| p.last_week >= this_week - PERIOD_WEEKS_SHOWN);
+    periods.retain(|p| p.last_week > last_week - PERIOD_WEEKS_SHOWN);
     periods
 }
 
@@ -261,9 +273,9 @@ mod tests {
                 (13, week(4)),
                 (14, week(7)),
                 (15, week(1)),
-                (16, week(3)), // under way: not counted
+                (16, week(3)), // not shown yet
             ],
-            16,
+            15,
         );
         assert_eq!(periods.len(), 3);
         assert_eq!((periods[0].first_week, periods[0].last_week), (10, 13));
@@ -272,6 +284,30 @@ mod tests {
         assert_eq!(periods[1].figures.as_ref().unwrap().requests, 7);
         assert_eq!((periods[2].first_week, periods[2].last_week), (15, 15));
         assert_eq!(periods[2].figures, None);
+    }
+
+    #[test]
+    fn periods_run_back_to_back_and_the_pool_filling_reaches_the_last_week() {
+        // Requests in weeks 3 and 9 only: the pool says nothing of which weeks they were.
+        let quiet = pool(vec![(3, week(1)), (9, week(1))], 12);
+        assert_eq!(quiet.len(), 1);
+        assert_eq!((quiet[0].first_week, quiet[0].last_week), (3, 12));
+        assert_eq!(quiet[0].figures, None);
+        // A week later the same pool, one week longer: nothing moved with a request.
+        assert_eq!(pool(vec![(3, week(1)), (9, week(1))], 13)[0].last_week, 13);
+        // After a period closes the next starts the week after, with or without requests.
+        let p = pool(vec![(1, week(5)), (4, week(5)), (7, week(1))], 8);
+        let spans: Vec<(i64, i64)> = p.iter().map(|p| (p.first_week, p.last_week)).collect();
+        assert_eq!(spans, vec![(1, 1), (2, 4), (5, 8)]);
+        // The last period closed on the last week: no empty tail.
+        assert_eq!(pool(vec![(1, week(5))], 1).len(), 1);
+    }
+
+    #[test]
+    fn a_week_is_shown_a_day_after_it_ends() {
+        let monday = 1_795_996_800;
+        assert_eq!(last_shown_week(monday + 3_600), week_of(monday) - 2);
+        assert_eq!(last_shown_week(monday + GRACE_SECS), week_of(monday) - 1);
     }
 
     #[test]

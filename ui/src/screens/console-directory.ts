@@ -2,7 +2,7 @@
 // see what a phone would refuse beside its field, sign and publish.
 import { api } from '../api';
 import type { DirectoryDraft, DirectoryEntry, EntryKind } from '../bindings';
-import { orNull, problemsFor, splitList } from '../console-view';
+import { fieldLabel, orNull, problemsFor, splitList } from '../console-view';
 import { h, messageArea } from '../dom';
 import { describe, toErrorBody } from '../errors';
 import { fileInput, type Panel } from './console';
@@ -42,12 +42,13 @@ function entryEditor(e: DirectoryEntry, i: number, problems: Map<string, string>
   notes.value = e.notes ?? '';
   const fr = h('input', { id: id('fr'), type: 'checkbox', checked: e.first_responder_competent });
   const open = h('input', { id: id('open'), type: 'checkbox', checked: e.always_open });
-  const other = [...problems.entries()].filter(([f]) => !['name', 'phone', 'sms', 'web'].includes(f));
+  const shown = ['name', 'kind', 'phone', 'sms', 'web', 'hours', 'region', 'specialties', 'notes'];
+  const other = [...problems.entries()].filter(([f]) => !shown.includes(f));
   return {
     el: h('details', { class: 'console-card', open: problems.size > 0 },
       h('summary', {}, `${e.name || '(no name yet)'}${problems.size ? ' \u2014 needs a fix' : ''}`),
       h('div', { class: 'stack' },
-        ...other.map(([f, m]) => h('p', { class: 'field-problem' }, `${f}: ${m}`)),
+        ...other.map(([f, m]) => h('p', { class: 'field-problem' }, `${fieldLabel(f)}: ${m}`)),
         field('name', 'Name', name), field('kind', 'Kind', kind),
         field('phone', 'Phone', phone), field('sms', 'Text number', sms), field('web', 'Web page (https)', web),
         field('hours', 'Hours, in words', hours), field('region', 'Region', region),
@@ -79,11 +80,12 @@ export function directoryPanel(): Panel {
   let editors: EntryEditor[] = [];
   const current = () => ({ entries: editors.map((e) => e.read()) });
   const draw = (d: DirectoryDraft) => {
-    editors = d.directory.entries.map((e, i) => entryEditor(e, i, problemsFor(d.problems, i), () => {
-      void save({ entries: editors.map((x) => x.read()).filter((_, j) => j !== i) });
+    editors = d.directory.entries.map((e, i) => entryEditor(e, i, problemsFor(d.problems, i), async () => {
+      await save({ entries: editors.map((x) => x.read()).filter((_, j) => j !== i) });
+      list.querySelector<HTMLElement>('#directory-state')?.focus();
     }));
     list.replaceChildren(
-      h('p', { id: 'directory-state' },
+      h('p', { id: 'directory-state', tabindex: -1 },
         `${d.directory.entries.length} entries. `,
         d.published_version === null ? 'Not published yet.' : `Version ${d.published_version} is published.`,
         d.unpublished_changes ? ' This draft has changes that are not published.' : '',

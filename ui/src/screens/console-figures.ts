@@ -97,9 +97,12 @@ export function figuresPanel(): Panel {
         h('button', {
           type: 'button', class: 'secondary', id: 'console-print-report',
           onclick: () => {
+            for (const old of document.querySelectorAll('.report-print')) old.remove();
             const copy = rep.cloneNode(true) as HTMLElement;
             copy.classList.add('report-print');
-            copy.removeAttribute('id');
+            copy.setAttribute('aria-hidden', 'true');
+            for (const el of [copy, ...copy.querySelectorAll('[id]')]) el.removeAttribute('id');
+            copy.removeAttribute('aria-labelledby');
             document.body.append(copy);
             document.body.classList.add('printing-report');
             const done = () => {

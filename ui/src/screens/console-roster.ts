@@ -4,7 +4,7 @@
 import jsQR from 'jsqr';
 import { api } from '../api';
 import type { Gender, PublishedVersion, RankGroup, Roster, RosterDraft, RosterPeer, ServiceYears } from '../bindings';
-import { DAYS, heat, orNull, problemsFor, splitLines, splitList, weekGrid } from '../console-view';
+import { DAYS, fieldLabel, heat, orNull, problemsFor, splitLines, splitList, weekGrid } from '../console-view';
 import { h, messageArea } from '../dom';
 import { describe, toErrorBody } from '../errors';
 import type { Panel } from './console';
@@ -57,12 +57,13 @@ function peerEditor(p: RosterPeer, i: number, problems: Map<string, string>, rem
   const hours = h('input', { id: id('on_duty_hours'), type: 'text', value: p.on_duty_hours ?? '', autocomplete: 'off' });
   const schedule = h('textarea', { id: id('schedule'), rows: 3 });
   schedule.value = (p.schedule ?? []).join('\n');
-  const other = [...problems.entries()].filter(([f]) => !['display_name', 'unit', 'languages', 'specialties', 'schedule'].includes(f));
+  const shown = ['display_name', 'unit', 'gender', 'rank_group', 'service_years', 'languages', 'specialties', 'on_duty_hours', 'schedule'];
+  const other = [...problems.entries()].filter(([f]) => !shown.includes(f));
   const el = h('details', { class: 'console-card', open: problems.size > 0 || p.display_name === '' },
     h('summary', {}, `${p.display_name || '(no name yet)'}${problems.size ? ' \u2014 needs a fix' : ''}`),
     h('div', { class: 'stack' },
       h('p', { class: 'hint' }, `Key id ${p.key_id}`),
-      ...other.map(([f, m]) => h('p', { class: 'field-problem' }, `${f}: ${m}`)),
+      ...other.map(([f, m]) => h('p', { class: 'field-problem' }, `${fieldLabel(f)}: ${m}`)),
       field('display_name', 'Name officers see', name),
       field('unit', 'Unit or assignment', unit, 'An officer can keep their request away from their own unit.'),
       field('gender', 'Gender', gender),
@@ -110,15 +111,18 @@ export function rosterPanel(): Panel {
   const list = h('div', { class: 'stack', id: 'roster-peers' });
   const side = h('div', { class: 'stack' });
   let editors: PeerEditor[] = [];
+  let unpublished = false;
 
   const draw = (d: RosterDraft) => {
+    unpublished = d.unpublished_changes;
     editors = d.roster.peers.map((p, i) => peerEditor(p, i, problemsFor(d.problems, i), async () => {
       const peers = editors.map((e) => e.read()).filter((_, j) => j !== i);
       await save({ peers });
+      list.querySelector<HTMLElement>('#roster-state')?.focus();
     }));
     const whole = problemsFor(d.problems, null);
     list.replaceChildren(
-      h('p', { id: 'roster-state' },
+      h('p', { id: 'roster-state', tabindex: -1 },
         d.published_version === null ? 'Not published yet.' : `Version ${d.published_version} is published.`,
         d.unpublished_changes ? ' This draft has changes that are not published.' : '',
         d.problems.length ? h('span', { class: 'problem-count' }, ` ${d.problems.length} to fix before publishing.`) : ''),
@@ -156,6 +160,7 @@ export function rosterPanel(): Panel {
       i === 0 ? h('span', { class: 'hint' }, '(latest)') : h('button', {
         type: 'button', class: 'secondary', id: `roster-reopen-${v.version}`,
         onclick: async () => {
+          if (unpublished && !window.confirm(`Your draft has changes that are not published. Replace them with version ${v.version}?`)) return;
           try {
             await api.consoleReopen('roster', v.version);
             draw(await api.consoleRoster());

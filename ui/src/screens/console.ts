@@ -50,18 +50,32 @@ export function consoleScreen(back: () => void): Screen {
               : tab === 'directory' ? directoryPanel()
                 : figuresPanel();
         body.replaceChildren(panel.el);
+        // A screen reader hears where it landed; keyboard focus is not left on a button
+        // that went away.
+        const heading = panel.el.querySelector<HTMLElement>('h2');
+        if (heading && root.isConnected) {
+          heading.tabIndex = -1;
+          heading.focus();
+        }
       };
+      let problem: string | null = null;
       try {
         team = await api.consoleTeam();
       } catch (e) {
-        body.append(h('p', {}, describe(toErrorBody(e))));
+        problem = describe(toErrorBody(e));
       }
       if (gone) return;
       tabs.append(...TABS.map((t) => h('button', {
         type: 'button', class: 'secondary', id: `console-tab-${t.key}`, 'data-tab': t.key,
         onclick: () => show(t.key, team),
       }, t.label)));
-      show('team', team);
+      if (problem === null) {
+        show('team', team);
+      } else {
+        // Not "set up a team" when the vault could not say whether there is one.
+        tabs.hidden = true;
+        body.replaceChildren(h('p', { role: 'alert' }, problem));
+      }
       mount(root,
         h('h1', {}, 'Coordinator\u2019s console'),
         h('button', { type: 'button', class: 'secondary back', onclick: back }, '\u2190 Back'),
@@ -156,10 +170,13 @@ function setUp(done: (t: ConsoleTeam) => void): HTMLElement {
   const token = h('input', { id: 'console-admin-token', type: 'password', autocomplete: 'off', required: true });
   const minutes = h('input', { id: 'console-escalation', type: 'number', min: 1, max: 1440, value: 3, inputmode: 'numeric' });
   const createMsg = messageArea();
+  const createButton = h('button', { type: 'submit', class: 'primary', id: 'console-create' }, 'Create the team');
   const create = h('form', {
     class: 'stack',
     onsubmit: async (ev: Event) => {
       ev.preventDefault();
+      if (createButton.disabled) return;
+      createButton.disabled = true;
       createMsg.textContent = 'Creating the team…';
       try {
         const t = await api.consoleCreateTeam({
@@ -172,13 +189,15 @@ function setUp(done: (t: ConsoleTeam) => void): HTMLElement {
         done(t);
       } catch (e) {
         createMsg.textContent = describe(toErrorBody(e));
+      } finally {
+        createButton.disabled = false;
       }
     },
   },
   h('label', { for: relay.id }, 'Relay address'), relay,
   h('label', { for: token.id }, 'Admin token (from the relay\u2019s operator)'), token,
   h('label', { for: minutes.id }, 'Minutes an urgent request waits before it goes to every peer'), minutes,
-  h('button', { type: 'submit', class: 'primary', id: 'console-create' }, 'Create the team'), createMsg);
+  createButton, createMsg);
 
   const keyText = h('textarea', { id: 'console-key-text', rows: 4, class: 'keys', autocomplete: 'off', spellcheck: 'false' });
   const keyPass = h('input', { id: 'console-key-pass', type: 'password', autocomplete: 'off' });

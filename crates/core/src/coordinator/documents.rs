@@ -108,6 +108,13 @@ impl DocumentKind {
     fn key(self) -> &'static str {
         self.blob().as_str()
     }
+
+    fn item(self) -> &'static str {
+        match self {
+            Self::Roster => "peer",
+            Self::Directory => "entry",
+        }
+    }
 }
 
 fn draft_json(v: &Vault, kind: DocumentKind) -> Result<Option<String>> {
@@ -160,6 +167,20 @@ fn read<T: serde::de::DeserializeOwned + Default>(v: &Vault, kind: DocumentKind)
             Error::InvalidInput("The draft kept on this device could not be read.".into())
         }),
         None => Ok(T::default()),
+    }
+}
+
+/// What a field is called on screen.
+fn field_label(field: &str) -> String {
+    match field {
+        "display_name" => "name".into(),
+        "age_recipient" => "encryption key (from the peer's app)".into(),
+        "signing_key" => "signing key (from the peer's app)".into(),
+        "key_id" => "key id".into(),
+        "sms" => "text number".into(),
+        "sms_body" => "text message words".into(),
+        "web" => "web page".into(),
+        other => other.replace('_', " "),
     }
 }
 
@@ -216,6 +237,17 @@ fn roster_view(v: &Vault, roster: Roster) -> Result<RosterDraft> {
         published_version: published.map(|(ver, _)| ver),
         roster,
     })
+}
+
+/// The roster as last published from this device, if it was.
+pub fn published_roster(v: &Vault) -> Result<Option<Roster>> {
+    last_published(v, DocumentKind::Roster)?
+        .map(|(_, json)| {
+            serde_json::from_str(&json).map_err(|_| {
+                Error::InvalidInput("The roster kept on this device could not be read.".into())
+            })
+        })
+        .transpose()
 }
 
 /// The roster being edited.
@@ -361,11 +393,16 @@ fn directory_problems(d: &Directory) -> Vec<Problem> {
             });
             continue;
         }
-        if let Err(why) = crate::directory::agency::within_limits(&alone) {
+        if crate::directory::agency::within_limits(&alone).is_err() {
             out.push(Problem {
                 index,
-                field: "notes".into(),
-                message: why.replace("entry 1 ", "this entry "),
+                field: "entry".into(),
+                message: format!(
+                    "a field is longer than phones accept (notes up to {} characters, other fields up to {}, lists up to {} items)",
+                    crate::directory::agency::MAX_NOTES_CHARS,
+                    crate::directory::agency::MAX_FIELD_CHARS,
+                    crate::directory::agency::MAX_LIST_ITEMS
+                ),
             });
         }
         // A number or link a phone would not open is refused here first.
@@ -489,12 +526,20 @@ fn from_csv(text: &str) -> Result<Directory> {
             };
             map.insert(header.clone(), value);
         }
+        let kind_wrong = map
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .is_some_and(|k| serde_json::from_value::<EntryKind>(k.into()).is_err());
         let entry: DirectoryEntry = serde_json::from_value(serde_json::Value::Object(map))
             .map_err(|e| {
-                Error::InvalidInput(format!(
-                    "Line {line} of the CSV: {e}. Kinds are {}.",
-                    kinds()
-                ))
+                if kind_wrong {
+                    Error::InvalidInput(format!(
+                        "Line {line} of the CSV: the kind is not one of {}.",
+                        kinds()
+                    ))
+                } else {
+                    Error::InvalidInput(format!("Line {line} of the CSV: {e}."))
+                }
             })?;
         entries.push(entry);
     }
@@ -543,9 +588,11 @@ pub async fn publish<A: VaultAccess>(a: &A, kind: DocumentKind) -> Result<Publis
         };
         match problems.first() {
             Some(p) => Err(Error::InvalidInput(format!(
-                "Fix this first: {}{}: {}",
-                p.index.map(|i| format!("#{} ", i + 1)).unwrap_or_default(),
-                p.field,
+                "Fix this first: {}{}: {}.",
+                p.index
+                    .map(|i| format!("{} {}, ", kind.item(), i + 1))
+                    .unwrap_or_default(),
+                field_label(&p.field),
                 p.message
             ))),
             None if json.len() > peerline_protocol::documents::MAX_DOCUMENT_BYTES => {

@@ -100,6 +100,7 @@ fn within(limit: Option<Option<i64>>) -> Option<String> {
     limit.map(|l| match l {
         Some(60) => "under 1 minute".to_owned(),
         Some(secs) if secs < 3_600 => format!("under {} minutes", secs / 60),
+        Some(3_600) => "under 1 hour".to_owned(),
         Some(secs) => format!("under {} hours", secs / 3_600),
         None => "over 4 hours".to_owned(),
     })
@@ -244,11 +245,15 @@ fn coverage(figures: &TeamFigures, roster: &Roster, utc_offset_minutes: i32) -> 
 }
 
 /// Fetches the figures and builds the view against the roster last published (or the
-/// draft, before the first publish).
+/// draft, before the first publish): what peers were scheduled for, not what is being
+/// edited.
 pub async fn load<A: VaultAccess>(a: &A, utc_offset_minutes: i32) -> Result<FiguresView> {
     let c = coordinator(a).await?;
     let figures = c.figures().await?;
-    let roster = a.with_vault(|v| documents::roster_draft(v).map(|d| d.roster))?;
+    let roster = a.with_vault(|v| match documents::published_roster(v)? {
+        Some(r) => Ok(r),
+        None => documents::roster_draft(v).map(|d| d.roster),
+    })?;
     Ok(view(&figures, &roster, utc_offset_minutes))
 }
 
@@ -273,7 +278,7 @@ mod tests {
         // 2026-11-02 (Monday) to 2026-12-06.
         let w = week_of(1_793_577_600);
         let figures = TeamFigures {
-            this_week: w + 6,
+            last_week: w + 5,
             periods: vec![
                 FigurePeriod {
                     first_week: w,
@@ -325,7 +330,7 @@ mod tests {
         secs[23] = 3_600;
         secs[24] = 900;
         let figures = TeamFigures {
-            this_week: 10,
+            last_week: 9,
             periods: vec![],
             duty: vec![DutyWeek {
                 week: 9,

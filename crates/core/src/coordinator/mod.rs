@@ -189,7 +189,8 @@ pub fn import_key(v: &Vault, bytes: &[u8], passphrase: Option<&str>) -> Result<C
 }
 
 /// The team key sealed to `passphrase` (age, scrypt, ASCII armor), for a second
-/// coordinator. The only way the key leaves the vault.
+/// coordinator. Besides an encrypted backup of the whole vault (sealed to its own
+/// passphrase), the only way the key leaves the vault.
 pub fn export_key(v: &Vault, passphrase: &str) -> Result<Vec<u8>> {
     if passphrase.chars().count() < crate::backup::MIN_PASSPHRASE_CHARS {
         return Err(Error::InvalidInput(format!(

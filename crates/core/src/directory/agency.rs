@@ -22,10 +22,10 @@ const MAX_PAYLOAD_BYTES: usize = peerline_protocol::documents::MAX_DOCUMENT_BYTE
 /// Most entries accepted in one directory.
 pub(crate) const MAX_ENTRIES: usize = 20_000;
 /// Longest notes, and longest of any other text field, in characters.
-const MAX_NOTES_CHARS: usize = 4000;
-const MAX_FIELD_CHARS: usize = 300;
+pub(crate) const MAX_NOTES_CHARS: usize = 4000;
+pub(crate) const MAX_FIELD_CHARS: usize = 300;
 /// Most specialties or languages on one entry.
-const MAX_LIST_ITEMS: usize = 32;
+pub(crate) const MAX_LIST_ITEMS: usize = 32;
 
 /// What the UI shows about the agency's directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -106,29 +106,38 @@ pub async fn figures(
     signed: Signed,
 ) -> Result<Json<TeamFigures>, RelayError> {
     signed.coordinator_of(&team)?;
-    let this_week = figures::week_of(state.now());
+    let last_week = figures::last_shown_week(state.now());
     let rows = state
         .storage
-        .figures(&team, this_week - figures::DUTY_WEEKS_SHOWN)
+        .figures(&team, last_week - figures::DUTY_WEEKS_SHOWN + 1)
         .await?;
-    let mut duty: Vec<DutyWeek> = Vec::new();
+    // Every shown week from the first with anyone on duty: a week nobody covered is there,
+    // all zeros, so "held" is measured over the weeks that were, not only the covered ones.
+    let first_duty = rows.duty.iter().map(|(w, ..)| *w).min();
+    let mut duty: Vec<DutyWeek> = first_duty
+        .map(|first| {
+            (first..=last_week)
+                .map(|week| DutyWeek {
+                    week,
+                    peer_seconds: vec![0; figures::HOURS_PER_WEEK],
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     for (week, hour, secs) in rows.duty {
-        if week >= this_week || hour >= figures::HOURS_PER_WEEK {
-            continue;
-        }
-        if duty.last().is_none_or(|d| d.week != week) {
-            duty.push(DutyWeek {
-                week,
-                peer_seconds: vec![0; figures::HOURS_PER_WEEK],
-            });
-        }
-        if let Some(d) = duty.last_mut() {
-            d.peer_seconds[hour] = u32::try_from(secs).unwrap_or(u32::MAX);
+        let Some(first) = first_duty else { break };
+        if let Some(d) = usize::try_from(week - first)
+            .ok()
+            .and_then(|i| duty.get_mut(i))
+            .filter(|d| d.week == week)
+            && let Some(slot) = d.peer_seconds.get_mut(hour)
+        {
+            *slot = u32::try_from(secs).unwrap_or(u32::MAX);
         }
     }
     Ok(Json(TeamFigures {
-        this_week,
-        periods: figures::pool(rows.weeks, this_week),
+        last_week,
+        periods: figures::pool(rows.weeks, last_week),
         duty,
     }))
 }

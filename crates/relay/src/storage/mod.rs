@@ -11,6 +11,7 @@ mod sqlite;
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tokio::task::JoinHandle;
@@ -270,7 +271,7 @@ impl Counted {
     }
 
     /// The counter columns' increments, in the order `FIGURE_COLUMNS` names them.
-    pub fn increments(&self) -> [i64; 4 + figures::CLAIM_BUCKETS] {
+    pub fn increments(&self) -> Increments {
         let mut v = [0; 4 + figures::CLAIM_BUCKETS];
         v[0] = 1;
         v[1] = i64::from(self.claimed);
@@ -281,6 +282,43 @@ impl Counted {
         }
         v
     }
+}
+
+/// One `team_weeks` row's increments, in [`FIGURE_COLUMNS`] order.
+pub type Increments = [i64; 4 + figures::CLAIM_BUCKETS];
+
+/// What several requests add, summed per team and in team order. Every node writes the
+/// counter rows in this one order, so two passes never wait on each other's rows the
+/// other way round (a deadlock PostgreSQL would break by failing one of them).
+pub fn week_sums(
+    items: impl IntoIterator<Item = (String, Counted)>,
+) -> BTreeMap<String, Increments> {
+    let mut sums: BTreeMap<String, Increments> = BTreeMap::new();
+    for (team, counted) in items {
+        let sum = sums.entry(team).or_insert([0; 4 + figures::CLAIM_BUCKETS]);
+        for (s, i) in sum.iter_mut().zip(counted.increments()) {
+            *s += i;
+        }
+    }
+    sums
+}
+
+/// Ended stretches on duty, `(team, since, until)`, as peer-seconds per (team, week, hour),
+/// in that order (see [`week_sums`]). A stretch from before the figures were kept
+/// (`since` 0) is not counted.
+pub fn duty_sums(
+    stretches: impl IntoIterator<Item = (String, i64, i64)>,
+) -> BTreeMap<(String, i64, usize), i64> {
+    let mut sums = BTreeMap::new();
+    for (team, since, until) in stretches {
+        if since <= 0 {
+            continue;
+        }
+        for (week, hour, secs) in figures::duty_pieces(since, until) {
+            *sums.entry((team.clone(), week, hour)).or_insert(0) += secs;
+        }
+    }
+    sums
 }
 
 /// The counter columns of `team_weeks`, in the order of [`Counted::increments`]. Fixed

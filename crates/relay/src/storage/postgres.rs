@@ -5,6 +5,7 @@
 //! transaction that changed the request (migration 0002).
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,9 +22,9 @@ use sqlx_postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow, 
 use tokio::task::JoinHandle;
 
 use super::{
-    BoxCreated, BoxPage, ClaimOutcome, Counted, Device, FIGURE_COLUMNS, FigureRows, InviteRefusal,
-    MessageBatch, MessageOutcome, NewInvite, PostOutcome, Result, SnapshotRefusal, Storage,
-    StoredRequest, StoredTokenKey, SyncBox, Team,
+    BoxCreated, BoxPage, ClaimOutcome, Counted, Device, FIGURE_COLUMNS, FigureRows, Increments,
+    InviteRefusal, MessageBatch, MessageOutcome, NewInvite, PostOutcome, Result, SnapshotRefusal,
+    Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
 };
 use crate::error::RelayError;
 use crate::hub::Hub;
@@ -104,39 +105,35 @@ impl<'s> MigrationSource<'s> for Embedded {
     }
 }
 
-/// Adds one closed or expired request to its team's week.
-async fn count_request(
+/// Adds requests' increments to their team's week, in team order.
+async fn count_requests(
     conn: &mut sqlx_postgres::PgConnection,
-    team_id: &str,
     week: i64,
-    counted: Counted,
+    sums: &BTreeMap<String, Increments>,
 ) -> sqlx_core::Result<()> {
     let sql = super::week_upsert_sql('$');
-    let mut q = query::<Postgres>(&sql).bind(team_id).bind(week);
-    for v in counted.increments() {
-        q = q.bind(v);
+    for (team, inc) in sums {
+        let mut q = query::<Postgres>(&sql).bind(team).bind(week);
+        for v in inc {
+            q = q.bind(*v);
+        }
+        q.execute(&mut *conn).await?;
     }
-    q.execute(conn).await.map(|_| ())
+    Ok(())
 }
 
-/// Adds an ended stretch on duty, `[since, until)`, to its team's hours. A stretch from
-/// before the figures were kept (`since` 0) is not counted.
+/// Adds ended stretches on duty to their teams' hours, in (team, week, hour) order.
 async fn count_duty(
     conn: &mut sqlx_postgres::PgConnection,
-    team_id: &str,
-    since: i64,
-    until: i64,
+    sums: &BTreeMap<(String, i64, usize), i64>,
 ) -> sqlx_core::Result<()> {
-    if since <= 0 {
-        return Ok(());
-    }
     let sql = super::duty_upsert_sql('$');
-    for (week, hour, secs) in figures::duty_pieces(since, until) {
+    for ((team, week, hour), secs) in sums {
         query::<Postgres>(&sql)
-            .bind(team_id)
-            .bind(week)
-            .bind(hour as i64)
-            .bind(secs)
+            .bind(team)
+            .bind(*week)
+            .bind(*hour as i64)
+            .bind(*secs)
             .execute(&mut *conn)
             .await?;
     }
@@ -927,9 +924,13 @@ impl Storage for PostgresStorage {
                 row.try_get(3).map_err(RelayError::database)?,
                 false,
             );
-            count_request(&mut tx, &team, figures::week_of(now), counted)
-                .await
-                .map_err(RelayError::database)?;
+            count_requests(
+                &mut tx,
+                figures::week_of(now),
+                &super::week_sums([(team, counted)]),
+            )
+            .await
+            .map_err(RelayError::database)?;
             query::<Postgres>(
                 "INSERT INTO closed_requests (id_hash, forget_at) VALUES ($1, $2)
                  ON CONFLICT DO NOTHING",
@@ -963,19 +964,23 @@ impl Storage for PostgresStorage {
         .map_err(db)?;
         let week = figures::week_of(now);
         let mut gone = Vec::with_capacity(rows.len());
+        let mut counted = Vec::with_capacity(rows.len());
         for row in rows {
             let team: String = row.try_get(0).map_err(db)?;
-            let counted = Counted::of(
-                row.try_get(2).map_err(db)?,
-                row.try_get(3).map_err(db)?,
-                row.try_get(4).map_err(db)?,
-                true,
-            );
-            count_request(&mut tx, &team, week, counted)
-                .await
-                .map_err(db)?;
+            counted.push((
+                team.clone(),
+                Counted::of(
+                    row.try_get(2).map_err(db)?,
+                    row.try_get(3).map_err(db)?,
+                    row.try_get(4).map_err(db)?,
+                    true,
+                ),
+            ));
             gone.push((team, row.try_get(1).map_err(db)?));
         }
+        count_requests(&mut tx, week, &super::week_sums(counted))
+            .await
+            .map_err(db)?;
         let lapsed = query::<Postgres>(
             "DELETE FROM duty WHERE (team_id, key_id) IN (
                SELECT team_id, key_id FROM duty WHERE until_at <= $1 FOR UPDATE SKIP LOCKED)
@@ -985,17 +990,14 @@ impl Storage for PostgresStorage {
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
-        for row in lapsed {
-            let team: String = row.try_get(0).map_err(db)?;
-            count_duty(
-                &mut tx,
-                &team,
-                row.try_get(1).map_err(db)?,
-                row.try_get(2).map_err(db)?,
-            )
+        let stretches = lapsed
+            .iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+            .collect::<sqlx_core::Result<Vec<(String, i64, i64)>>>()
+            .map_err(db)?;
+        count_duty(&mut tx, &super::duty_sums(stretches))
             .await
             .map_err(db)?;
-        }
         tx.commit().await.map_err(db)?;
         // Housekeeping, each its own short statement so nodes never hold locks across
         // them; deleting a row twice is harmless.
@@ -1069,9 +1071,12 @@ impl Storage for PostgresStorage {
             }
             (Some(until), None) => {
                 if let Some((since, ended)) = held {
-                    count_duty(&mut tx, team_id, since, ended)
-                        .await
-                        .map_err(db)?;
+                    count_duty(
+                        &mut tx,
+                        &super::duty_sums([(team_id.to_owned(), since, ended)]),
+                    )
+                    .await
+                    .map_err(db)?;
                 }
                 query::<Postgres>(
                     "INSERT INTO duty (team_id, key_id, until_at, since_at) VALUES ($1, $2, $3, $4)
@@ -1088,9 +1093,12 @@ impl Storage for PostgresStorage {
             }
             (None, _) => {
                 if let Some((since, until)) = held {
-                    count_duty(&mut tx, team_id, since, until.min(now))
-                        .await
-                        .map_err(db)?;
+                    count_duty(
+                        &mut tx,
+                        &super::duty_sums([(team_id.to_owned(), since, until.min(now))]),
+                    )
+                    .await
+                    .map_err(db)?;
                     query::<Postgres>("DELETE FROM duty WHERE team_id = $1 AND key_id = $2")
                         .bind(team_id)
                         .bind(key_id)

@@ -1,5 +1,6 @@
 //! The default storage: one SQLite file in WAL mode. A department fits on one small machine.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -13,9 +14,9 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use rusqlite_migration::{M, Migrations};
 
 use super::{
-    BoxCreated, BoxPage, ClaimOutcome, Counted, Device, FIGURE_COLUMNS, FigureRows, InviteRefusal,
-    MessageBatch, MessageOutcome, NewInvite, PostOutcome, Result, SnapshotRefusal, Storage,
-    StoredRequest, StoredTokenKey, SyncBox, Team,
+    BoxCreated, BoxPage, ClaimOutcome, Counted, Device, FIGURE_COLUMNS, FigureRows, Increments,
+    InviteRefusal, MessageBatch, MessageOutcome, NewInvite, PostOutcome, Result, SnapshotRefusal,
+    Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
 };
 use crate::error::RelayError;
 
@@ -197,35 +198,29 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;",
 ];
 
-/// Adds one closed or expired request to its team's week.
-fn count_request(
+/// Adds requests' increments to their team's week.
+fn count_requests(
     tx: &rusqlite::Transaction<'_>,
-    team_id: &str,
     week: i64,
-    counted: Counted,
+    sums: &BTreeMap<String, Increments>,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(&super::week_upsert_sql('?'))?;
-    let inc = counted.increments();
-    let mut args: Vec<&dyn rusqlite::ToSql> = vec![&team_id, &week];
-    args.extend(inc.iter().map(|v| v as &dyn rusqlite::ToSql));
-    stmt.execute(args.as_slice())?;
+    for (team, inc) in sums {
+        let mut args: Vec<&dyn rusqlite::ToSql> = vec![team, &week];
+        args.extend(inc.iter().map(|v| v as &dyn rusqlite::ToSql));
+        stmt.execute(args.as_slice())?;
+    }
     Ok(())
 }
 
-/// Adds an ended stretch on duty, `[since, until)`, to its team's hours. A stretch from
-/// before the figures were kept (`since` 0) is not counted.
+/// Adds ended stretches on duty to their teams' hours.
 fn count_duty(
     tx: &rusqlite::Transaction<'_>,
-    team_id: &str,
-    since: i64,
-    until: i64,
+    sums: &BTreeMap<(String, i64, usize), i64>,
 ) -> rusqlite::Result<()> {
-    if since <= 0 {
-        return Ok(());
-    }
     let mut stmt = tx.prepare_cached(&super::duty_upsert_sql('?'))?;
-    for (week, hour, secs) in figures::duty_pieces(since, until) {
-        stmt.execute(params![team_id, week, hour as i64, secs])?;
+    for ((team, week, hour), secs) in sums {
+        stmt.execute(params![team, week, *hour as i64, secs])?;
     }
     Ok(())
 }
@@ -930,11 +925,10 @@ impl Storage for SqliteStorage {
                 .optional()?;
             let n = usize::from(gone.is_some());
             if let Some((team, created, claimed, escalated)) = gone {
-                count_request(
+                count_requests(
                     &tx,
-                    &team,
                     figures::week_of(now),
-                    Counted::of(created, claimed, escalated, false),
+                    &super::week_sums([(team, Counted::of(created, claimed, escalated, false))]),
                 )?;
                 tx.execute(
                     "INSERT OR IGNORE INTO closed_requests (id_hash, forget_at) VALUES (?1, ?2)",
@@ -964,14 +958,16 @@ impl Storage for SqliteStorage {
                 rows.collect::<rusqlite::Result<_>>()?
             };
             let week = figures::week_of(now);
-            for (team, _, created, claimed, escalated) in &gone {
-                count_request(
-                    &tx,
-                    team,
-                    week,
-                    Counted::of(*created, *claimed, *escalated, true),
-                )?;
-            }
+            count_requests(
+                &tx,
+                week,
+                &super::week_sums(gone.iter().map(|(team, _, created, claimed, escalated)| {
+                    (
+                        team.clone(),
+                        Counted::of(*created, *claimed, *escalated, true),
+                    )
+                })),
+            )?;
             let lapsed: Vec<(String, i64, i64)> = {
                 let mut stmt = tx.prepare(
                     "DELETE FROM duty WHERE until_at <= ?1 RETURNING team_id, since_at, until_at",
@@ -979,9 +975,7 @@ impl Storage for SqliteStorage {
                 let rows = stmt.query_map([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
-            for (team, since, until) in &lapsed {
-                count_duty(&tx, team, *since, *until)?;
-            }
+            count_duty(&tx, &super::duty_sums(lapsed))?;
             let gone = gone.into_iter().map(|(t, r, ..)| (t, r)).collect();
             tx.execute("DELETE FROM closed_requests WHERE forget_at <= ?1", [now])?;
             tx.execute("DELETE FROM nonces WHERE expires_at <= ?1", [now])?;
@@ -1038,7 +1032,7 @@ impl Storage for SqliteStorage {
                 }
                 (Some(until), None) => {
                     if let Some((since, ended)) = held {
-                        count_duty(&tx, &t, since, ended)?;
+                        count_duty(&tx, &super::duty_sums([(t.clone(), since, ended)]))?;
                     }
                     tx.execute(
                         "INSERT INTO duty (team_id, key_id, until_at, since_at) VALUES (?1, ?2, ?3, ?4)
@@ -1049,7 +1043,7 @@ impl Storage for SqliteStorage {
                 }
                 (None, _) => {
                     if let Some((since, until)) = held {
-                        count_duty(&tx, &t, since, until.min(now))?;
+                        count_duty(&tx, &super::duty_sums([(t.clone(), since, until.min(now))]))?;
                         tx.execute(
                             "DELETE FROM duty WHERE team_id = ?1 AND key_id = ?2",
                             params![t, k],
