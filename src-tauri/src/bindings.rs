@@ -15,6 +15,7 @@ use peerline_core::directory::{
 };
 use peerline_core::engine::{ConversationEvent, DutyStatus, EVENT_NAMES, PeerEvent};
 use peerline_core::export::{ExportFormat, ExportOptions};
+use peerline_core::followup::{FollowUpView, Step, StepState, StepView};
 use peerline_core::reminders::ReminderTime;
 use peerline_core::safety_plan::{ContactCard, PlanContact, PlanView, SafetyPlan};
 use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score};
@@ -49,6 +50,10 @@ fn declarations() -> Vec<(String, String)> {
     }
     decls![
         ErrorBody,
+        Step,
+        StepState,
+        StepView,
+        FollowUpView,
         ConsoleTeam,
         NewTeam,
         TeamStatus,

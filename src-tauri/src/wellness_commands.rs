@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use peerline_core::backup::{self, BackupReport, RestoreMode};
 use peerline_core::checkins::{self, CheckIn, QuickCheckIn};
 use peerline_core::export::{self, ExportFormat, ExportOptions};
+use peerline_core::followup::{FollowUpView, Step};
 use peerline_core::reminders::ReminderTime;
 use peerline_core::safety_plan::{self, PlanView, SafetyPlan};
 use peerline_core::trends::{self, Bucket, Trends};
@@ -62,6 +63,26 @@ pub async fn safety_plan_save(
             safety_plan::save(s.vault()?, plan, now)
         })
         .await
+}
+
+#[tauri::command]
+pub async fn followup_view(state: State<'_, AppState>) -> Res<Option<FollowUpView>> {
+    state.run(|s| s.follow_up()).await
+}
+
+#[tauri::command]
+pub async fn followup_start(state: State<'_, AppState>) -> Res<Option<FollowUpView>> {
+    state.run(|s| s.follow_up_start()).await
+}
+
+#[tauri::command]
+pub async fn followup_done(state: State<'_, AppState>, step: Step) -> Res<Option<FollowUpView>> {
+    state.run(move |s| s.follow_up_done(step)).await
+}
+
+#[tauri::command]
+pub async fn followup_stop(state: State<'_, AppState>) -> Res<()> {
+    state.run(|s| s.follow_up_stop()).await
 }
 
 #[tauri::command]

@@ -621,3 +621,25 @@ export const FIGURES = {
   coverage: { weeks: 4, mean_peers: nights.map((n) => n * 1.5), scheduled_hours: 336, held_hours: 301, held_pct: 89 },
   rule: 'Figures from fewer than 5 requests are shown as "fewer than 5", with no breakdown, so that no figure can point to one officer\u2019s call.',
 };
+
+/** @type {import('../../ui/src/bindings').FollowUpView} A week after a critical incident. */
+export const FOLLOW_UP = (() => {
+  /**
+   * @param {import('../../ui/src/bindings').Step} s @param {string} label @param {string} due
+   * @param {import('../../ui/src/bindings').StepState} state @param {boolean} pcl5
+   * @returns {import('../../ui/src/bindings').StepView}
+   */
+  const step = (s, label, due, state, pcl5) => ({ step: s, label, due_local: due, state, offer_pcl5: pcl5 });
+  const week = step('week1', 'A week after', '2026-12-07T14:30:00', 'due', true);
+  return {
+    incident_day: '2026-11-30',
+    steps: [
+      step('day1', 'A day after', '2026-12-01T14:30:00', 'done', false),
+      step('day3', 'Three days after', '2026-12-03T14:30:00', 'passed', false),
+      week,
+      step('month1', 'A month after', '2026-12-30T14:30:00', 'upcoming', true),
+    ],
+    current: week,
+    source: 'After critical incident stress management practice.',
+  };
+})();

@@ -24,11 +24,12 @@ import * as data from './fixtures.mjs';
  * @property {import('../../ui/src/bindings').Role | null} role
  * @property {import('../../ui/src/bindings').PlanView | null} plan
  * @property {import('../../ui/src/bindings').ConsoleTeam | null} console
+ * @property {import('../../ui/src/bindings').FollowUpView | null} followUp
  */
 
 /** @param {Partial<World>} [over] @returns {World} */
 export function world(over = {}) {
-  return { status: data.STATUS.unlocked, team: data.TEAM, requests: [], inbox: [], role: 'officer', plan: null, console: null, ...over };
+  return { status: data.STATUS.unlocked, team: data.TEAM, requests: [], inbox: [], role: 'officer', plan: null, console: null, followUp: null, ...over };
 }
 
 /** @param {string} code @param {string} message @returns {never} */
@@ -98,6 +99,11 @@ const ANSWERS = {
   },
   screener_submit: (_w, args) => data.scorePhq9(args.answers),
 
+  followup_view: (w) => w.followUp,
+  followup_done: (w) => {
+    w.followUp = null;
+    return null;
+  },
   console_team: (w) => w.console,
   console_create_team: (w) => {
     w.console = data.CONSOLE_TEAM;

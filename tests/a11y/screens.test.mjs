@@ -3,7 +3,7 @@
 // normal and at doubled text (root 17 px -> 34 px), nothing may overflow the viewport sideways.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ACCEPTED_REQUEST, CONSOLE_TEAM, INBOX, SAFETY_PLAN, STATUS } from './fixtures.mjs';
+import { ACCEPTED_REQUEST, CONSOLE_TEAM, FOLLOW_UP, INBOX, SAFETY_PLAN, STATUS } from './fixtures.mjs';
 import { launchBrowser, openApp, serveDist } from './harness.mjs';
 import { world } from './ipc.mjs';
 
@@ -281,6 +281,15 @@ const SCREENS = [
       await app.click('#nav-calm');
       await app.click('#breath-start');
       await app.waitFor('#breath-start', /Stop/);
+    },
+  },
+  {
+    name: 'home-follow-up',
+    world: { followUp: FOLLOW_UP },
+    reach: async (app) => {
+      await home(app);
+      await app.waitFor('#follow-up', /a week after the incident/);
+      await app.waitFor('#follow-up-pcl5');
     },
   },
   {

@@ -16,6 +16,7 @@ import type {
   SafetyPlan,
   QuickCheckIn,
   NewTeam,
+  Step,
   Roster,
   Directory,
   DirectoryFormat,
@@ -92,6 +93,10 @@ export const api = {
   setContact: (contact: Contact) => call('settings_set_contact', { contact }),
   role: () => call('settings_role'),
   setRole: (role: Role) => call('settings_set_role', { role }),
+  followUp: () => call('followup_view'),
+  followUpStart: () => call('followup_start'),
+  followUpDone: (step: Step) => call('followup_done', { step }),
+  followUpStop: () => call('followup_stop'),
   reminderGet: () => call('reminder_get'),
   reminderSet: (at: ReminderTime | null) => call('reminder_set', { at }),
   /** Opens the system save dialog; `null` when the officer cancels. */

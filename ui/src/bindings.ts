@@ -15,6 +15,50 @@ message: string,
  */
 retry_after_secs?: number, };
 
+export type Step = "day1" | "day3" | "week1" | "month1";
+
+export type StepState = "upcoming" | "due" | "done" | "passed";
+
+export type StepView = { 
+/**
+ * Which.
+ */
+step: Step, 
+/**
+ * "A week after".
+ */
+label: string, 
+/**
+ * Local wall-clock time it is due ("2026-12-09T09:00:00").
+ */
+due_local: string, 
+/**
+ * Where it stands.
+ */
+state: StepState, 
+/**
+ * The PCL-5 is offered with it.
+ */
+offer_pcl5: boolean, };
+
+export type FollowUpView = { 
+/**
+ * The day of the incident (local).
+ */
+incident_day: string, 
+/**
+ * Every step.
+ */
+steps: Array<StepView>, 
+/**
+ * The step to do now, if one is due.
+ */
+current: StepView | null, 
+/**
+ * Where the practice comes from.
+ */
+source: string, };
+
 export type ConsoleTeam = { 
 /**
  * The relay's address.
@@ -1395,6 +1439,10 @@ export const COMMANDS = [
   'trends',
   'reminder_get',
   'reminder_set',
+  'followup_view',
+  'followup_start',
+  'followup_done',
+  'followup_stop',
   'export_save',
   'backup_save',
   'backup_choose',
@@ -1487,6 +1535,10 @@ export type Commands = {
   trends: { args: { bucket: Bucket; days: number }; result: Trends };
   reminder_get: { args: Record<string, never>; result: ReminderTime | null };
   reminder_set: { args: { at: ReminderTime | null }; result: ReminderTime | null };
+  followup_view: { args: Record<string, never>; result: FollowUpView | null };
+  followup_start: { args: Record<string, never>; result: FollowUpView | null };
+  followup_done: { args: { step: Step }; result: FollowUpView | null };
+  followup_stop: { args: Record<string, never>; result: null };
   export_save: { args: { format: ExportFormat; options: ExportOptions }; result: number | null };
   backup_save: { args: { passphrase: string }; result: BackupReport | null };
   backup_choose: { args: Record<string, never>; result: string | null };

@@ -174,7 +174,10 @@ fn load(v: &Vault) -> Result<Option<(NaiveDateTime, Vec<Step>)>> {
     };
     let incident = NaiveDateTime::parse_from_str(&incident, "%Y-%m-%dT%H:%M:%S")
         .map_err(|_| Error::InvalidInput("The follow-up kept here could not be read.".into()))?;
-    Ok(Some((incident, serde_json::from_str(&done).unwrap_or_default())))
+    Ok(Some((
+        incident,
+        serde_json::from_str(&done).unwrap_or_default(),
+    )))
 }
 
 /// Starts (or starts again) the series for an incident at `incident` (local time);
@@ -225,11 +228,13 @@ pub fn view(v: &Vault, now: NaiveDateTime) -> Result<Option<FollowUpView>> {
     if STEPS.iter().all(|s| done.contains(s)) {
         return Ok(None);
     }
-    // The latest step that has come and is not done is the one to do now.
+    // The latest step that has come is the one to do now, unless it is done: an earlier
+    // one missed is not asked for again.
     let current = STEPS
         .iter()
         .rev()
-        .find(|s| s.due(incident) <= now && !done.contains(s))
+        .find(|s| s.due(incident) <= now)
+        .filter(|s| !done.contains(s))
         .copied();
     let steps: Vec<StepView> = STEPS
         .iter()
@@ -291,8 +296,14 @@ mod tests {
         assert_eq!(Step::Week1.due(incident), local("2026-12-07T14:30"));
         assert_eq!(Step::Month1.due(incident), local("2026-12-30T14:30"));
         // A night call: the follow-up waits for the morning.
-        assert_eq!(Step::Day1.due(local("2026-11-30T03:10")), local("2026-12-01T09:00"));
-        assert_eq!(Step::Day1.due(local("2026-11-30T22:45")), local("2026-12-02T09:00"));
+        assert_eq!(
+            Step::Day1.due(local("2026-11-30T03:10")),
+            local("2026-12-01T09:00")
+        );
+        assert_eq!(
+            Step::Day1.due(local("2026-11-30T22:45")),
+            local("2026-12-02T09:00")
+        );
     }
 
     #[test]
@@ -324,7 +335,10 @@ mod tests {
     #[test]
     fn a_phone_that_was_off_prompts_once_late_and_never_twice() {
         let mut p = Prompts {
-            at: STEPS.iter().map(|s| s.due(local("2026-11-30T14:30"))).collect(),
+            at: STEPS
+                .iter()
+                .map(|s| s.due(local("2026-11-30T14:30")))
+                .collect(),
         };
         assert!(!p.take_due(at("2026-12-01T14:00:00-05:00")));
         // Off from the day before until day 5: one prompt for the two missed.
@@ -332,7 +346,9 @@ mod tests {
         assert!(!p.take_due(at("2026-12-05T10:01:00-05:00")));
         assert_eq!(p.at.len(), 2);
         assert_eq!(
-            p.next_due_at(at("2026-12-05T10:01:00-05:00")).unwrap().to_rfc3339(),
+            p.next_due_at(at("2026-12-05T10:01:00-05:00"))
+                .unwrap()
+                .to_rfc3339(),
             "2026-12-07T14:30:00-05:00"
         );
     }

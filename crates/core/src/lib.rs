@@ -10,6 +10,7 @@ pub mod directory;
 pub mod engine;
 mod error;
 pub mod export;
+pub mod followup;
 mod ids;
 mod passphrase;
 pub mod reminders;

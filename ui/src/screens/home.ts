@@ -1,5 +1,5 @@
 import { api } from '../api';
-import type { CheckIn, QuickCheckIn, VaultStatus } from '../bindings';
+import type { CheckIn, FollowUpView, QuickCheckIn, VaultStatus } from '../bindings';
 import { checkInControls, noteField, noteOrNull } from '../checkin-form';
 import { sleepWords, when, word } from '../checkin-words';
 import { h, messageArea, mount } from '../dom';
@@ -47,13 +47,46 @@ async function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus
     }
   };
 
+  // Follow-up after a critical incident: offered after a check-in tagged with one, shown
+  // here while a step is due.
+  const followUp = h('div', { id: 'follow-up' });
+  const drawFollowUp = (f: FollowUpView | null) => {
+    followUp.replaceChildren(...(f?.current ? [followUpCard(f, drawFollowUp, links.screeners)] : []));
+  };
+  const offerFollowUp = () => {
+    const offerMsg = messageArea();
+    followUp.replaceChildren(h('section', { class: 'last stack', 'aria-labelledby': 'follow-up-offer-h' },
+      h('h2', { id: 'follow-up-offer-h' }, 'After a critical incident'),
+      h('p', {}, 'Would you like short check-ins offered a day, three days, a week and a month from now? Each comes as \u201cTime for your check-in\u201d and nothing more. You can stop them at any step.'),
+      h('p', { class: 'hint' }, FOLLOW_UP_SOURCE),
+      h('div', { class: 'row' },
+        h('button', {
+          type: 'button', class: 'primary', id: 'follow-up-yes',
+          onclick: async () => {
+            try {
+              await api.followUpStart();
+              followUp.replaceChildren(h('p', { class: 'last', role: 'status' }, 'Follow-up check-ins are set. The first comes in about a day.'));
+            } catch (e) {
+              offerMsg.textContent = describe(toErrorBody(e));
+            }
+          },
+        }, 'Yes, follow up'),
+        h('button', { type: 'button', class: 'secondary', id: 'follow-up-no', onclick: () => followUp.replaceChildren() }, 'No, thanks')),
+      offerMsg));
+  };
+
   const save = async (): Promise<void> => {
     msg.textContent = 'Saving…';
     try {
+      const tagged = entry.tags.includes('critical_incident');
       await api.saveCheckIn({ ...entry, note: noteOrNull(note.value) });
       note.value = '';
       msg.textContent = 'Saved. Thanks for checking in.';
       await refreshLast();
+      // A due follow-up step is done by this check-in.
+      const f = await api.followUp();
+      if (f?.current) drawFollowUp(await api.followUpDone(f.current.step));
+      else if (tagged && !f) offerFollowUp();
     } catch (e) {
       msg.textContent = describe(toErrorBody(e));
     }
@@ -80,6 +113,7 @@ async function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus
     talk,
     h('h1', {}, 'How are you doing?'),
     last,
+    followUp,
     h(
       'form',
       {
@@ -120,4 +154,35 @@ async function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus
     })
     .catch(() => undefined);
   await refreshLast();
+  await api.followUp().then(drawFollowUp, () => undefined);
+}
+
+const FOLLOW_UP_SOURCE = 'After critical incident stress management practice (Mitchell & Everly; International Critical Incident Stress Foundation).';
+
+/** The step due now: a short check-in (the form below), the PCL-5 offered at a week and a
+ * month, and a way out at every step. */
+function followUpCard(f: FollowUpView, redraw: (f: FollowUpView | null) => void, screeners: () => void): HTMLElement {
+  const step = f.current;
+  const msg = messageArea();
+  if (!step) return h('div', {});
+  const act = (fn: () => Promise<FollowUpView | null | void>) => async () => {
+    try {
+      const next = await fn();
+      redraw(next ?? null);
+    } catch (e) {
+      msg.textContent = describe(toErrorBody(e));
+    }
+  };
+  return h('section', { class: 'last stack', 'aria-labelledby': 'follow-up-h' },
+    h('h2', { id: 'follow-up-h' }, `Follow-up: ${step.label.toLowerCase()} the incident`),
+    h('p', {}, 'How are you doing since? The check-in below is enough.'),
+    step.offer_pcl5
+      ? h('p', {}, 'If you like, the PCL-5 questionnaire looks at stress reactions after a hard event. It is up to you.')
+      : null,
+    h('div', { class: 'row' },
+      step.offer_pcl5 ? h('button', { type: 'button', class: 'secondary', id: 'follow-up-pcl5', onclick: screeners }, 'Take the PCL-5 (optional)') : null,
+      h('button', { type: 'button', class: 'secondary', id: 'follow-up-skip', onclick: act(() => api.followUpDone(step.step)) }, 'Not this time'),
+      h('button', { type: 'button', class: 'secondary', id: 'follow-up-stop', onclick: act(() => api.followUpStop()) }, 'Stop these follow-ups')),
+    h('p', { class: 'hint' }, FOLLOW_UP_SOURCE),
+    msg);
 }

@@ -297,6 +297,12 @@ impl Engine {
                     self.emit(CoreEvent::ReminderDue);
                 }
             }
+            // The same fixed words as the daily reminder: nothing says what it follows up.
+            Job::FollowUp => {
+                if self.lock_session().take_due_follow_up() {
+                    self.emit(CoreEvent::ReminderDue);
+                }
+            }
             Job::Outbox => {
                 if let Err(e) = officer::flush_outbox(&*session).await {
                     tracing::debug!(code = e.code(), "outbox: nothing sent this time");
@@ -419,6 +425,7 @@ impl Engine {
             p.scheduler.clear(&Job::Sync);
         }
         set_or_clear(&mut p.scheduler, Job::Reminder, wanted.reminder_at);
+        set_or_clear(&mut p.scheduler, Job::FollowUp, wanted.follow_up_at);
         set_or_clear(&mut p.scheduler, Job::Outbox, wanted.outbox_at);
         if wanted.tokens_needed {
             let (lo, hi) = TOKEN_NEEDED_WINDOW;
@@ -598,6 +605,7 @@ fn set_or_clear(s: &mut Scheduler, job: Job, at: Option<i64>) {
 struct Wanted {
     auto_lock_at: Option<i64>,
     reminder_at: Option<i64>,
+    follow_up_at: Option<i64>,
     outbox_at: Option<i64>,
     tokens_low: bool,
     /// A queued request waits for a token and none is held.
@@ -631,6 +639,7 @@ impl Wanted {
         let mut w = Self {
             auto_lock_at: s.auto_lock_at(),
             reminder_at: s.reminder_due_at().map(|d| d.timestamp()),
+            follow_up_at: s.follow_up_due_at().map(|d| d.timestamp()),
             outbox_at: None,
             tokens_low: false,
             tokens_needed: false,
@@ -639,7 +648,7 @@ impl Wanted {
             live: HashMap::new(),
             background: Background::Keep,
         };
-        // Locked: only the lock, the reminder (its words are fixed; it needs no vault) and
+        // Locked: only the lock, the reminders (their words are fixed; they need no vault) and
         // a peer's team connection on the membership kept from when it was open.
         let Ok(v) = s.vault() else {
             if !matches!(s.status(), VaultStatus::Locked { .. }) {

@@ -10,6 +10,8 @@ pub enum Job {
     AutoLock,
     /// Show the daily check-in reminder.
     Reminder,
+    /// Show a follow-up check-in prompt after a critical incident (the same words).
+    FollowUp,
     /// Send queued requests whose wait is over.
     Outbox,
     /// Fetch anonymous request tokens, at a moment not tied to any request.

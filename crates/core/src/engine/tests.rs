@@ -120,3 +120,28 @@ async fn a_vault_with_nothing_to_do_schedules_nothing_and_opens_no_connection() 
     assert_eq!(e.lock_plan().scheduler.next(), None);
     assert!(e.live_connections().is_empty());
 }
+
+#[tokio::test]
+async fn a_follow_up_prompt_fires_at_its_time_while_locked_and_the_next_is_planned() {
+    let dir = tempfile::tempdir().unwrap();
+    // 19:00 in New York, before the evening cut-off: each prompt comes at 19:00.
+    let clock = Arc::new(ManualClock::new(START, -5 * 3600));
+    let e = engine(dir.path(), clock.clone());
+    e.with(|s| s.follow_up_start()).unwrap();
+    assert_eq!(e.deadline(&Job::FollowUp), Some(START + 86_400));
+    let mut rx = e.subscribe();
+    e.with(|s| {
+        let _ = s.lock();
+    });
+    e.changed();
+    drain(&mut rx);
+    clock.advance(86_399);
+    e.tick().await;
+    assert!(drain(&mut rx).is_empty());
+    clock.advance(1);
+    e.tick().await;
+    assert!(drain(&mut rx).contains(&CoreEvent::ReminderDue));
+    assert_eq!(e.deadline(&Job::FollowUp), Some(START + 3 * 86_400));
+    e.tick().await;
+    assert!(drain(&mut rx).is_empty(), "once");
+}

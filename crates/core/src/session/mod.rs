@@ -17,6 +17,7 @@ use crate::vault::meta::{Custody, Lifecycle, Meta};
 use crate::vault::wrap::{KdfParams, UnwrapError, WrappedKey};
 use crate::vault::{Vault, VaultKey};
 
+mod followup;
 mod reminder;
 
 /// Shortest passcode accepted, in characters. Six is what phones ask for; a longer one is
@@ -341,6 +342,7 @@ impl Session {
             wrapped_key,
             throttle: Default::default(),
             reminder: Default::default(),
+            prompts: Default::default(),
         };
         meta.save(&self.paths.meta())?;
         let made = (|| -> Result<Vault> {

@@ -56,6 +56,10 @@ pub struct Meta {
     /// app is locked; it holds a time of day and a date, nothing about the officer's health.
     #[serde(default)]
     pub reminder: crate::reminders::ReminderState,
+    /// Moments of follow-up check-in prompts still to come: bare local times, no label
+    /// (what they follow up is in the vault).
+    #[serde(default)]
+    pub prompts: crate::followup::Prompts,
 }
 
 /// The metadata format this build writes and reads.

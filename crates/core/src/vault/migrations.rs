@@ -199,6 +199,13 @@ const STEPS: &[&str] = &[
         published_at_utc TEXT NOT NULL,
         PRIMARY KEY (kind, version)
     ) STRICT;",
+    // v10: follow-up after a critical incident: when it was (local wall-clock time) and
+    // which of the four steps are done. The prompts' moments alone are in vault.json.
+    "CREATE TABLE incident_followup (
+        id             INTEGER PRIMARY KEY CHECK (id = 1),
+        incident_local TEXT NOT NULL,
+        done           TEXT NOT NULL DEFAULT '[]'
+    ) STRICT;",
 ];
 
 /// All migrations, oldest first.
