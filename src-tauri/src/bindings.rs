@@ -29,6 +29,7 @@ use peerline_core::talk::conversation::{
 use peerline_core::talk::officer::{AskOutcome, NewRequest, RequestView, Stage};
 use peerline_core::talk::payload::Contact;
 use peerline_core::talk::peer::{InboxItem, PeerPublicKeys};
+use peerline_core::talk::scheduled::ScheduledAsk;
 use peerline_core::talk::team::{PeerCard, TeamInfo};
 use peerline_core::trends::{Bucket, ScreenerSeries, Trends};
 use peerline_core::vault::meta::Custody;
@@ -54,6 +55,7 @@ fn declarations() -> Vec<(String, String)> {
         StepState,
         StepView,
         FollowUpView,
+        ScheduledAsk,
         ConsoleTeam,
         NewTeam,
         TeamStatus,

@@ -4,6 +4,7 @@ use peerline_core::talk::choose::{self, Preferences};
 use peerline_core::talk::conversation::{self, ConversationView, Said};
 use peerline_core::talk::officer::{self, AskOutcome, NewRequest, RequestView};
 use peerline_core::talk::peer::{self, InboxItem, PeerPublicKeys};
+use peerline_core::talk::scheduled::{self, ScheduledAsk};
 use peerline_core::talk::team::{self, TeamInfo};
 use peerline_protocol::ErrorBody;
 use tauri::State;
@@ -38,6 +39,39 @@ pub async fn team_sync(state: State<'_, AppState>) -> Res<Option<TeamInfo>> {
 pub async fn talk_ask(state: State<'_, AppState>, request: NewRequest) -> Res<AskOutcome> {
     state
         .flow(|s| async move { officer::ask_for_peer(&*s, request).await })
+        .await
+}
+
+/// "Ask a peer to check on me in N days": sent then, through the usual path.
+#[tauri::command]
+pub async fn talk_schedule(
+    state: State<'_, AppState>,
+    request: NewRequest,
+    days: u32,
+) -> Res<ScheduledAsk> {
+    state
+        .run(move |s| {
+            let now = s.clock().now().timestamp();
+            scheduled::schedule(s.vault()?, &request, days, now)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn talk_scheduled(state: State<'_, AppState>) -> Res<Vec<ScheduledAsk>> {
+    state.run(|s| scheduled::list(s.vault()?)).await
+}
+
+#[tauri::command]
+pub async fn talk_scheduled_cancel(
+    state: State<'_, AppState>,
+    id: String,
+) -> Res<Vec<ScheduledAsk>> {
+    state
+        .run(move |s| {
+            scheduled::cancel(s.vault()?, &id)?;
+            scheduled::list(s.vault()?)
+        })
         .await
 }
 

@@ -100,6 +100,7 @@ const ANSWERS = {
   screener_submit: (_w, args) => data.scorePhq9(args.answers),
 
   followup_view: (w) => w.followUp,
+  talk_scheduled: () => [],
   followup_done: (w) => {
     w.followUp = null;
     return null;

@@ -290,6 +290,7 @@ const SCREENS = [
       await home(app);
       await app.waitFor('#follow-up', /a week after the incident/);
       await app.waitFor('#follow-up-pcl5');
+      await app.waitFor('#check-on-me', /check on me in 3 days/);
     },
   },
   {

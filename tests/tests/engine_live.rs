@@ -339,3 +339,75 @@ async fn a_tap_with_no_token_left_queues_at_once_and_goes_when_the_background_re
         })
         .await;
 }
+
+#[tokio::test]
+async fn a_check_in_request_set_for_three_days_goes_then_anonymously_and_not_before() {
+    let w = World::new(180).await;
+    let sam = w.phone().await;
+    let officer_phone = w.phone().await;
+    w.publish_roster(1, &[(&sam, "sam", "Sam R.")]).await;
+    team::sync_roster(&officer_phone.session).await.unwrap();
+    let officer = officer_phone.live();
+    let start = officer.engine.now();
+    let asked = officer
+        .engine
+        .with(|s| {
+            let now = s.clock().now().timestamp();
+            peerline_core::talk::scheduled::schedule(
+                s.vault()?,
+                &NewRequest {
+                    urgency: peerline_protocol::relay::Urgency::Today,
+                    contact: Contact::InApp,
+                    note: Some("Please check on me.".into()),
+                    choice: None,
+                },
+                3,
+                now,
+            )
+        })
+        .unwrap();
+    officer.engine.changed();
+    assert_eq!(
+        officer
+            .engine
+            .deadline(&peerline_core::engine::Job::ScheduledAsk),
+        Some(start + 3 * 86_400)
+    );
+    // Until then the relay holds nothing of it.
+    officer.clock.advance(3 * 86_400 - 60);
+    officer.engine.tick().await;
+    assert!(sam_inbox(&sam).await.is_empty());
+
+    let mut events = officer.engine.subscribe();
+    officer.clock.advance(60);
+    officer.engine.tick().await;
+    let sent = officer
+        .wait_for(&mut events, Duration::from_secs(10), |e| match e {
+            CoreEvent::RequestUpdated(r) if r.stage == Stage::Sent => Some(r.request_id.clone()),
+            _ => None,
+        })
+        .await;
+    let inbox = sam_inbox(&sam).await;
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].request_id, sent);
+    assert_eq!(inbox[0].note.as_deref(), Some("Please check on me."));
+    // Posted as every request is, paid with an anonymous token (spent now, not at the
+    // time it was set), and the relay's row names no device.
+    let db = rusqlite::Connection::open(w.relay_db()).unwrap();
+    let count = |sql: &str| db.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(count("SELECT COUNT(*) FROM spent_tokens"), 1);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM requests WHERE claimed_by_device IS NOT NULL"),
+        0
+    );
+    // And it is off the list.
+    let left = officer
+        .engine
+        .with(|s| peerline_core::talk::scheduled::list(s.vault()?))
+        .unwrap();
+    assert!(left.iter().all(|a| a.id != asked.id));
+}
+
+async fn sam_inbox(sam: &Phone) -> Vec<peerline_core::talk::peer::InboxItem> {
+    peer::inbox(&sam.session).await.unwrap()
+}

@@ -65,6 +65,10 @@ export const api = {
   teamSync: () => call('team_sync'),
   talkAsk: (request: NewRequest) => call('talk_ask', { request }),
   talkPreferences: () => call('talk_preferences'),
+  /** "Ask a peer to check on me in `days` days": sent then, the usual anonymous way. */
+  talkSchedule: (request: NewRequest, days: number) => call('talk_schedule', { request, days }),
+  talkScheduled: () => call('talk_scheduled'),
+  talkScheduledCancel: (id: string) => call('talk_scheduled_cancel', { id }),
   safetyPlan: () => call('safety_plan'),
   safetyPlanSave: (plan: SafetyPlan) => call('safety_plan_save', { plan }),
   talkSetPreferences: (preferences: Preferences) => call('talk_set_preferences', { preferences }),

@@ -59,6 +59,20 @@ current: StepView | null,
  */
 source: string, };
 
+export type ScheduledAsk = { 
+/**
+ * Id, to cancel it.
+ */
+id: string, 
+/**
+ * When it goes (Unix seconds).
+ */
+send_at: number, 
+/**
+ * Its note.
+ */
+note: string | null, };
+
 export type ConsoleTeam = { 
 /**
  * The relay's address.
@@ -1410,6 +1424,9 @@ export const COMMANDS = [
   'safety_plan_save',
   'talk_ask',
   'talk_preferences',
+  'talk_schedule',
+  'talk_scheduled',
+  'talk_scheduled_cancel',
   'talk_set_preferences',
   'talk_conversation',
   'talk_send',
@@ -1506,6 +1523,9 @@ export type Commands = {
   safety_plan_save: { args: { plan: SafetyPlan }; result: PlanView | null };
   talk_ask: { args: { request: NewRequest }; result: AskOutcome };
   talk_preferences: { args: Record<string, never>; result: Preferences };
+  talk_schedule: { args: { request: NewRequest; days: number }; result: ScheduledAsk };
+  talk_scheduled: { args: Record<string, never>; result: ScheduledAsk[] };
+  talk_scheduled_cancel: { args: { id: string }; result: ScheduledAsk[] };
   talk_set_preferences: { args: { preferences: Preferences }; result: Preferences };
   talk_conversation: { args: { id: string }; result: ConversationView };
   talk_send: { args: { id: string; text: string }; result: ConversationView };

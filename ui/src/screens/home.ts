@@ -157,6 +157,42 @@ async function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus
   await api.followUp().then(drawFollowUp, () => undefined);
 }
 
+/** "Ask a peer to check on me in 3 days": set now, sent then through the usual path. */
+function checkOnMe(msg: HTMLElement): HTMLElement {
+  const box = h('div', { class: 'stack', id: 'check-on-me' });
+  const draw = (waiting: { id: string; send_at: number }[]) => {
+    box.replaceChildren(...(waiting.length
+      ? waiting.map((a) => h('p', {},
+        `A peer will be asked to check on you on ${new Date(a.send_at * 1000).toLocaleDateString([], { weekday: 'long', month: 'short', day: 'numeric' })}. `,
+        h('button', {
+          type: 'button', class: 'secondary', id: `check-on-me-cancel-${a.id.slice(0, 8)}`,
+          onclick: async () => {
+            try {
+              draw(await api.talkScheduledCancel(a.id));
+            } catch (e) {
+              msg.textContent = describe(toErrorBody(e));
+            }
+          },
+        }, 'Cancel it')))
+      : [h('button', {
+          type: 'button', class: 'secondary', id: 'check-on-me',
+          onclick: async () => {
+            try {
+              await api.talkSchedule({ urgency: 'today', contact: { method: 'in_app' }, note: 'Please check on me (I asked for this a few days ago).', choice: null }, 3);
+              draw(await api.talkScheduled());
+            } catch (e) {
+              msg.textContent = describe(toErrorBody(e));
+            }
+          },
+        }, 'Ask a peer to check on me in 3 days')]));
+  };
+  // Only on a team: without one there is nobody to ask.
+  void api.teamInfo().then(async (team) => {
+    if (team) draw(await api.talkScheduled());
+  }).catch(() => undefined);
+  return box;
+}
+
 const FOLLOW_UP_SOURCE = 'After critical incident stress management practice (Mitchell & Everly; International Critical Incident Stress Foundation).';
 
 /** The step due now: a short check-in (the form below), the PCL-5 offered at a week and a
@@ -179,6 +215,7 @@ function followUpCard(f: FollowUpView, redraw: (f: FollowUpView | null) => void,
     step.offer_pcl5
       ? h('p', {}, 'If you like, the PCL-5 questionnaire looks at stress reactions after a hard event. It is up to you.')
       : null,
+    checkOnMe(msg),
     h('div', { class: 'row' },
       step.offer_pcl5 ? h('button', { type: 'button', class: 'secondary', id: 'follow-up-pcl5', onclick: screeners }, 'Take the PCL-5 (optional)') : null,
       h('button', { type: 'button', class: 'secondary', id: 'follow-up-skip', onclick: act(() => api.followUpDone(step.step)) }, 'Not this time'),

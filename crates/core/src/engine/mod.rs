@@ -303,6 +303,11 @@ impl Engine {
                     self.emit(CoreEvent::ReminderDue);
                 }
             }
+            Job::ScheduledAsk => {
+                if let Err(e) = crate::talk::scheduled::send_due(&*session).await {
+                    tracing::debug!(code = e.code(), "scheduled request: not sent this time");
+                }
+            }
             Job::Outbox => {
                 if let Err(e) = officer::flush_outbox(&*session).await {
                     tracing::debug!(code = e.code(), "outbox: nothing sent this time");
@@ -426,6 +431,7 @@ impl Engine {
         }
         set_or_clear(&mut p.scheduler, Job::Reminder, wanted.reminder_at);
         set_or_clear(&mut p.scheduler, Job::FollowUp, wanted.follow_up_at);
+        set_or_clear(&mut p.scheduler, Job::ScheduledAsk, wanted.scheduled_ask_at);
         set_or_clear(&mut p.scheduler, Job::Outbox, wanted.outbox_at);
         if wanted.tokens_needed {
             let (lo, hi) = TOKEN_NEEDED_WINDOW;
@@ -606,6 +612,7 @@ struct Wanted {
     auto_lock_at: Option<i64>,
     reminder_at: Option<i64>,
     follow_up_at: Option<i64>,
+    scheduled_ask_at: Option<i64>,
     outbox_at: Option<i64>,
     tokens_low: bool,
     /// A queued request waits for a token and none is held.
@@ -640,6 +647,7 @@ impl Wanted {
             auto_lock_at: s.auto_lock_at(),
             reminder_at: s.reminder_due_at().map(|d| d.timestamp()),
             follow_up_at: s.follow_up_due_at().map(|d| d.timestamp()),
+            scheduled_ask_at: None,
             outbox_at: None,
             tokens_low: false,
             tokens_needed: false,
@@ -666,6 +674,7 @@ impl Wanted {
             return w;
         }
         w.outbox_at = officer::next_outbox_attempt(v).ok().flatten();
+        w.scheduled_ask_at = crate::talk::scheduled::next_at(v).ok().flatten();
         w.tokens_low = tokens::count(v).is_ok_and(|n| n < tokens::LOW_WATER);
         w.tokens_needed = officer::waiting_for_tokens(v).unwrap_or(false);
         if peer {

@@ -14,6 +14,8 @@ pub enum Job {
     FollowUp,
     /// Send queued requests whose wait is over.
     Outbox,
+    /// Send a check-in request the officer set for later ("check on me in 3 days").
+    ScheduledAsk,
     /// Fetch anonymous request tokens, at a moment not tied to any request.
     TokenRefill,
     /// Open a live connection again after it dropped.

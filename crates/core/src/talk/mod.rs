@@ -11,6 +11,7 @@ mod membership;
 pub mod officer;
 pub mod payload;
 pub mod peer;
+pub mod scheduled;
 pub mod team;
 pub mod tokens;
 

@@ -206,6 +206,13 @@ const STEPS: &[&str] = &[
         incident_local TEXT NOT NULL,
         done           TEXT NOT NULL DEFAULT '[]'
     ) STRICT;",
+    // v11: "ask a peer to check on me in three days": the request as the officer wrote it
+    // and when to send it. It is built and encrypted only then, to the peers on duty then.
+    "CREATE TABLE scheduled_asks (
+        id      TEXT PRIMARY KEY NOT NULL,
+        send_at INTEGER NOT NULL,
+        request TEXT NOT NULL
+    ) STRICT;",
 ];
 
 /// All migrations, oldest first.
