@@ -294,6 +294,14 @@ const SCREENS = [
     },
   },
   {
+    name: 'home-follow-up-between-steps',
+    world: { followUp: { ...FOLLOW_UP, current: null, steps: FOLLOW_UP.steps.map((st) => (st.state === 'due' ? { ...st, state: 'done' } : st)) } },
+    reach: async (app) => {
+      await home(app);
+      await app.waitFor('#follow-up-next', /next check-in/);
+    },
+  },
+  {
     name: 'console-setup',
     world: {},
     reach: async (app) => {

@@ -51,7 +51,28 @@ async function draw(root: HTMLElement, status: OpenStatus, show: (s: VaultStatus
   // here while a step is due.
   const followUp = h('div', { id: 'follow-up' });
   const drawFollowUp = (f: FollowUpView | null) => {
-    followUp.replaceChildren(...(f?.current ? [followUpCard(f, drawFollowUp, links.screeners)] : []));
+    if (f?.current) {
+      followUp.replaceChildren(followUpCard(f, drawFollowUp, links.screeners));
+    } else if (f) {
+      // Between steps: when the next one comes, and the way out at any time.
+      const next = f.steps.find((s) => s.state === 'upcoming');
+      const stopMsg = messageArea();
+      followUp.replaceChildren(h('p', { class: 'hint', id: 'follow-up-next' },
+        next ? `Follow-up after the incident: next check-in ${new Date(next.due_local).toLocaleDateString([], { weekday: 'long', month: 'short', day: 'numeric' })}. ` : '',
+        h('button', {
+          type: 'button', class: 'secondary', id: 'follow-up-stop',
+          onclick: async () => {
+            try {
+              await api.followUpStop();
+              followUp.replaceChildren();
+            } catch (e) {
+              stopMsg.textContent = describe(toErrorBody(e));
+            }
+          },
+        }, 'Stop these follow-ups')), stopMsg);
+    } else {
+      followUp.replaceChildren();
+    }
   };
   const offerFollowUp = () => {
     const offerMsg = messageArea();
