@@ -197,6 +197,47 @@ impl Coordinator {
     }
 }
 
+/// The team key file, one format for the command-line tool (written plain, owner-only) and
+/// the app's console (exported sealed to a passphrase): the relay, the team and its secret
+/// key.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct TeamKeyFile {
+    /// Relay base URL.
+    pub relay: String,
+    /// Team id.
+    pub team_id: String,
+    /// ed25519 secret key, base64.
+    pub secret_key: String,
+}
+
+impl TeamKeyFile {
+    /// The file for a team as its coordinator runs it.
+    pub fn of(c: &Coordinator) -> Self {
+        Self {
+            relay: c.relay_url().trim_end_matches('/').to_owned(),
+            team_id: c.team_id().to_owned(),
+            secret_key: b64::encode(c.key().as_bytes()),
+        }
+    }
+
+    /// Reads one; `None` when the bytes are not a team key file.
+    pub fn parse(bytes: &[u8]) -> Option<Self> {
+        serde_json::from_slice(bytes).ok()
+    }
+
+    /// The secret key; `None` when it is damaged.
+    pub fn key(&self) -> Option<SigningKey> {
+        let secret: [u8; 32] = b64::decode(&self.secret_key)?.try_into().ok()?;
+        Some(SigningKey::from_bytes(&secret))
+    }
+}
+
+impl Drop for TeamKeyFile {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.secret_key);
+    }
+}
+
 /// How a new team behaves; `None` keeps the relay's default.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TeamSettings {

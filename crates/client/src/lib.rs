@@ -16,7 +16,7 @@ mod http;
 mod live;
 
 pub use address::check_relay_url;
-pub use coordinator::{Coordinator, IssuedInvite, TeamSettings};
+pub use coordinator::{Coordinator, IssuedInvite, TeamKeyFile, TeamSettings};
 pub use error::{ClientError, Unreachable};
 pub use http::{MAX_ANSWER_BYTES, Method, RelayClient};
 pub use live::{EventStream, MAX_EVENT_BYTES};

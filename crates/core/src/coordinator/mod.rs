@@ -7,7 +7,7 @@ pub mod documents;
 pub mod figures;
 
 use ed25519_dalek::SigningKey;
-use peerline_client::{Coordinator, TeamSettings};
+use peerline_client::{ClientError, Coordinator, TeamKeyFile, TeamSettings};
 use peerline_protocol::b64;
 use peerline_protocol::relay::TeamStatus;
 use rusqlite::{OptionalExtension as _, params};
@@ -28,15 +28,6 @@ pub struct ConsoleTeam {
     pub team_id: String,
     /// The team's public key (base64): what every invite carries.
     pub public_key: String,
-}
-
-/// The team key file: the command-line tool writes it plain (owner-only); the console
-/// exports it sealed to a passphrase. The same fields either way.
-#[derive(Serialize, Deserialize)]
-struct KeyFile {
-    relay: String,
-    team_id: String,
-    secret_key: String,
 }
 
 /// What the console asks of a new team.
@@ -119,10 +110,26 @@ fn refuse_second(v: &Vault) -> Result<()> {
     Ok(())
 }
 
+/// A relay address the coordinator typed or a key file holds: said in the console's words,
+/// not an invite's.
+fn relay_ok(relay: &str) -> Result<&str> {
+    let relay = relay.trim().trim_end_matches('/');
+    match peerline_client::check_relay_url(relay) {
+        Ok(()) => Ok(relay),
+        Err(ClientError::InsecureAddress) => Err(Error::InvalidInput(
+            "Use the relay's https:// address: Peerline will not send a team's key or records without encryption in transit."
+                .into(),
+        )),
+        Err(_) => Err(Error::InvalidInput(
+            "That is not a relay address: it looks like https://relay.example.org.".into(),
+        )),
+    }
+}
+
 /// Creates a team on the relay with a new signing key kept in the vault.
 pub async fn create_team<A: VaultAccess>(a: &A, new: NewTeam) -> Result<ConsoleTeam> {
     a.with_vault(|v| refuse_second(v))?;
-    let relay = new.relay_url.trim().trim_end_matches('/');
+    let relay = relay_ok(&new.relay_url)?;
     let token = new.admin_token.trim();
     if token.is_empty() {
         return Err(Error::InvalidInput(
@@ -166,25 +173,16 @@ pub fn import_key(v: &Vault, bytes: &[u8], passphrase: Option<&str>) -> Result<C
     } else {
         Zeroizing::new(bytes.to_vec())
     };
-    let file: KeyFile = serde_json::from_slice(&plain).map_err(|_| {
+    let file = TeamKeyFile::parse(&plain).ok_or_else(|| {
         Error::InvalidInput(
             "This is not a team key file (from `peerline-relay team create` or a console export)."
                 .into(),
         )
     })?;
-    let secret: Zeroizing<Vec<u8>> = Zeroizing::new(
-        b64::decode(&file.secret_key)
-            .ok_or_else(|| Error::InvalidInput("The key in this file is damaged.".into()))?,
-    );
-    let secret: [u8; 32] = secret
-        .as_slice()
-        .try_into()
-        .map_err(|_| Error::InvalidInput("The key in this file is damaged.".into()))?;
-    let c = Coordinator::open(
-        file.relay.trim_end_matches('/'),
-        &file.team_id,
-        SigningKey::from_bytes(&secret),
-    )?;
+    let key = file
+        .key()
+        .ok_or_else(|| Error::InvalidInput("The key in this file is damaged.".into()))?;
+    let c = Coordinator::open(relay_ok(&file.relay)?, &file.team_id, key)?;
     store(v, &c)
 }
 
@@ -199,13 +197,9 @@ pub fn export_key(v: &Vault, passphrase: &str) -> Result<Vec<u8>> {
         )));
     }
     let c = load(v)?.ok_or_else(no_team)?;
-    let file = KeyFile {
-        relay: c.relay_url().to_owned(),
-        team_id: c.team_id().to_owned(),
-        secret_key: b64::encode(c.key().as_bytes()),
-    };
-    let json =
-        Zeroizing::new(serde_json::to_vec(&file).map_err(|e| Error::InvalidInput(e.to_string()))?);
+    let json = Zeroizing::new(
+        serde_json::to_vec(&TeamKeyFile::of(&c)).map_err(|e| Error::InvalidInput(e.to_string()))?,
+    );
     crate::passphrase::seal_armored(&json, passphrase, crate::backup::WORK_FACTOR)
         .map_err(|e| Error::InvalidInput(format!("The key could not be sealed ({e}).")))
 }
@@ -361,6 +355,24 @@ mod tests {
             team
         );
         assert!(import_key(&test_vault().1, b"{not a key", None).is_err());
+    }
+
+    #[test]
+    fn a_relay_address_is_checked_in_the_consoles_words() {
+        assert_eq!(
+            relay_ok(" https://relay.example.org/ ").unwrap(),
+            "https://relay.example.org"
+        );
+        assert!(relay_ok("http://127.0.0.1:8787").is_ok());
+        let plain = relay_ok("http://relay.example.org")
+            .unwrap_err()
+            .to_string();
+        assert!(plain.contains("https://"), "{plain}");
+        let junk = relay_ok("relay at the station").unwrap_err().to_string();
+        assert!(
+            junk.contains("not a relay address") && !junk.contains("invite"),
+            "{junk}"
+        );
     }
 
     #[test]

@@ -5,12 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use ed25519_dalek::SigningKey;
-use peerline_client::{ClientError, Coordinator, TeamSettings};
-use peerline_protocol::b64;
+use peerline_client::{ClientError, Coordinator, TeamKeyFile, TeamSettings};
 use peerline_protocol::documents::{Directory, Roster};
 use peerline_protocol::relay::BlobKind;
-use serde::{Deserialize, Serialize};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -108,32 +105,16 @@ pub enum PublishCommand {
     },
 }
 
-/// The team key file.
-#[derive(Serialize, Deserialize)]
-pub struct TeamKeyFile {
-    /// Relay base URL.
-    pub relay: String,
-    /// Team id.
-    pub team_id: String,
-    /// ed25519 secret key, base64.
-    pub secret_key: String,
-}
-
-impl TeamKeyFile {
-    pub fn load(path: &Path) -> Result<(Self, SigningKey), String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("could not read the team key file {}: {e}", path.display()))?;
-        let file: Self = serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not a team key file: {e}", path.display()))?;
-        let secret: [u8; 32] = b64::decode(&file.secret_key)
-            .and_then(|k| k.try_into().ok())
-            .ok_or_else(|| format!("{} holds a damaged key", path.display()))?;
-        Ok((file, SigningKey::from_bytes(&secret)))
-    }
-
-    fn coordinator(&self, key: SigningKey) -> Result<Coordinator, String> {
-        Coordinator::open(&self.relay, &self.team_id, key).map_err(relay_err)
-    }
+/// Reads the team key file at `path` (the one format the console also reads).
+fn load_key_file(path: &Path) -> Result<Coordinator, String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("could not read the team key file {}: {e}", path.display()))?;
+    let file = TeamKeyFile::parse(&bytes)
+        .ok_or_else(|| format!("{} is not a team key file", path.display()))?;
+    let key = file
+        .key()
+        .ok_or_else(|| format!("{} holds a damaged key", path.display()))?;
+    Coordinator::open(&file.relay, &file.team_id, key).map_err(relay_err)
 }
 
 fn write_private(path: &Path, contents: &str) -> Result<(), String> {
@@ -198,12 +179,8 @@ pub async fn run(command: Command) -> Result<(), String> {
             )
             .await
             .map_err(relay_err)?;
-            let file = TeamKeyFile {
-                relay: relay.trim_end_matches('/').to_owned(),
-                team_id: coordinator.team_id().to_owned(),
-                secret_key: b64::encode(coordinator.key().as_bytes()),
-            };
-            let json = serde_json::to_string_pretty(&file).map_err(|e| e.to_string())?;
+            let json = serde_json::to_string_pretty(&TeamKeyFile::of(&coordinator))
+                .map_err(|e| e.to_string())?;
             write_private(&key_file, &json)?;
             println!("{}", coordinator.team_id());
             eprintln!(
@@ -213,8 +190,10 @@ pub async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Team(TeamCommand::Status { key_file }) => {
-            let (file, key) = TeamKeyFile::load(&key_file)?;
-            let status = file.coordinator(key)?.status().await.map_err(relay_err)?;
+            let status = load_key_file(&key_file)?
+                .status()
+                .await
+                .map_err(relay_err)?;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&status).map_err(|e| e.to_string())?
@@ -222,8 +201,10 @@ pub async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Team(TeamCommand::Figures { key_file }) => {
-            let (file, key) = TeamKeyFile::load(&key_file)?;
-            let figures = file.coordinator(key)?.figures().await.map_err(relay_err)?;
+            let figures = load_key_file(&key_file)?
+                .figures()
+                .await
+                .map_err(relay_err)?;
             println!(
                 "{}",
                 serde_json::to_string_pretty(&figures).map_err(|e| e.to_string())?
@@ -235,13 +216,12 @@ pub async fn run(command: Command) -> Result<(), String> {
             days,
             uses,
         }) => {
-            let (file, key) = TeamKeyFile::load(&key_file)?;
+            let coordinator = load_key_file(&key_file)?;
             if days == 0 || days > 365 {
                 return Err("--days must be between 1 and 365".into());
             }
             let expires_at = now() + i64::from(days) * 86_400;
-            let issued = file
-                .coordinator(key)?
+            let issued = coordinator
                 .issue_invite(uses, expires_at)
                 .await
                 .map_err(relay_err)?;
@@ -253,9 +233,7 @@ pub async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Invite(InviteCommand::List { key_file }) => {
-            let (file, key) = TeamKeyFile::load(&key_file)?;
-            let list = file
-                .coordinator(key)?
+            let list = load_key_file(&key_file)?
                 .list_invites()
                 .await
                 .map_err(relay_err)?;
@@ -280,8 +258,7 @@ pub async fn run(command: Command) -> Result<(), String> {
             invite_id,
             key_file,
         }) => {
-            let (file, key) = TeamKeyFile::load(&key_file)?;
-            file.coordinator(key)?
+            load_key_file(&key_file)?
                 .revoke_invite(&invite_id)
                 .await
                 .map_err(relay_err)?;
@@ -342,9 +319,7 @@ async fn publish(
     version: Option<u64>,
 ) -> Result<(), String> {
     let payload = read_document(kind, path)?;
-    let (file, key) = TeamKeyFile::load(key_file)?;
-    let version = file
-        .coordinator(key)?
+    let version = load_key_file(key_file)?
         .publish(kind, &payload, version)
         .await
         .map_err(relay_err)?;
