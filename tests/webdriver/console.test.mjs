@@ -92,12 +92,7 @@ for (const who of ['first', 'second']) {
   test(`the ${who} peer's app joins with the invite and shows its keys`, async () => {
     const app = await startApp();
     try {
-      await app.waitFor('h1', /Welcome to Peerline/);
-      const ids = await app.script(() => [...document.querySelectorAll('input[type=password]')].map((i) => i.id));
-      await app.type(`#${ids[0]}`, PASS);
-      await app.type(`#${ids[1]}`, PASS);
-      await app.click('button[type=submit]');
-      await app.waitFor('h1', /How will you use Peerline\?/);
+      await app.choosePasscode(PASS);
       await app.click('#role-peer');
       await app.waitFor('#welcome-join-now', /Join my team now/);
       await app.click('#welcome-join-now');

@@ -128,13 +128,18 @@ function makeApp(client, dataDir) {
         [],
       );
     },
-    /** First start: choose the passcode, then the welcome step. */
-    async setUp(passcode, role = 'officer') {
+    /** First start: choose the passcode (typed twice); the welcome step comes next. */
+    async choosePasscode(passcode) {
       await this.waitFor('h1', /Welcome to Peerline/);
       const ids = await this.script(() => [...document.querySelectorAll('input[type=password]')].map((i) => i.id));
       await this.type(`#${ids[0]}`, passcode);
       await this.type(`#${ids[1]}`, passcode);
       await this.click('button[type=submit]');
+      await this.waitFor('h1', /How will you use Peerline\?/);
+    },
+    /** First start: the passcode, then the welcome step, leaving joining for later. */
+    async setUp(passcode, role = 'officer') {
+      await this.choosePasscode(passcode);
       await this.finishWelcome(role);
     },
     async unlock(passcode) {

@@ -24,12 +24,7 @@ after(async () => {
 });
 
 test('set up as a peer supporter and join the demo team from its invite', async () => {
-  await app.waitFor('h1', /Welcome to Peerline/);
-  const ids = await app.script(() => [...document.querySelectorAll('input[type=password]')].map((i) => i.id));
-  await app.type(`#${ids[0]}`, PASS);
-  await app.type(`#${ids[1]}`, PASS);
-  await app.click('button[type=submit]');
-  await app.waitFor('h1', /How will you use Peerline\?/);
+  await app.choosePasscode(PASS);
   await app.click('#role-peer');
   await app.waitFor('#welcome-join-now', /Join my team now/);
   await app.click('#welcome-join-now');

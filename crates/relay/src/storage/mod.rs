@@ -321,6 +321,49 @@ pub fn duty_sums(
     sums
 }
 
+/// What setting a peer's duty writes to its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DutyWrite {
+    /// Still on duty: only the end moves.
+    Extend(i64),
+    /// A new stretch from now, ending here.
+    Start(i64),
+    /// Off duty: the row goes.
+    End,
+    /// Off, and was off: nothing.
+    Nothing,
+}
+
+/// Setting a peer's duty at `now`, from the stretch held (`since`, `until`), decided once
+/// for both databases: what ends (counted by the hour; a lapsed stretch up to its end, a
+/// running one up to now) and what the row becomes.
+pub fn duty_change(
+    team_id: &str,
+    held: Option<(i64, i64)>,
+    until_at: Option<i64>,
+    now: i64,
+) -> (BTreeMap<(String, i64, usize), i64>, DutyWrite) {
+    let running = held.is_some_and(|(_, until)| until > now);
+    let (ended, write) = match (until_at, running) {
+        (Some(until), true) => (None, DutyWrite::Extend(until)),
+        (Some(until), false) => (held, DutyWrite::Start(until)),
+        (None, _) => (
+            held.map(|(since, until)| (since, until.min(now))),
+            if held.is_some() {
+                DutyWrite::End
+            } else {
+                DutyWrite::Nothing
+            },
+        ),
+    };
+    let counted = duty_sums(
+        ended
+            .into_iter()
+            .map(|(since, until)| (team_id.to_owned(), since, until)),
+    );
+    (counted, write)
+}
+
 /// The counter columns of `team_weeks`, in the order of [`Counted::increments`]. Fixed
 /// names, never input: safe to put in SQL text.
 pub const FIGURE_COLUMNS: [&str; 4 + figures::CLAIM_BUCKETS] = [
@@ -578,5 +621,30 @@ pub trait Storage: Send + Sync + 'static {
     /// listens; `None` when no other node can share the database.
     async fn listen(&self, _hub: Arc<Hub>) -> Result<Option<JoinHandle<()>>> {
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duty_changes_count_what_ended_and_keep_what_runs() {
+        // On, still running: extended, nothing counted.
+        let (counted, write) = duty_change("t", Some((100, 5_000)), Some(9_000), 1_000);
+        assert!(counted.is_empty());
+        assert_eq!(write, DutyWrite::Extend(9_000));
+        // On again after a lapse: the old stretch counts to its end, a new one starts.
+        let (counted, write) = duty_change("t", Some((100, 500)), Some(9_000), 1_000);
+        assert_eq!(counted.values().sum::<i64>(), 400);
+        assert_eq!(write, DutyWrite::Start(9_000));
+        // Off while running: counted up to now.
+        let (counted, write) = duty_change("t", Some((100, 5_000)), None, 1_000);
+        assert_eq!(counted.values().sum::<i64>(), 900);
+        assert_eq!(write, DutyWrite::End);
+        // Off and was off: nothing at all.
+        let (counted, write) = duty_change("t", None, None, 1_000);
+        assert!(counted.is_empty());
+        assert_eq!(write, DutyWrite::Nothing);
     }
 }

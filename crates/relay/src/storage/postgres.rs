@@ -22,9 +22,9 @@ use sqlx_postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions, PgRow, 
 use tokio::task::JoinHandle;
 
 use super::{
-    BoxCreated, BoxPage, ClaimOutcome, Counted, Device, FIGURE_COLUMNS, FigureRows, Increments,
-    InviteRefusal, MessageBatch, MessageOutcome, NewInvite, PostOutcome, Result, SnapshotRefusal,
-    Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
+    BoxCreated, BoxPage, ClaimOutcome, Counted, Device, DutyWrite, FIGURE_COLUMNS, FigureRows,
+    Increments, InviteRefusal, MessageBatch, MessageOutcome, NewInvite, PostOutcome, Result,
+    SnapshotRefusal, Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
 };
 use crate::error::RelayError;
 use crate::hub::Hub;
@@ -1056,28 +1056,18 @@ impl Storage for PostgresStorage {
         .map(|r| Ok::<_, sqlx_core::Error>((r.try_get(0)?, r.try_get(1)?)))
         .transpose()
         .map_err(db)?;
-        let running = held.filter(|(_, until)| *until > now);
-        match (until_at, running) {
-            (Some(until), Some(_)) => {
+        let (counted, write) = super::duty_change(team_id, held, until_at, now);
+        count_duty(&mut tx, &counted).await.map_err(db)?;
+        let q = match write {
+            DutyWrite::Extend(until) => Some(
                 query::<Postgres>(
                     "UPDATE duty SET until_at = $3 WHERE team_id = $1 AND key_id = $2",
                 )
                 .bind(team_id)
                 .bind(key_id)
-                .bind(until)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            }
-            (Some(until), None) => {
-                if let Some((since, ended)) = held {
-                    count_duty(
-                        &mut tx,
-                        &super::duty_sums([(team_id.to_owned(), since, ended)]),
-                    )
-                    .await
-                    .map_err(db)?;
-                }
+                .bind(until),
+            ),
+            DutyWrite::Start(until) => Some(
                 query::<Postgres>(
                     "INSERT INTO duty (team_id, key_id, until_at, since_at) VALUES ($1, $2, $3, $4)
                      ON CONFLICT (team_id, key_id)
@@ -1086,27 +1076,17 @@ impl Storage for PostgresStorage {
                 .bind(team_id)
                 .bind(key_id)
                 .bind(until)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-            }
-            (None, _) => {
-                if let Some((since, until)) = held {
-                    count_duty(
-                        &mut tx,
-                        &super::duty_sums([(team_id.to_owned(), since, until.min(now))]),
-                    )
-                    .await
-                    .map_err(db)?;
-                    query::<Postgres>("DELETE FROM duty WHERE team_id = $1 AND key_id = $2")
-                        .bind(team_id)
-                        .bind(key_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db)?;
-                }
-            }
+                .bind(now),
+            ),
+            DutyWrite::End => Some(
+                query::<Postgres>("DELETE FROM duty WHERE team_id = $1 AND key_id = $2")
+                    .bind(team_id)
+                    .bind(key_id),
+            ),
+            DutyWrite::Nothing => None,
+        };
+        if let Some(q) = q {
+            q.execute(&mut *tx).await.map_err(db)?;
         }
         tx.commit().await.map_err(db)
     }

@@ -14,9 +14,9 @@ use rusqlite::{Connection, OptionalExtension as _, params};
 use rusqlite_migration::{M, Migrations};
 
 use super::{
-    BoxCreated, BoxPage, ClaimOutcome, Counted, Device, FIGURE_COLUMNS, FigureRows, Increments,
-    InviteRefusal, MessageBatch, MessageOutcome, NewInvite, PostOutcome, Result, SnapshotRefusal,
-    Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
+    BoxCreated, BoxPage, ClaimOutcome, Counted, Device, DutyWrite, FIGURE_COLUMNS, FigureRows,
+    Increments, InviteRefusal, MessageBatch, MessageOutcome, NewInvite, PostOutcome, Result,
+    SnapshotRefusal, Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
 };
 use crate::error::RelayError;
 
@@ -1022,18 +1022,16 @@ impl Storage for SqliteStorage {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            let running = held.filter(|(_, until)| *until > now);
-            match (until_at, running) {
-                (Some(until), Some(_)) => {
+            let (counted, write) = super::duty_change(&t, held, until_at, now);
+            count_duty(&tx, &counted)?;
+            match write {
+                DutyWrite::Extend(until) => {
                     tx.execute(
                         "UPDATE duty SET until_at = ?3 WHERE team_id = ?1 AND key_id = ?2",
                         params![t, k, until],
                     )?;
                 }
-                (Some(until), None) => {
-                    if let Some((since, ended)) = held {
-                        count_duty(&tx, &super::duty_sums([(t.clone(), since, ended)]))?;
-                    }
+                DutyWrite::Start(until) => {
                     tx.execute(
                         "INSERT INTO duty (team_id, key_id, until_at, since_at) VALUES (?1, ?2, ?3, ?4)
                          ON CONFLICT (team_id, key_id)
@@ -1041,15 +1039,13 @@ impl Storage for SqliteStorage {
                         params![t, k, until, now],
                     )?;
                 }
-                (None, _) => {
-                    if let Some((since, until)) = held {
-                        count_duty(&tx, &super::duty_sums([(t.clone(), since, until.min(now))]))?;
-                        tx.execute(
-                            "DELETE FROM duty WHERE team_id = ?1 AND key_id = ?2",
-                            params![t, k],
-                        )?;
-                    }
+                DutyWrite::End => {
+                    tx.execute(
+                        "DELETE FROM duty WHERE team_id = ?1 AND key_id = ?2",
+                        params![t, k],
+                    )?;
                 }
+                DutyWrite::Nothing => {}
             }
             tx.commit()
         })
