@@ -76,6 +76,19 @@ function makeApp(client, dataDir) {
     if (!el || !el[ELEMENT]) throw new Error(`no element for ${css}`);
     return el[ELEMENT];
   };
+  // Screens mount after their first answer from the core arrives, so an action waits (boundedly)
+  // for its element rather than racing the render.
+  const present = async (css, timeoutMs = 15_000) => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await find(css);
+      } catch (e) {
+        if (Date.now() >= until) throw e;
+        await sleep(100);
+      }
+    }
+  };
   return {
     client,
     dataDir,
@@ -96,13 +109,13 @@ function makeApp(client, dataDir) {
       throw new Error(`timed out waiting for ${css} ${textPattern ?? ''} (last text: ${JSON.stringify(last)})`);
     },
     async click(css) {
-      const id = await find(css);
+      const id = await present(css);
       // Centre it first: the sticky top bar would otherwise cover elements scrolled to the top.
       await client.executeScript('arguments[0].scrollIntoView({ block: "center" })', [{ [ELEMENT]: id }]);
       await client.elementClick(id);
     },
     async type(css, text) {
-      const id = await find(css);
+      const id = await present(css);
       await client.elementClear(id);
       await client.elementSendKeys(id, text);
     },
