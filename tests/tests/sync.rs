@@ -238,18 +238,33 @@ async fn turning_sync_off_deletes_the_box_on_the_relay() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_engine_uploads_a_change_at_a_random_moment_after_it_not_at_it() {
+async fn the_engine_uploads_at_random_moments_whether_or_not_anything_changed() {
+    use peerline_core::engine::Job;
     let w = World::new(180).await;
     let phone = w.phone().await;
     round::turn_on(&phone.session).await.unwrap();
     round::sync_now(&phone.session).await.unwrap();
+    let relay = rusqlite::Connection::open(w.relay_db()).unwrap();
+    // (count, sizes) of the box's records.
+    let records = || -> (i64, Vec<i64>) {
+        let mut stmt = relay
+            .prepare("SELECT length(data) FROM sync_records ORDER BY seq")
+            .unwrap();
+        let sizes: Vec<i64> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        (sizes.len() as i64, sizes)
+    };
+    assert_eq!(records().0, 0, "nothing to send yet");
     let live = phone.live();
     // The app starts with the vault open: a round to take in the others' changes, soon.
     live.engine.changed();
     let start = live.engine.now();
     let pull = live
         .engine
-        .deadline(&peerline_core::engine::Job::Sync)
+        .deadline(&Job::Sync)
         .expect("a round after opening");
     assert!(
         (start + 2..=start + 20).contains(&pull),
@@ -258,39 +273,208 @@ async fn the_engine_uploads_a_change_at_a_random_moment_after_it_not_at_it() {
     );
     live.clock.advance(pull - start);
     live.engine.tick().await;
-    assert_eq!(
-        live.engine.deadline(&peerline_core::engine::Job::Sync),
-        None
+    assert_eq!(records().0, 1, "a cover upload although nothing changed");
+
+    // Rounds go on at random gaps while the vault is open, whatever happens in between.
+    let mut gaps = Vec::new();
+    for round in 0..6 {
+        let now = live.engine.now();
+        if round == 3 {
+            live.engine
+                .with(|s| {
+                    let v = s.vault()?;
+                    checkins::save(v, &entry(4, "x"), at("2026-11-06T10:00:00Z"))
+                })
+                .unwrap();
+            let after_save = live.engine.deadline(&Job::Sync).unwrap();
+            assert!(after_save > now, "nothing goes up at the save itself");
+            assert_eq!(records().0, 4);
+        }
+        let due = live.engine.deadline(&Job::Sync).expect("the next round");
+        assert!((now + 30..=now + 300).contains(&due), "at +{} s", due - now);
+        gaps.push(due - now);
+        live.clock.advance(due - now);
+        live.engine.tick().await;
+    }
+    let (n, sizes) = records();
+    assert_eq!(n, 7, "one upload per round");
+    assert!(
+        sizes.iter().all(|s| *s == sizes[0]),
+        "the change's upload is the size of a cover upload: {sizes:?}"
+    );
+    assert!(gaps.iter().any(|g| *g != gaps[0]), "random gaps: {gaps:?}");
+    assert!(
+        !live
+            .engine
+            .with(|s| round::status(s.vault()?.conn()))
+            .unwrap()
+            .pending,
+        "the change went up"
     );
 
-    live.engine
-        .with(|s| {
-            let v = s.vault()?;
-            checkins::save(v, &entry(4, "x"), at("2026-11-06T10:00:00Z"))
+    // Locked: no rounds (the record key is in the vault).
+    live.engine.with(|s| s.lock()).unwrap();
+    live.engine.changed();
+    assert_eq!(live.engine.deadline(&Job::Sync), None);
+}
+
+/// Saves `n` check-ins with notes of `note_len` characters, a minute apart, in one
+/// transaction.
+fn fill(p: &Phone, n: usize, note_len: usize) {
+    p.session
+        .with_vault(|v| {
+            v.conn().execute_batch("BEGIN").unwrap();
+            for i in 0..n {
+                let when = at("2016-01-01T08:00:00-05:00") + chrono::Duration::minutes(i as i64);
+                checkins::save(v, &entry(1 + (i % 5) as u8, &"n".repeat(note_len)), when)?;
+            }
+            v.conn().execute_batch("COMMIT").unwrap();
+            Ok(())
         })
         .unwrap();
-    let now = live.engine.now();
-    let due = live
-        .engine
-        .deadline(&peerline_core::engine::Job::Sync)
-        .expect("a round is planned");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_record_goes_up_in_pieces_and_the_box_is_compacted_into_a_snapshot() {
+    use peerline_core::safety_plan::{self, SafetyPlan};
+    let w = World::new(180).await;
+    let first = w.phone().await;
+    // More than one upload can carry (64 KiB): it goes up in several.
+    fill(&first, 400, 400);
+    first
+        .session
+        .with_vault(|v| {
+            safety_plan::save(
+                v,
+                SafetyPlan {
+                    warning_signs: vec!["PLAN-MARKER".into()],
+                    ..SafetyPlan::default()
+                },
+                chrono::Utc::now(),
+            )
+        })
+        .unwrap();
+    let code = round::turn_on(&first.session).await.unwrap();
+    let sent = round::sync_now(&first.session).await.unwrap();
+    assert_eq!(sent.sent, 401);
+    let relay = rusqlite::Connection::open(w.relay_db()).unwrap();
+    let (records, snapshot_seq, has_snapshot): (i64, i64, bool) = relay
+        .query_row(
+            "SELECT (SELECT count(*) FROM sync_records), snapshot_seq, snapshot IS NOT NULL
+             FROM sync_boxes",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
     assert!(
-        (now + 30..=now + 300).contains(&due),
-        "at +{} s, inside the window",
-        due - now
+        has_snapshot,
+        "over 64 KiB of records: folded into a snapshot"
     );
-    let records = || -> i64 {
-        rusqlite::Connection::open(w.relay_db())
-            .unwrap()
-            .query_row("SELECT count(*) FROM sync_records", [], |r| r.get(0))
-            .unwrap()
+    assert_eq!(records, 0, "the records it replaces are gone");
+    assert!(snapshot_seq >= 3, "it took several uploads: {snapshot_seq}");
+
+    // More changes after the snapshot, including a delete, then a new phone.
+    let gone = held(&first)[0].0.clone();
+    first
+        .session
+        .with_vault(|v| {
+            checkins::delete(v, &gone)?;
+            checkins::save(v, &entry(5, "after"), at("2026-11-07T10:00:00Z"))
+        })
+        .unwrap();
+    round::sync_now(&first.session).await.unwrap();
+    let second = w.phone().await;
+    let got = round::restore(&second.session, &w.url(), &code.display())
+        .await
+        .unwrap();
+    assert_eq!(held(&second), held(&first), "snapshot and records after it");
+    assert_eq!(held(&second).len(), 400);
+    assert!(got.received >= 400);
+    let plan = second
+        .session
+        .with_vault(|v| safety_plan::get(v))
+        .unwrap()
+        .expect("the plan came too");
+    assert_eq!(plan.plan.warning_signs, vec!["PLAN-MARKER".to_string()]);
+
+    // The second phone edits the plan; the first takes it in, on top of its snapshot.
+    second
+        .session
+        .with_vault(|v| {
+            safety_plan::save(
+                v,
+                SafetyPlan {
+                    warning_signs: vec!["edited".into()],
+                    ..SafetyPlan::default()
+                },
+                chrono::Utc::now(),
+            )
+        })
+        .unwrap();
+    round::sync_now(&second.session).await.unwrap();
+    round::sync_now(&first.session).await.unwrap();
+    let plan = first
+        .session
+        .with_vault(|v| safety_plan::get(v))
+        .unwrap()
+        .unwrap();
+    assert_eq!(plan.plan.warning_signs, vec!["edited".to_string()]);
+    let db = std::fs::read(w.relay_db()).unwrap();
+    assert!(
+        !db.windows(11).any(|x| x == b"PLAN-MARKER"),
+        "the plan in the relay's file"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tampered_or_misplaced_snapshot_is_refused_and_nothing_is_written() {
+    let w = World::new(180).await;
+    let first = w.phone().await;
+    fill(&first, 300, 400);
+    let code = round::turn_on(&first.session).await.unwrap();
+    round::sync_now(&first.session).await.unwrap();
+    let relay = rusqlite::Connection::open(w.relay_db()).unwrap();
+    let (seq, snapshot): (i64, Vec<u8>) = relay
+        .query_row("SELECT snapshot_seq, snapshot FROM sync_boxes", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let try_restore = || async {
+        let phone = w.phone().await;
+        let e = round::restore(&phone.session, &w.url(), &code.display())
+            .await
+            .unwrap_err();
+        assert!(held(&phone).is_empty(), "nothing written");
+        e
     };
-    assert_eq!(records(), 0, "nothing went up at the save");
-    live.clock.advance(due - now);
-    live.engine.tick().await;
-    assert_eq!(records(), 1, "it went up at the planned moment");
-    assert_eq!(
-        live.engine.deadline(&peerline_core::engine::Job::Sync),
-        None
-    );
+
+    // One bit flipped.
+    let mut bad = snapshot.clone();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 1;
+    relay
+        .execute("UPDATE sync_boxes SET snapshot = ?1", [&bad])
+        .unwrap();
+    let e = try_restore().await;
+    assert!(e.to_string().contains("damaged"), "{e}");
+
+    // Intact, but the relay says it stands for a different place in the box.
+    relay
+        .execute(
+            "UPDATE sync_boxes SET snapshot = ?1, snapshot_seq = ?2",
+            rusqlite::params![snapshot, seq - 1],
+        )
+        .unwrap();
+    let e = try_restore().await;
+    assert!(e.to_string().contains("damaged"), "{e}");
+
+    // Put back, it restores.
+    relay
+        .execute("UPDATE sync_boxes SET snapshot_seq = ?1", [seq])
+        .unwrap();
+    let phone = w.phone().await;
+    round::restore(&phone.session, &w.url(), &code.display())
+        .await
+        .unwrap();
+    assert_eq!(held(&phone).len(), 300);
 }

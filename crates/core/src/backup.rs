@@ -260,6 +260,9 @@ pub fn restore_bytes(
             }
         }
     }
+    // With sync on, the other devices get what the restore brought (and, replacing, what it
+    // took away), in the same transaction.
+    crate::sync::records::queue_all(&tx, !matches!(mode, RestoreMode::Add))?;
     tx.commit().map_err(Error::from_sqlite)?;
     Ok(BackupReport {
         checkins,
@@ -475,6 +478,7 @@ mod tests {
                 device: 42,
             },
             last_seq: 0,
+            snapshot_bytes: 0,
         };
         let dir = tempfile::tempdir().unwrap();
         let a = vault(&dir, "a.db");
@@ -493,5 +497,79 @@ mod tests {
             "no keys came with it"
         );
         assert_eq!(checkins::recent(&c, 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_restore_with_sync_on_queues_what_it_brought_and_what_it_took_away() {
+        use crate::sync::local::{self, SyncState};
+        use crate::sync::records;
+        let dir = tempfile::tempdir().unwrap();
+        let a = vault(&dir, "a.db");
+        fill(&a, "in the backup");
+        let bytes = encrypt_with_work_factor(&a, PASS, FAST).unwrap();
+
+        let mut b = vault(&dir, "b.db");
+        local::save_state(
+            b.conn(),
+            &SyncState {
+                relay_url: "https://relay.example.org".into(),
+                box_id: "bbbb".into(),
+                box_secret: zeroize::Zeroizing::new("s".repeat(64)),
+                record_key: zeroize::Zeroizing::new([3; 32]),
+                device: 7,
+                writer_counter: 0,
+                hlc: crate::sync::hlc::Hlc {
+                    ms: 0,
+                    counter: 0,
+                    device: 7,
+                },
+                last_seq: 0,
+                snapshot_bytes: 0,
+            },
+        )
+        .unwrap();
+        let here = checkins::save(
+            &b,
+            &QuickCheckIn::default(),
+            DateTime::parse_from_rfc3339("2026-11-21T08:00:00-05:00").unwrap(),
+        )
+        .unwrap();
+        // As if the round had gone: nothing waits.
+        b.conn().execute("DELETE FROM sync_outbox", []).unwrap();
+        let queued = |v: &Vault| -> Vec<(String, bool)> {
+            let mut q: Vec<_> = local::queued(v.conn())
+                .unwrap()
+                .into_iter()
+                .map(|(_, c)| (c.table.clone(), c.is_delete()))
+                .collect();
+            q.sort();
+            v.conn().execute("DELETE FROM sync_outbox", []).unwrap();
+            q
+        };
+
+        restore_bytes(&mut b, &bytes, PASS, RestoreMode::Add).unwrap();
+        assert_eq!(
+            queued(&b),
+            vec![
+                (records::CHECKIN.to_owned(), false),
+                (records::SCREENER.to_owned(), false)
+            ],
+            "adding: what the backup brought, not what was already here"
+        );
+        restore_bytes(&mut b, &bytes, PASS, RestoreMode::Add).unwrap();
+        assert_eq!(
+            queued(&b),
+            vec![],
+            "the same backup again brings nothing new"
+        );
+
+        restore_bytes(&mut b, &bytes, PASS, RestoreMode::Replace).unwrap();
+        let q = queued(&b);
+        assert!(
+            q.contains(&(records::CHECKIN.to_owned(), true)),
+            "replacing: the check-in it took away goes as a delete: {q:?}"
+        );
+        assert_eq!(q.iter().filter(|(_, d)| !d).count(), 2, "{q:?}");
+        assert!(checkins::get(&b, &here.id).unwrap().is_none());
     }
 }

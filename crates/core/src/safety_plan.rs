@@ -237,14 +237,25 @@ pub fn save(
             params![json, at],
         )
         .map_err(Error::from_sqlite)?;
+    crate::sync::records::plan_written(
+        v.conn(),
+        &crate::sync::records::PlanRecord {
+            plan: plan.clone(),
+            updated_at_utc: at.clone(),
+        },
+    )?;
     Ok(Some(view(plan, at)))
 }
 
 /// Deletes the plan.
 pub fn delete(v: &Vault) -> Result<()> {
-    v.conn()
+    let n = v
+        .conn()
         .execute("DELETE FROM safety_plan", [])
         .map_err(Error::from_sqlite)?;
+    if n > 0 {
+        crate::sync::records::plan_deleted(v.conn())?;
+    }
     Ok(())
 }
 

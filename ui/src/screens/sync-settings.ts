@@ -122,6 +122,7 @@ export function syncSection(): HTMLElement {
       h('p', { id: 'sync-state' }, s.pending
         ? 'Sync is on. A recent change goes up within a few minutes, at a moment the relay cannot match to when you made it.'
         : 'Sync is on. Everything here is synced.'),
+      h('p', { class: 'hint' }, 'While Peerline is open it sends a small, sealed upload every few minutes whether or not anything changed, so the relay cannot tell when you wrote something.'),
       h('button', { type: 'button', class: 'secondary', id: 'sync-now', onclick: () => void syncNow() }, 'Sync now'),
       h('p', { class: 'hint' }, 'Sync now sends at once, so the relay can tell that something changed just now.'),
       off,

@@ -41,9 +41,11 @@ const TOKEN_REFILL_WINDOW: (i64, i64) = (30, 600);
 /// (seconds) instead: soon, since someone is waiting, but not at the tap itself.
 const TOKEN_NEEDED_WINDOW: (i64, i64) = (1, 8);
 
-/// A change made here goes up in a sync round at a random moment in this window (seconds),
-/// so the relay cannot tell from an upload when a check-in was written.
-const SYNC_AFTER_CHANGE_WINDOW: (i64, i64) = (30, 300);
+/// While the vault is open with sync on, rounds follow one another at random gaps in this
+/// window (seconds), and each uploads: the changes made here, or a cover upload of the same
+/// size. So a change goes up within five minutes, and the relay cannot tell from the
+/// uploads when (or whether) a check-in was written.
+const SYNC_ROUND_WINDOW: (i64, i64) = (30, 300);
 
 /// When the vault opens, a round takes in the other devices' changes within this window.
 const SYNC_AFTER_UNLOCK_WINDOW: (i64, i64) = (2, 20);
@@ -332,7 +334,7 @@ impl Engine {
             Job::Reconnect(_) => {}
             Job::Sync => {
                 self.lock_plan().sync_running = true;
-                let done = crate::sync::round::sync_now(&*session).await;
+                let done = crate::sync::round::scheduled_round(&*session).await;
                 self.lock_plan().sync_running = false;
                 if let Err(e) = done {
                     // Offline or refused: the changes stay queued, so planning sets the
@@ -422,8 +424,8 @@ impl Engine {
             }
         }
         set_or_clear(&mut p.scheduler, Job::AutoLock, wanted.auto_lock_at);
-        if wanted.sync_pending && !p.sync_running {
-            let (lo, hi) = SYNC_AFTER_CHANGE_WINDOW;
+        if wanted.sync_on && !p.sync_running {
+            let (lo, hi) = SYNC_ROUND_WINDOW;
             p.scheduler
                 .set_if_absent(Job::Sync, now + live::random_between(lo, hi));
         } else if !wanted.sync_on {
@@ -617,8 +619,6 @@ struct Wanted {
     tokens_low: bool,
     /// A queued request waits for a token and none is held.
     tokens_needed: bool,
-    /// Sync is on and a change made here waits to go up.
-    sync_pending: bool,
     /// Sync is on.
     sync_on: bool,
     /// Live connections, with the status secret for a request's.
@@ -651,7 +651,6 @@ impl Wanted {
             outbox_at: None,
             tokens_low: false,
             tokens_needed: false,
-            sync_pending: false,
             sync_on: false,
             live: HashMap::new(),
             background: Background::Keep,
@@ -666,7 +665,6 @@ impl Wanted {
             return w;
         };
         w.sync_on = crate::sync::local::state(v.conn()).is_ok_and(|s| s.is_some());
-        w.sync_pending = w.sync_on && crate::sync::round::pending(v.conn()).unwrap_or(false);
         let membership = team::load_membership(v).ok().flatten();
         let peer = peer::has_identity(v).unwrap_or(false);
         w.background = Background::Set(membership.clone().filter(|_| peer).map(Box::new));

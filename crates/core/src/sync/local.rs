@@ -59,6 +59,9 @@ pub struct SyncState {
     pub hlc: Hlc,
     /// The last record of the box taken in.
     pub last_seq: u64,
+    /// Bytes of the box's snapshot when this device last wrote or read one (what compaction
+    /// weighs the records after it against).
+    pub snapshot_bytes: u64,
 }
 
 impl std::fmt::Debug for SyncState {
@@ -74,7 +77,7 @@ impl std::fmt::Debug for SyncState {
 pub fn state(conn: &Connection) -> Result<Option<SyncState>> {
     conn.query_row(
         "SELECT relay_url, box_id, box_secret, record_key, device, writer_counter, hlc_ms,
-                hlc_counter, last_seq
+                hlc_counter, last_seq, snapshot_bytes
          FROM sync_state WHERE id = 1",
         [],
         |r| {
@@ -88,14 +91,14 @@ pub fn state(conn: &Connection) -> Result<Option<SyncState>> {
                 device,
                 r.get::<_, i64>(5)?,
                 (r.get::<_, i64>(6)?, r.get::<_, i64>(7)?),
-                r.get::<_, i64>(8)?,
+                (r.get::<_, i64>(8)?, r.get::<_, i64>(9)?),
             ))
         },
     )
     .optional()
     .map_err(Error::from_sqlite)?
     .map(
-        |(relay_url, box_id, secret, key, device, counter, (ms, c), last)| {
+        |(relay_url, box_id, secret, key, device, counter, (ms, c), (last, snapshot))| {
             let key: [u8; 32] = key.try_into().map_err(|_| {
                 Error::NotAuthentic("This device's sync settings are damaged.".into())
             })?;
@@ -112,6 +115,7 @@ pub fn state(conn: &Connection) -> Result<Option<SyncState>> {
                     device,
                 },
                 last_seq: last.max(0) as u64,
+                snapshot_bytes: snapshot.max(0) as u64,
             })
         },
     )
@@ -122,13 +126,14 @@ pub fn state(conn: &Connection) -> Result<Option<SyncState>> {
 pub fn save_state(conn: &Connection, s: &SyncState) -> Result<()> {
     conn.execute(
         "INSERT INTO sync_state (id, relay_url, box_id, box_secret, record_key, device,
-           writer_counter, hlc_ms, hlc_counter, last_seq)
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+           writer_counter, hlc_ms, hlc_counter, last_seq, snapshot_bytes)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (id) DO UPDATE SET relay_url = excluded.relay_url,
            box_id = excluded.box_id, box_secret = excluded.box_secret,
            record_key = excluded.record_key, device = excluded.device,
            writer_counter = excluded.writer_counter, hlc_ms = excluded.hlc_ms,
-           hlc_counter = excluded.hlc_counter, last_seq = excluded.last_seq",
+           hlc_counter = excluded.hlc_counter, last_seq = excluded.last_seq,
+           snapshot_bytes = excluded.snapshot_bytes",
         params![
             s.relay_url,
             s.box_id,
@@ -139,6 +144,7 @@ pub fn save_state(conn: &Connection, s: &SyncState) -> Result<()> {
             s.hlc.ms as i64,
             i64::from(s.hlc.counter),
             s.last_seq as i64,
+            s.snapshot_bytes as i64,
         ],
     )
     .map(drop)
@@ -189,74 +195,145 @@ pub(crate) fn note_change(
 
 /// What this device holds of a synced record.
 pub(crate) fn held(conn: &Connection, table: &str, id: &str) -> Result<Option<Held>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT hlc_ms, hlc_counter, hlc_device, deleted FROM sync_held
          WHERE tbl = ?1 AND id = ?2",
-        params![table, id],
-        |r| {
-            Ok(Held {
-                hlc: Hlc {
-                    ms: r.get::<_, i64>(0)?.max(0) as u64,
-                    counter: r.get::<_, i64>(1)?.clamp(0, i64::from(u32::MAX)) as u32,
-                    device: r.get::<_, i64>(2)? as u64,
-                },
-                deleted: r.get(3)?,
-            })
-        },
     )
-    .optional()
+    .and_then(|mut stmt| {
+        stmt.query_row(params![table, id], |r| held_from(r, 0))
+            .optional()
+    })
     .map_err(Error::from_sqlite)
+}
+
+/// A [`Held`] from the four columns starting at `at` (stamp, then the delete flag).
+fn held_from(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Held> {
+    Ok(Held {
+        hlc: Hlc {
+            ms: r.get::<_, i64>(at)?.max(0) as u64,
+            counter: r.get::<_, i64>(at + 1)?.clamp(0, i64::from(u32::MAX)) as u32,
+            device: r.get::<_, i64>(at + 2)? as u64,
+        },
+        deleted: r.get(at + 3)?,
+    })
 }
 
 /// Records the version now held of a record.
 pub(crate) fn set_held(conn: &Connection, c: &Change) -> Result<()> {
-    conn.execute(
+    set_stamp(conn, &c.table, &c.id, c.hlc, c.is_delete())
+}
+
+/// Records the stamp held of a record, and whether it is deleted here.
+pub(crate) fn set_stamp(
+    conn: &Connection,
+    table: &str,
+    id: &str,
+    hlc: Hlc,
+    deleted: bool,
+) -> Result<()> {
+    conn.prepare_cached(
         "INSERT INTO sync_held (tbl, id, hlc_ms, hlc_counter, hlc_device, deleted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (tbl, id) DO UPDATE SET hlc_ms = excluded.hlc_ms,
            hlc_counter = excluded.hlc_counter, hlc_device = excluded.hlc_device,
            deleted = excluded.deleted",
-        params![
-            c.table,
-            c.id,
-            c.hlc.ms as i64,
-            i64::from(c.hlc.counter),
-            c.hlc.device as i64,
-            c.is_delete(),
-        ],
     )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            table,
+            id,
+            hlc.ms as i64,
+            i64::from(hlc.counter),
+            hlc.device as i64,
+            deleted,
+        ])
+    })
     .map(drop)
     .map_err(Error::from_sqlite)
 }
 
-/// The queued changes, oldest first, with the queue position of the last.
-pub(crate) fn queued(conn: &Connection) -> Result<(Vec<Change>, i64)> {
+/// The queued changes, oldest first, each with its place in the queue.
+pub(crate) fn queued(conn: &Connection) -> Result<Vec<(i64, Change)>> {
     let mut stmt = conn
-        .prepare("SELECT seq, change FROM sync_outbox ORDER BY seq")
+        .prepare_cached("SELECT seq, change FROM sync_outbox ORDER BY seq")
         .map_err(Error::from_sqlite)?;
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
         .map_err(Error::from_sqlite)?;
     let mut out = Vec::new();
-    let mut last = 0;
     for row in rows {
         let (seq, json) = row.map_err(Error::from_sqlite)?;
-        last = seq;
         // Written by this build: a change that does not read back is dropped, not fatal.
         if let Ok(c) = serde_json::from_str(&json) {
-            out.push(c);
+            out.push((seq, c));
         }
     }
-    Ok((out, last))
+    Ok(out)
 }
 
-/// The changes up to `upto` went up as upload `counter`.
-pub(crate) fn sent(conn: &Connection, upto: i64, counter: u64) -> Result<()> {
-    conn.execute("DELETE FROM sync_outbox WHERE seq <= ?1", [upto])
+/// Whether a change made here waits to go up.
+pub(crate) fn has_queued(conn: &Connection) -> Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM sync_outbox)", [], |r| {
+        r.get(0)
+    })
+    .map_err(Error::from_sqlite)
+}
+
+/// Every synced record this device holds, with its stamp (tombstones included), for a
+/// snapshot.
+pub(crate) fn all_held(conn: &Connection) -> Result<Vec<(String, String, Held)>> {
+    let mut stmt = conn
+        .prepare("SELECT tbl, id, hlc_ms, hlc_counter, hlc_device, deleted FROM sync_held")
         .map_err(Error::from_sqlite)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                held_from(r, 2)?,
+            ))
+        })
+        .map_err(Error::from_sqlite)?;
+    rows.collect::<std::result::Result<_, _>>()
+        .map_err(Error::from_sqlite)
+}
+
+/// Every writer's last upload taken in, for a snapshot.
+pub(crate) fn writers(conn: &Connection) -> Result<Vec<(u64, u64)>> {
+    let mut stmt = conn
+        .prepare("SELECT writer, counter FROM sync_writers ORDER BY writer")
+        .map_err(Error::from_sqlite)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)? as u64,
+                r.get::<_, i64>(1)?.max(0) as u64,
+            ))
+        })
+        .map_err(Error::from_sqlite)?;
+    rows.collect::<std::result::Result<_, _>>()
+        .map_err(Error::from_sqlite)
+}
+
+/// Upload `counter` went up, carrying the queued changes up to `upto` (none for a cover).
+pub(crate) fn sent(conn: &Connection, upto: Option<i64>, counter: u64) -> Result<()> {
+    if let Some(upto) = upto {
+        conn.execute("DELETE FROM sync_outbox WHERE seq <= ?1", [upto])
+            .map_err(Error::from_sqlite)?;
+    }
     conn.execute(
         "UPDATE sync_state SET writer_counter = ?1 WHERE id = 1",
         [counter as i64],
+    )
+    .map(drop)
+    .map_err(Error::from_sqlite)
+}
+
+/// The box's snapshot is now one of `bytes` (this device wrote it).
+pub(crate) fn set_snapshot_bytes(conn: &Connection, bytes: u64) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_state SET snapshot_bytes = ?1 WHERE id = 1",
+        [bytes as i64],
     )
     .map(drop)
     .map_err(Error::from_sqlite)

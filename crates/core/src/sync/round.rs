@@ -5,7 +5,7 @@
 use peerline_client::{BoxKey, ErrorCode, RelayClient};
 use peerline_protocol::auth::secret_hash_hex;
 use peerline_protocol::b64;
-use peerline_protocol::relay::{AppendRecord, CreateBox};
+use peerline_protocol::relay::{AppendRecord, BoxSnapshot, CreateBox};
 use serde::{Deserialize, Serialize};
 
 use super::code::RecoveryCode;
@@ -19,12 +19,40 @@ use crate::talk::VaultAccess;
 use crate::talk::team::require_membership;
 
 /// One upload: this device's changes since its last, numbered so another device can tell
-/// that one went missing.
+/// that one went missing. A cover upload has no changes.
 #[derive(Debug, Serialize, Deserialize)]
 struct Envelope {
     writer: u64,
     counter: u64,
     changes: Vec<Change>,
+}
+
+/// A snapshot: every record as of the box's record `upto_seq` (tombstones included), and how
+/// far each device's uploads had been taken in, so the records after it still check.
+#[derive(Debug, Serialize, Deserialize)]
+struct SnapshotBody {
+    upto_seq: u64,
+    writers: Vec<(u64, u64)>,
+    changes: Vec<Change>,
+}
+
+/// Largest upload, as JSON before sealing: padded, it fills at most the 64 KiB size, which
+/// in base64 fits the relay's body limit. A longer queue goes up as several uploads.
+const MAX_ENVELOPE_JSON: usize = seal::BUCKETS[2] - 4;
+
+/// Records after the snapshot are folded into a new one once they hold at least this many
+/// bytes and at least as many as the snapshot itself, so rewriting the snapshot costs no
+/// more than the records it replaces, and the box stays within about twice the vault.
+const COMPACT_MIN_BYTES: u64 = 64 * 1024;
+
+/// What a round uploads when nothing changed here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Upload {
+    /// Nothing (the officer's "Sync now").
+    IfChanged,
+    /// A cover upload, the same size as a small change: the engine's rounds, so the relay
+    /// cannot tell a round that carried a change from one that did not.
+    Always,
 }
 
 /// What a round did.
@@ -50,17 +78,34 @@ fn gone() -> Error {
     )
 }
 
-/// Uploads what changed here, then takes in what the other devices uploaded.
+/// Uploads what changed here, then takes in what the other devices uploaded (the
+/// officer's "Sync now": nothing goes up when nothing changed).
 pub async fn sync_now<A: VaultAccess>(vault: &A) -> Result<SyncReport> {
-    let (state, (changes, upto)) = vault.with_vault(|v| {
+    run(vault, Upload::IfChanged).await
+}
+
+/// The engine's round: like [`sync_now`], but it always uploads (a cover upload when
+/// nothing changed), so uploads follow the engine's random moments, not the officer's
+/// writes.
+pub async fn scheduled_round<A: VaultAccess>(vault: &A) -> Result<SyncReport> {
+    run(vault, Upload::Always).await
+}
+
+async fn run<A: VaultAccess>(vault: &A, upload: Upload) -> Result<SyncReport> {
+    let (mut state, queued) = vault.with_vault(|v| {
         let s = local::state(v.conn())?
             .ok_or(Error::InvalidInput("Sync is off on this device.".into()))?;
         Ok((s, local::queued(v.conn())?))
     })?;
     let client = RelayClient::anonymous(&state.relay_url)?;
     let mut report = SyncReport::default();
-    if !changes.is_empty() {
+    let mut uploads = envelopes(queued)?;
+    if uploads.is_empty() && upload == Upload::Always {
+        uploads.push((None, Vec::new()));
+    }
+    for (upto, changes) in uploads {
         let counter = state.writer_counter + 1;
+        let n = u32::try_from(changes.len()).unwrap_or(u32::MAX);
         let envelope = Envelope {
             writer: state.device,
             counter,
@@ -79,14 +124,31 @@ pub async fn sync_now<A: VaultAccess>(vault: &A) -> Result<SyncReport> {
             .await
             .map_err(|e| box_error(e.into()))?;
         vault.with_vault(|v| local::sent(v.conn(), upto, counter))?;
-        report.sent = u32::try_from(envelope.changes.len()).unwrap_or(u32::MAX);
+        state.writer_counter = counter;
+        report.sent = report.sent.saturating_add(n);
     }
     let mut after = state.last_seq;
+    let mut used_bytes;
     loop {
         let page = client
             .read_box(&key(&state), after)
             .await
             .map_err(|e| box_error(e.into()))?;
+        used_bytes = page.used_bytes;
+        let snapshot = match &page.snapshot {
+            Some(s) if s.upto_seq > after => {
+                let sealed = b64::decode(&s.data).ok_or_else(damaged)?;
+                let plain = seal::open(&state.record_key, &state.box_id, Kind::Snapshot, &sealed)?;
+                let body = unpack_snapshot(&plain)?;
+                // The relay could pair a snapshot with the wrong place in the box.
+                if body.upto_seq != s.upto_seq {
+                    return Err(damaged());
+                }
+                state.snapshot_bytes = sealed.len() as u64;
+                Some(body)
+            }
+            _ => None,
+        };
         let mut opened = Vec::with_capacity(page.records.len());
         for r in &page.records {
             let sealed = b64::decode(&r.data).ok_or_else(damaged)?;
@@ -94,14 +156,127 @@ pub async fn sync_now<A: VaultAccess>(vault: &A) -> Result<SyncReport> {
             let env: Envelope = serde_json::from_slice(&plain).map_err(|_| damaged())?;
             opened.push((r.seq, env));
         }
-        let last = page.records.last().map_or(after, |r| r.seq);
-        report.received += vault.with_vault(|v| take_in(v.conn_mut(), &state, &opened, last))?;
+        let last = page
+            .records
+            .last()
+            .map(|r| r.seq)
+            .or(snapshot.as_ref().map(|s| s.upto_seq))
+            .unwrap_or(after)
+            .max(after);
+        report.received += vault
+            .with_vault(|v| take_in(v.conn_mut(), &state, snapshot.as_ref(), &opened, last))?;
         after = last;
         if !page.more || page.records.is_empty() {
             break;
         }
     }
+    state.last_seq = after;
+    if let Err(e) = compact_if_due(vault, &client, &state, used_bytes).await {
+        // The round itself is done; compaction is tried again at a later one.
+        tracing::debug!(code = e.code(), "sync box not compacted this time");
+    }
     Ok(report)
+}
+
+/// Most a snapshot may hold once inflated: far past a lifetime of records (a ten-year
+/// vault is about 1.5 MiB of JSON), and a bound on what a damaged one can cost.
+const MAX_SNAPSHOT_JSON: u64 = 256 * 1024 * 1024;
+
+/// A snapshot as sealed: its JSON, deflated (about a sixth of the size, so a new phone
+/// downloads less than the vault's own size). Compressing before sealing is safe here: only
+/// the officer's own devices write into it, and the result is padded to 256 KiB steps.
+fn pack_snapshot(body: &SnapshotBody) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    use std::io::Write as _;
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(body).map_err(|_| Error::Internal)?);
+    let mut out = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(json.len() / 4),
+        flate2::Compression::default(),
+    );
+    out.write_all(&json).map_err(|_| Error::Internal)?;
+    out.finish()
+        .map(zeroize::Zeroizing::new)
+        .map_err(|_| Error::Internal)
+}
+
+fn unpack_snapshot(packed: &[u8]) -> Result<SnapshotBody> {
+    use std::io::Read as _;
+    let mut json = zeroize::Zeroizing::new(Vec::new());
+    flate2::read::DeflateDecoder::new(packed)
+        .take(MAX_SNAPSHOT_JSON)
+        .read_to_end(&mut json)
+        .map_err(|_| damaged())?;
+    serde_json::from_slice(&json).map_err(|_| damaged())
+}
+
+/// The queue cut into uploads that each fit the relay's body limit, each with the queue
+/// position of its last change.
+fn envelopes(queued: Vec<(i64, Change)>) -> Result<Vec<(Option<i64>, Vec<Change>)>> {
+    // The envelope's own fields, generously.
+    const OVERHEAD: usize = 96;
+    let mut out: Vec<(Option<i64>, Vec<Change>)> = Vec::new();
+    let mut size = OVERHEAD;
+    for (seq, change) in queued {
+        let len = serde_json::to_vec(&change)
+            .map_err(|_| Error::Internal)?
+            .len()
+            + 1;
+        match out.last_mut() {
+            Some((upto, changes)) if size + len <= MAX_ENVELOPE_JSON => {
+                *upto = Some(seq);
+                changes.push(change);
+                size += len;
+            }
+            _ => {
+                out.push((Some(seq), vec![change]));
+                size = OVERHEAD + len;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Folds the box into a new snapshot when the records after the last one are worth it, and
+/// only when nothing made here waits to go up (so the snapshot holds exactly what the box's
+/// records up to `last_seq` say, plus nothing the others have not been sent).
+async fn compact_if_due<A: VaultAccess>(
+    vault: &A,
+    client: &RelayClient,
+    state: &SyncState,
+    used_bytes: u64,
+) -> Result<()> {
+    let records_bytes = used_bytes.saturating_sub(state.snapshot_bytes);
+    if state.last_seq == 0 || records_bytes < state.snapshot_bytes.max(COMPACT_MIN_BYTES) {
+        return Ok(());
+    }
+    let Some(sealed) = vault.with_vault(|v| {
+        if local::has_queued(v.conn())? {
+            return Ok(None);
+        }
+        let mut writers = local::writers(v.conn())?;
+        if !writers.iter().any(|(w, _)| *w == state.device) {
+            writers.push((state.device, state.writer_counter));
+        }
+        let body = SnapshotBody {
+            upto_seq: state.last_seq,
+            writers,
+            changes: records::all_changes(v.conn())?,
+        };
+        let packed = pack_snapshot(&body)?;
+        seal::seal(&state.record_key, &state.box_id, Kind::Snapshot, &packed).map(Some)
+    })?
+    else {
+        return Ok(());
+    };
+    client
+        .put_snapshot(
+            &key(state),
+            &BoxSnapshot {
+                upto_seq: state.last_seq,
+                data: b64::encode(&sealed),
+            },
+        )
+        .await?;
+    vault.with_vault(|v| local::set_snapshot_bytes(v.conn(), sealed.len() as u64))
 }
 
 fn damaged() -> Error {
@@ -118,12 +293,14 @@ fn box_error(e: Error) -> Error {
     }
 }
 
-/// Takes in opened uploads, in one transaction: all of a page or none. An upload missing
-/// from a writer's sequence (the relay dropped or reordered one) stops the round before
-/// anything of the page is written.
+/// Takes in a snapshot (when the box was compacted past this device) and opened uploads,
+/// in one transaction: all of a page or none. An upload missing from a writer's sequence
+/// (the relay dropped or reordered one) stops the round before anything of the page is
+/// written.
 fn take_in(
     conn: &mut rusqlite::Connection,
     state: &SyncState,
+    snapshot: Option<&SnapshotBody>,
     opened: &[(u64, Envelope)],
     last_seq: u64,
 ) -> Result<u32> {
@@ -133,6 +310,17 @@ fn take_in(
         local::state(&tx)?.map(|s| s.hlc).or(Some(state.hlc)),
     );
     let mut taken = 0u32;
+    if let Some(snap) = snapshot {
+        for c in &snap.changes {
+            clock.observe(c.hlc);
+            if records::take(&tx, c)? {
+                taken += 1;
+            }
+        }
+        for (writer, counter) in &snap.writers {
+            local::set_writer_counter(&tx, *writer, *counter)?;
+        }
+    }
     for (_, env) in opened {
         let seen = local::writer_counter(&tx, env.writer)?;
         if env.counter > seen + 1 {
@@ -156,9 +344,15 @@ fn take_in(
     }
     let hlc: Hlc = clock.last();
     tx.execute(
-        "UPDATE sync_state SET last_seq = max(last_seq, ?1), hlc_ms = ?2, hlc_counter = ?3
+        "UPDATE sync_state SET last_seq = max(last_seq, ?1), hlc_ms = ?2, hlc_counter = ?3,
+           snapshot_bytes = ?4
          WHERE id = 1",
-        rusqlite::params![last_seq as i64, hlc.ms as i64, i64::from(hlc.counter)],
+        rusqlite::params![
+            last_seq as i64,
+            hlc.ms as i64,
+            i64::from(hlc.counter),
+            state.snapshot_bytes as i64
+        ],
     )
     .map_err(Error::from_sqlite)?;
     tx.commit().map_err(Error::from_sqlite)?;
@@ -204,12 +398,7 @@ pub async fn turn_on<A: VaultAccess>(vault: &A) -> Result<RecoveryCode> {
         let tx = v.conn_mut().transaction().map_err(Error::from_sqlite)?;
         local::save_state(&tx, &state)?;
         // Everything already here goes up with the first round.
-        for c in crate::checkins::all(&tx)? {
-            records::checkin_written(&tx, &c)?;
-        }
-        for r in records::all_screeners(&tx)? {
-            records::screener_written(&tx, &r)?;
-        }
+        records::queue_all(&tx, false)?;
         tx.commit().map_err(Error::from_sqlite)
     })?;
     Ok(code)
@@ -242,7 +431,14 @@ pub async fn restore<A: VaultAccess>(vault: &A, relay_url: &str, code: &str) -> 
         }
         local::save_state(v.conn(), &state)
     })?;
-    sync_now(vault).await
+    match sync_now(vault).await {
+        Ok(report) => Ok(report),
+        Err(e) => {
+            // Damaged or cut short: sync is not left half on (what was taken in stays).
+            vault.with_vault(|v| local::clear(v.conn()))?;
+            Err(e)
+        }
+    }
 }
 
 /// Turns sync off: the box on the relay is deleted with everything in it, then this
@@ -295,7 +491,7 @@ pub fn pending(conn: &rusqlite::Connection) -> Result<bool> {
     if local::state(conn)?.is_none() {
         return Ok(false);
     }
-    Ok(!local::queued(conn)?.0.is_empty())
+    local::has_queued(conn)
 }
 
 /// The state of a device that has just turned sync on or restored: a new device id, nothing
@@ -315,6 +511,7 @@ fn fresh_state(relay_url: String, keys: super::code::BoxKeys) -> SyncState {
             device,
         },
         last_seq: 0,
+        snapshot_bytes: 0,
     }
 }
 
@@ -322,4 +519,54 @@ fn random_device() -> u64 {
     use chacha20poly1305::aead::{OsRng, rand_core::RngCore as _};
     // The top bit clear: the device is stored in a signed SQLite integer.
     OsRng.next_u64() >> 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(i: usize, note_len: usize) -> (i64, Change) {
+        (
+            i as i64 + 1,
+            Change {
+                table: records::CHECKIN.into(),
+                id: format!("c{i}"),
+                hlc: Hlc {
+                    ms: i as u64,
+                    counter: 0,
+                    device: 1,
+                },
+                body: Some(serde_json::json!({ "note": "x".repeat(note_len) })),
+            },
+        )
+    }
+
+    #[test]
+    fn a_long_queue_goes_up_in_uploads_that_each_fit_the_relays_limit() {
+        let queued: Vec<_> = (0..2_000).map(|i| change(i, 200)).collect();
+        let ups = envelopes(queued).unwrap();
+        assert!(ups.len() > 1, "several uploads");
+        let mut seen = 0;
+        for (upto, changes) in &ups {
+            seen += changes.len();
+            assert_eq!(
+                *upto,
+                Some(seen as i64),
+                "each knows the last change it carries"
+            );
+            let env = Envelope {
+                writer: 1,
+                counter: 1,
+                changes: changes.clone(),
+            };
+            let json = serde_json::to_vec(&env).unwrap();
+            assert!(json.len() <= MAX_ENVELOPE_JSON, "{} bytes", json.len());
+            // Sealed and in base64, under the relay's default body limit (256 KiB).
+            let sealed = seal::seal(&[1; 32], "b", Kind::Record, &json).unwrap();
+            assert!(b64::encode(&sealed).len() < 256 * 1024);
+        }
+        assert_eq!(seen, 2_000, "every change, once, in order");
+        assert!(envelopes(Vec::new()).unwrap().is_empty());
+        assert_eq!(envelopes(vec![change(0, 10)]).unwrap().len(), 1);
+    }
 }

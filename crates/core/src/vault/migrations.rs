@@ -213,6 +213,9 @@ const STEPS: &[&str] = &[
         send_at INTEGER NOT NULL,
         request TEXT NOT NULL
     ) STRICT;",
+    // v12: compaction of the sync box: the size of its last snapshot this device wrote or
+    // read, so it knows when the records after it are worth folding into a new one.
+    "ALTER TABLE sync_state ADD COLUMN snapshot_bytes INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// All migrations, oldest first.
