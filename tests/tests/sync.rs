@@ -478,3 +478,224 @@ async fn a_tampered_or_misplaced_snapshot_is_refused_and_nothing_is_written() {
         .unwrap();
     assert_eq!(held(&phone).len(), 300);
 }
+
+mod linking {
+    use peerline_core::sync::link::{self, LinkState};
+
+    use super::*;
+
+    fn code_of(state: &LinkState) -> String {
+        match state {
+            LinkState::Confirm { code } | LinkState::ShowCode { code } => code.clone(),
+            other => panic!("no code: {other:?}"),
+        }
+    }
+
+    fn boxes(w: &World) -> i64 {
+        rusqlite::Connection::open(w.relay_db())
+            .unwrap()
+            .query_row("SELECT count(*) FROM sync_boxes", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// A phone with sync on and two check-ins.
+    async fn first_phone(w: &World) -> Phone {
+        let first = w.phone().await;
+        for mood in [2, 4] {
+            first
+                .session
+                .with_vault(|v| {
+                    checkins::save(v, &entry(mood, "LINK-MARKER"), at("2026-11-08T09:00:00Z"))
+                })
+                .unwrap();
+        }
+        round::turn_on(&first.session).await.unwrap();
+        round::sync_now(&first.session).await.unwrap();
+        first
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_device_linked_after_the_officer_confirms_the_code_holds_everything() {
+        let w = World::new(180).await;
+        let first = first_phone(&w).await;
+        let started = link::start(&first.session).await.unwrap();
+        assert_eq!(started.state, LinkState::Waiting);
+        let text = started.link.expect("a link to show");
+        assert!(text.starts_with("peerline://link?"));
+        assert!(
+            link::check(&first.session).await.is_none(),
+            "nothing to say before the new device comes"
+        );
+
+        let second = Phone::new();
+        let joined = link::join(&second.session, &text).await.unwrap();
+        let code = code_of(&joined.state);
+        let asked = link::check(&first.session).await.expect("a device used it");
+        assert_eq!(code_of(&asked.state), code, "both show the same code");
+        assert!(asked.link.is_none(), "the link is no longer shown");
+        assert!(
+            link::check(&second.session).await.is_none(),
+            "nothing handed over before the officer says yes"
+        );
+        assert!(
+            second
+                .session
+                .with_vault(|v| peerline_core::sync::local::state(v.conn()))
+                .unwrap()
+                .is_none()
+        );
+
+        let done = link::answer(&first.session, true).await.unwrap();
+        assert_eq!(done.state, LinkState::Linked { received: 0 });
+        let linked = link::check(&second.session).await.expect("the keys came");
+        assert_eq!(linked.state, LinkState::Linked { received: 2 });
+        assert_eq!(held(&second), held(&first));
+        assert_eq!(boxes(&w), 1, "the mailbox is gone; the sync box stays");
+        // The existing device sees the mailbox emptied and stops looking.
+        assert!(link::check(&first.session).await.is_none());
+        assert_eq!(
+            first
+                .session
+                .lock()
+                .unwrap()
+                .link()
+                .and_then(|p| p.check_at()),
+            None
+        );
+
+        // They sync both ways from now on.
+        second
+            .session
+            .with_vault(|v| {
+                checkins::save(
+                    v,
+                    &entry(5, "from the linked one"),
+                    at("2026-11-09T09:00:00Z"),
+                )
+            })
+            .unwrap();
+        round::sync_now(&second.session).await.unwrap();
+        round::sync_now(&first.session).await.unwrap();
+        assert_eq!(held(&first).len(), 3);
+        let db = std::fs::read(w.relay_db()).unwrap();
+        assert!(!db.windows(11).any(|x| x == b"LINK-MARKER"));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn no_a_second_device_or_a_stale_link_hands_nothing_over() {
+        let w = World::new(180).await;
+        let first = first_phone(&w).await;
+
+        // The officer says no.
+        let text = link::start(&first.session).await.unwrap().link.unwrap();
+        let second = Phone::new();
+        link::join(&second.session, &text).await.unwrap();
+        link::check(&first.session).await.unwrap();
+        let said_no = link::answer(&first.session, false).await.unwrap();
+        assert!(matches!(said_no.state, LinkState::Ended { .. }));
+        let told = link::check(&second.session).await.unwrap();
+        assert!(matches!(told.state, LinkState::Ended { .. }), "{told:?}");
+        assert!(held(&second).is_empty());
+        let e = link::join(&Phone::new().session, &text).await.unwrap_err();
+        assert!(e.to_string().contains("expired or was already used"), "{e}");
+
+        // Someone who saw the link answers too: the link ends, nothing is handed over.
+        let text = link::start(&first.session).await.unwrap().link.unwrap();
+        let third = Phone::new();
+        let stranger = Phone::new();
+        link::join(&third.session, &text).await.unwrap();
+        let e = link::join(&stranger.session, &text).await.unwrap_err();
+        assert!(e.to_string().contains("Another device"), "{e}");
+        link::check(&first.session).await.unwrap();
+        link::answer(&first.session, true).await.unwrap();
+        let linked = link::check(&third.session).await.unwrap();
+        assert_eq!(
+            linked.state,
+            LinkState::Linked { received: 2 },
+            "the first to come, once confirmed"
+        );
+        assert!(held(&stranger).is_empty());
+
+        // A link left unused expires, and its mailbox goes.
+        let before = boxes(&w);
+        link::start(&first.session).await.unwrap();
+        assert_eq!(boxes(&w), before + 1);
+        first.clock.advance(link::LINK_TTL_SECS + 1);
+        let ended = link::check(&first.session).await.unwrap();
+        assert!(
+            matches!(ended.state, LinkState::Ended { ref reason } if reason.contains("expired"))
+        );
+        assert_eq!(boxes(&w), before);
+
+        // Without sync there is nothing to link; a device with sync on cannot be linked.
+        let plain = w.phone().await;
+        let e = link::start(&plain.session).await.unwrap_err();
+        assert!(e.to_string().contains("Turn on sync first"), "{e}");
+        let text = link::start(&first.session).await.unwrap().link.unwrap();
+        let e = link::join(&first.session, &text).await.unwrap_err();
+        assert!(e.to_string().contains("already on"), "{e}");
+        let e = link::join(&plain.session, "peerline://join?v=1")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("not a Peerline device link"), "{e}");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_engine_looks_in_the_mailbox_only_while_a_link_is_open_and_says_what_changed() {
+        use peerline_core::engine::{CoreEvent, Job};
+        let w = World::new(180).await;
+        let first = first_phone(&w).await;
+        let live = first.live();
+        live.engine.changed();
+        assert_eq!(
+            live.engine.deadline(&Job::Link),
+            None,
+            "no link, no looking"
+        );
+        let mut events = live.engine.subscribe();
+        let text = live
+            .engine
+            .flow(|s| async move { link::start(&s).await })
+            .await
+            .unwrap()
+            .link
+            .unwrap();
+        let now = live.engine.now();
+        assert_eq!(
+            live.engine.deadline(&Job::Link),
+            Some(now + link::CHECK_EVERY_SECS)
+        );
+        let second = Phone::new();
+        let code = code_of(&link::join(&second.session, &text).await.unwrap().state);
+        live.clock.advance(link::CHECK_EVERY_SECS);
+        live.engine.tick().await;
+        let asked = live
+            .wait_for(
+                &mut events,
+                std::time::Duration::from_secs(5),
+                |e| match e {
+                    CoreEvent::Link(v) => Some(v.clone()),
+                    _ => None,
+                },
+            )
+            .await;
+        assert_eq!(code_of(&asked.state), code);
+        assert_eq!(
+            live.engine.deadline(&Job::Link),
+            None,
+            "waiting for the officer, not the relay"
+        );
+        live.engine
+            .flow(|s| async move { link::answer(&s, true).await })
+            .await
+            .unwrap();
+        assert!(
+            live.engine.deadline(&Job::Link).is_some(),
+            "until the mailbox is emptied"
+        );
+        link::check(&second.session).await.unwrap();
+        live.clock.advance(link::CHECK_EVERY_SECS);
+        live.engine.tick().await;
+        assert_eq!(live.engine.deadline(&Job::Link), None);
+    }
+}

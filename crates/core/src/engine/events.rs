@@ -55,6 +55,8 @@ pub enum CoreEvent {
     Duty(DutyStatus),
     /// A request's conversation changed.
     Conversation(ConversationEvent),
+    /// A device link moved on (a device used the link, it was linked, or it ended).
+    Link(crate::sync::link::LinkView),
 }
 
 /// The IPC name of each event, with the TypeScript type of its payload: the source of the
@@ -66,6 +68,7 @@ pub const EVENT_NAMES: &[(&str, &str)] = &[
     ("reminder-due", "null"),
     ("duty", "DutyStatus"),
     ("conversation", "ConversationEvent"),
+    ("link", "LinkView"),
 ];
 
 impl CoreEvent {
@@ -78,6 +81,7 @@ impl CoreEvent {
             Self::ReminderDue => EVENT_NAMES[3].0,
             Self::Duty(_) => EVENT_NAMES[4].0,
             Self::Conversation(_) => EVENT_NAMES[5].0,
+            Self::Link(_) => EVENT_NAMES[6].0,
         }
     }
 
@@ -90,6 +94,7 @@ impl CoreEvent {
             Self::ReminderDue => Ok(serde_json::Value::Null),
             Self::Duty(d) => serde_json::to_value(d),
             Self::Conversation(c) => serde_json::to_value(c),
+            Self::Link(l) => serde_json::to_value(l),
         };
         value.unwrap_or(serde_json::Value::Null)
     }

@@ -342,6 +342,11 @@ impl Engine {
                     tracing::debug!(code = e.code(), "sync round not done; will try again");
                 }
             }
+            Job::Link => {
+                if let Some(view) = crate::sync::link::check(&session).await {
+                    self.emit(CoreEvent::Link(view));
+                }
+            }
             Job::DutyEnds => {
                 self.lock_plan().duty_until = None;
                 self.emit(CoreEvent::Duty(DutyStatus {
@@ -434,6 +439,7 @@ impl Engine {
         set_or_clear(&mut p.scheduler, Job::Reminder, wanted.reminder_at);
         set_or_clear(&mut p.scheduler, Job::FollowUp, wanted.follow_up_at);
         set_or_clear(&mut p.scheduler, Job::ScheduledAsk, wanted.scheduled_ask_at);
+        set_or_clear(&mut p.scheduler, Job::Link, wanted.link_at);
         set_or_clear(&mut p.scheduler, Job::Outbox, wanted.outbox_at);
         if wanted.tokens_needed {
             let (lo, hi) = TOKEN_NEEDED_WINDOW;
@@ -615,6 +621,8 @@ struct Wanted {
     reminder_at: Option<i64>,
     follow_up_at: Option<i64>,
     scheduled_ask_at: Option<i64>,
+    /// When to look in an open device link's mailbox.
+    link_at: Option<i64>,
     outbox_at: Option<i64>,
     tokens_low: bool,
     /// A queued request waits for a token and none is held.
@@ -648,6 +656,7 @@ impl Wanted {
             reminder_at: s.reminder_due_at().map(|d| d.timestamp()),
             follow_up_at: s.follow_up_due_at().map(|d| d.timestamp()),
             scheduled_ask_at: None,
+            link_at: s.link().and_then(crate::sync::link::Pending::check_at),
             outbox_at: None,
             tokens_low: false,
             tokens_needed: false,

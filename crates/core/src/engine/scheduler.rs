@@ -24,6 +24,8 @@ pub enum Job {
     DutyEnds,
     /// A sync round with the officer's box: at a random moment after a change, not at it.
     Sync,
+    /// Look in an open device link's mailbox (only while a link is under way).
+    Link,
 }
 
 /// A live connection to the relay.

@@ -155,6 +155,8 @@ pub struct Session {
     meta: Option<Meta>,
     state: State,
     backgrounded_at: Option<i64>,
+    /// A device link under way (in memory only: a locked or restarted app has none).
+    link: Option<Box<crate::sync::link::Pending>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -167,6 +169,23 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
+    /// The device link under way, if any.
+    pub fn link(&self) -> Option<&crate::sync::link::Pending> {
+        self.link.as_deref()
+    }
+
+    pub(crate) fn link_mut(&mut self) -> Option<&mut crate::sync::link::Pending> {
+        self.link.as_deref_mut()
+    }
+
+    /// Replaces the link under way; the one it replaces.
+    pub(crate) fn set_link(
+        &mut self,
+        link: Option<Box<crate::sync::link::Pending>>,
+    ) -> Option<Box<crate::sync::link::Pending>> {
+        std::mem::replace(&mut self.link, link)
+    }
+
     /// Starts a session on the device clock.
     pub fn start(config: SessionConfig) -> Self {
         Self::start_with_clock(config, Arc::new(SystemClock))
@@ -183,6 +202,7 @@ impl Session {
             meta: None,
             state: State::New,
             backgrounded_at: None,
+            link: None,
         };
         s.state = s.initial_state();
         s
@@ -537,6 +557,8 @@ impl Session {
             drop(key);
         }
         self.backgrounded_at = None;
+        // A link hands over the sync keys only from an open vault.
+        self.link = None;
         Ok(self.status())
     }
 

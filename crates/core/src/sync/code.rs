@@ -169,7 +169,7 @@ fn decode(digits: &[u8]) -> Zeroizing<Vec<u8>> {
     out
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -25,6 +25,7 @@
 
 pub mod code;
 pub mod hlc;
+pub mod link;
 pub mod local;
 pub mod merge;
 pub mod records;

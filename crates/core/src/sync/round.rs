@@ -410,7 +410,16 @@ pub async fn restore<A: VaultAccess>(vault: &A, relay_url: &str, code: &str) -> 
     let code = RecoveryCode::parse(code)?;
     peerline_client::check_relay_url(relay_url)?;
     let url = relay_url.trim_end_matches('/').to_owned();
-    let keys = code.keys();
+    restore_with_keys(vault, url, code.keys()).await
+}
+
+/// Turns sync on with a box's keys (from a recovery code, or handed over by a linked
+/// device) and takes in everything in the box.
+pub(crate) async fn restore_with_keys<A: VaultAccess>(
+    vault: &A,
+    url: String,
+    keys: super::code::BoxKeys,
+) -> Result<SyncReport> {
     // Asked before anything is written: a wrong code must not leave sync half on.
     RelayClient::anonymous(&url)?
         .read_box(

@@ -24,6 +24,8 @@ pub enum Kind {
     Record,
     /// Everything up to a point, replacing the records before it.
     Snapshot,
+    /// The sync keys handed to a newly linked device (under the key the two devices agreed).
+    Handover,
 }
 
 impl Kind {
@@ -31,6 +33,7 @@ impl Kind {
         match self {
             Self::Record => b"record",
             Self::Snapshot => b"snapshot",
+            Self::Handover => b"handover",
         }
     }
 }
