@@ -21,6 +21,7 @@ use peerline_core::safety_plan::{ContactCard, PlanContact, PlanView, SafetyPlan}
 use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score};
 use peerline_core::session::{LockReason, VaultStatus};
 use peerline_core::settings::Role;
+use peerline_core::sync::link::{LinkState, LinkView};
 use peerline_core::sync::round::{SyncReport, SyncStatus};
 use peerline_core::talk::choose::{Fallback, NoMatch, PeerChoice, Preferences};
 use peerline_core::talk::conversation::{
@@ -139,6 +140,8 @@ fn declarations() -> Vec<(String, String)> {
         DutyStatus,
         SyncStatus,
         SyncReport,
+        LinkState,
+        LinkView,
     ]
 }
 

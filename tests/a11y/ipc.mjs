@@ -25,6 +25,7 @@ import * as data from './fixtures.mjs';
  * @property {import('../../ui/src/bindings').PlanView | null} plan
  * @property {import('../../ui/src/bindings').ConsoleTeam | null} console
  * @property {import('../../ui/src/bindings').FollowUpView | null} followUp
+ * @property {boolean} [syncOn]
  */
 
 /** @param {Partial<World>} [over] @returns {World} */
@@ -90,7 +91,20 @@ const ANSWERS = {
   peer_keys: () => data.PEER_KEYS,
   peer_inbox: (w) => w.inbox,
   autostart_get: () => false,
-  sync_status: () => ({ on: false, pending: false }),
+  sync_status: (w) => ({ on: w.syncOn ?? false, pending: false }),
+  sync_link_start: () => ({
+    link: 'peerline://link?v=1&relay=https%3A%2F%2Frelay.example.org&secret=CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk',
+    state: { state: 'waiting' },
+    expires_at: Math.floor(Date.now() / 1000) + 600,
+  }),
+  sync_link_join: () => ({ link: null, state: { state: 'show_code', code: '4821' }, expires_at: Math.floor(Date.now() / 1000) + 600 }),
+  sync_link_answer: (_w, args) => ({
+    link: null,
+    state: args.yes ? { state: 'linked', received: 0 } : { state: 'ended', reason: 'You said no, so nothing was handed over.' },
+    expires_at: Math.floor(Date.now() / 1000) + 600,
+  }),
+  sync_link_view: () => null,
+  sync_link_cancel: () => null,
   sync_turn_on: () => data.RECOVERY_CODE,
 
   screener_form: (_w, args) => {

@@ -110,6 +110,34 @@ const SCREENS = [
     },
   },
   {
+    // Sync on: "Link another device" shows the link, then asks about the device that came.
+    name: 'settings-link-out',
+    world: { syncOn: true },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-settings');
+      await app.waitFor('h1', /Settings/);
+      await app.click('#sync-link');
+      await app.waitFor('#link-text', /^peerline:\/\/link\?/);
+      await app.page.waitForSelector('#link-out img.qr');
+      await app.emit('link', { link: null, state: { state: 'confirm', code: '4821' }, expires_at: Math.floor(Date.now() / 1000) + 600 });
+      await app.waitFor('#link-ask', /A device wants to link\. Its code is 4821/);
+    },
+  },
+  {
+    // A new device: the link used, the code to compare shown.
+    name: 'settings-link-in',
+    world: {},
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-settings');
+      await app.waitFor('h1', /Settings/);
+      await app.page.type('#link-in-text', 'peerline://link?v=1&relay=https%3A%2F%2Frelay.example.org&secret=CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk');
+      await app.click('#link-in-go');
+      await app.waitFor('#link-in-code', /^4821$/);
+    },
+  },
+  {
     name: 'settings-licences',
     world: {},
     reach: async (app) => {

@@ -19,26 +19,28 @@ export const theme = process.env.PEERLINE_WD_THEME === 'dark' ? 'dark' : 'light'
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForPort(deadlineMs) {
+async function waitForPort(port, deadlineMs) {
   const until = Date.now() + deadlineMs;
   while (Date.now() < until) {
     try {
-      const res = await fetch(`http://127.0.0.1:${PORT}/status`);
+      const res = await fetch(`http://127.0.0.1:${port}/status`);
       if (res.ok || res.status < 500) return;
     } catch {
       // not up yet
     }
     await sleep(200);
   }
-  throw new Error(`tauri-driver did not listen on 127.0.0.1:${PORT} within ${deadlineMs} ms`);
+  throw new Error(`tauri-driver did not listen on 127.0.0.1:${port} within ${deadlineMs} ms`);
 }
 
 /**
  * Starts tauri-driver with the app's data directory set; returns a handle to stop both.
  * `dataDir` reopens an app stopped with `stop({ keep: true })`, as a person reopens it.
+ * `port` runs a second app beside the first (its own driver, and WebKit's driver on
+ * `port + 1000`).
  */
-export async function startApp(extraEnv = {}, { dataDir = mkdtempSync(join(tmpdir(), 'peerline-wd-')) } = {}) {
-  const driver = spawn('tauri-driver', ['--port', String(PORT)], {
+export async function startApp(extraEnv = {}, { dataDir = mkdtempSync(join(tmpdir(), 'peerline-wd-')), port = PORT } = {}) {
+  const driver = spawn('tauri-driver', ['--port', String(port), '--native-port', String(port + 1000)], {
     env: {
       ...process.env,
       PEERLINE_DATA_DIR: dataDir,
@@ -48,10 +50,10 @@ export async function startApp(extraEnv = {}, { dataDir = mkdtempSync(join(tmpdi
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  await waitForPort(20_000);
+  await waitForPort(port, 20_000);
   const client = await WebDriver.newSession({
     hostname: '127.0.0.1',
-    port: PORT,
+    port,
     logLevel: 'warn',
     connectionRetryTimeout: 60_000,
     capabilities: { 'tauri:options': { application: appBinary } },

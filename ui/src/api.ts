@@ -122,6 +122,13 @@ export const api = {
   syncRestore: (code: string) => call('sync_restore', { code }),
   syncNow: () => call('sync_now'),
   syncTurnOff: () => call('sync_turn_off'),
+  /** On the device that has sync: a one-time link for a new device. */
+  syncLinkStart: () => call('sync_link_start'),
+  /** On the new device: uses the link; the code to compare. */
+  syncLinkJoin: (link: string) => call('sync_link_join', { link }),
+  syncLinkAnswer: (yes: boolean) => call('sync_link_answer', { yes }),
+  syncLinkView: () => call('sync_link_view'),
+  syncLinkCancel: () => call('sync_link_cancel'),
   /** Desktop only: whether Peerline starts in the tray at login (fails on phones). */
   autostartGet: () => call('autostart_get'),
   autostartSet: (on: boolean) => call('autostart_set', { on }),

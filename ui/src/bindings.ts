@@ -1390,6 +1390,38 @@ sent: number,
  */
 received: number, };
 
+export type LinkState = { "state": "waiting" } | { "state": "confirm", 
+/**
+ * The four digits both devices show.
+ */
+code: string, } | { "state": "show_code", 
+/**
+ * The four digits both devices show.
+ */
+code: string, } | { "state": "linked", 
+/**
+ * Records taken in (new device), 0 on the existing one.
+ */
+received: number, } | { "state": "ended", 
+/**
+ * Why, in a sentence that says what to do next.
+ */
+reason: string, };
+
+export type LinkView = { 
+/**
+ * The link to show as a QR code and text (on the existing device, while waiting).
+ */
+link: string | null, 
+/**
+ * Where it stands.
+ */
+state: LinkState, 
+/**
+ * When it ends (Unix seconds).
+ */
+expires_at: number, };
+
 /** Every event the UI hears, by name, with its payload: the engine's, then the shell's. */
 export type CoreEvents = {
   'vault-status': VaultStatus;
@@ -1398,6 +1430,7 @@ export type CoreEvents = {
   'reminder-due': null;
   'duty': DutyStatus;
   'conversation': ConversationEvent;
+  'link': LinkView;
   'open-inbox': null;
 };
 
@@ -1474,6 +1507,11 @@ export const COMMANDS = [
   'sync_restore',
   'sync_now',
   'sync_turn_off',
+  'sync_link_start',
+  'sync_link_join',
+  'sync_link_answer',
+  'sync_link_view',
+  'sync_link_cancel',
   'console_team',
   'console_create_team',
   'console_import_key',
@@ -1573,6 +1611,11 @@ export type Commands = {
   sync_restore: { args: { code: string }; result: SyncReport };
   sync_now: { args: Record<string, never>; result: SyncReport };
   sync_turn_off: { args: Record<string, never>; result: null };
+  sync_link_start: { args: Record<string, never>; result: LinkView };
+  sync_link_join: { args: { link: string }; result: LinkView };
+  sync_link_answer: { args: { yes: boolean }; result: LinkView };
+  sync_link_view: { args: Record<string, never>; result: LinkView | null };
+  sync_link_cancel: { args: Record<string, never>; result: null };
   console_team: { args: Record<string, never>; result: ConsoleTeam | null };
   console_create_team: { args: { team: NewTeam }; result: ConsoleTeam };
   console_import_key: { args: { text: string; passphrase: string | null }; result: ConsoleTeam };

@@ -17,6 +17,7 @@ const NAMES = Object.keys({
   'reminder-due': true,
   duty: true,
   conversation: true,
+  link: true,
   'open-inbox': true,
 } satisfies Record<CoreEvent, true>) as CoreEvent[];
 

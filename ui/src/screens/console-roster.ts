@@ -1,30 +1,17 @@
 // The roster editor: peers added from the keys their app shows (pasted, or read from the QR
 // code's picture), the fields officers choose by, a weekly schedule, problems beside their
 // fields, the hours nobody covers, what officers will see, and the versions published.
-import jsQR from 'jsqr';
 import { api } from '../api';
 import type { Gender, PublishedVersion, RankGroup, Roster, RosterDraft, RosterPeer, ServiceYears } from '../bindings';
 import { DAYS, fieldLabel, heat, orNull, problemsFor, splitLines, splitList, weekGrid } from '../console-view';
 import { h, messageArea } from '../dom';
+import { readQr } from '../qr';
 import { describe, toErrorBody } from '../errors';
 import type { Panel } from './console';
 
 const GENDERS: [Gender | '', string][] = [['', 'Not given'], ['woman', 'Woman'], ['man', 'Man'], ['nonbinary', 'Non-binary']];
 const RANKS: [RankGroup | '', string][] = [['', 'Not given'], ['sworn', 'Sworn'], ['civilian', 'Civilian'], ['retired', 'Retired']];
 const YEARS: [ServiceYears | '', string][] = [['', 'Not given'], ['under_5', 'Under 5 years'], ['5_to_14', '5 to 14 years'], ['15_to_24', '15 to 24 years'], ['25_plus', '25 years or more']];
-
-/** Reads a QR code from a picture the coordinator opened (the peer's screenshot). */
-async function readQr(file: File): Promise<string | null> {
-  const bitmap = await createImageBitmap(file);
-  const canvas = document.createElement('canvas');
-  canvas.width = bitmap.width;
-  canvas.height = bitmap.height;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return null;
-  ctx.drawImage(bitmap, 0, 0);
-  const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
-  return jsQR(image.data, image.width, image.height)?.data ?? null;
-}
 
 function select<T extends string>(id: string, options: [T | '', string][], value: T | null | undefined): HTMLSelectElement {
   return h('select', { id }, ...options.map(([v, label]) => h('option', { value: v, selected: (value ?? '') === v }, label)));

@@ -5,6 +5,7 @@ import { api } from '../api';
 import type { SyncStatus } from '../bindings';
 import { h, messageArea } from '../dom';
 import { describe, toErrorBody } from '../errors';
+import { linkIn, linkOut } from './sync-link';
 
 /** The recovery code's last group, which the officer types back to show they kept it. */
 function lastGroup(code: string): string {
@@ -112,6 +113,7 @@ export function syncSection(): HTMLElement {
     if (!s.on) {
       body.replaceChildren(
         h('button', { type: 'button', class: 'primary', id: 'sync-on', onclick: () => void turnOn() }, 'Turn on sync'),
+        linkIn(msg, () => void refresh()),
         restoreForm(),
       );
       return;
@@ -123,6 +125,19 @@ export function syncSection(): HTMLElement {
         ? 'Sync is on. A recent change goes up within a few minutes, at a moment the relay cannot match to when you made it.'
         : 'Sync is on. Everything here is synced.'),
       h('p', { class: 'hint' }, 'While Peerline is open it sends a small, sealed upload every few minutes whether or not anything changed, so the relay cannot tell when you wrote something.'),
+      h('button', {
+        type: 'button', class: 'secondary', id: 'sync-link',
+        onclick: (ev: Event) => {
+          const button = ev.currentTarget as HTMLButtonElement;
+          msg.textContent = '';
+          button.hidden = true;
+          button.after(linkOut(msg, () => {
+            button.nextElementSibling?.remove();
+            button.hidden = false;
+            button.focus();
+          }));
+        },
+      }, 'Link another device'),
       h('button', { type: 'button', class: 'secondary', id: 'sync-now', onclick: () => void syncNow() }, 'Sync now'),
       h('p', { class: 'hint' }, 'Sync now sends at once, so the relay can tell that something changed just now.'),
       off,
