@@ -21,6 +21,7 @@ use peerline_core::safety_plan::{ContactCard, PlanContact, PlanView, SafetyPlan}
 use peerline_core::screeners::{Choice, Form, Instrument, Item, SavedScore, Score};
 use peerline_core::session::{LockReason, VaultStatus};
 use peerline_core::settings::Role;
+use peerline_core::sync::devices::SyncDevice;
 use peerline_core::sync::link::{LinkState, LinkView};
 use peerline_core::sync::round::{SyncReport, SyncStatus};
 use peerline_core::talk::choose::{Fallback, NoMatch, PeerChoice, Preferences};
@@ -142,6 +143,7 @@ fn declarations() -> Vec<(String, String)> {
         SyncReport,
         LinkState,
         LinkView,
+        SyncDevice,
     ]
 }
 

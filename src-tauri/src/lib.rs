@@ -269,6 +269,8 @@ macro_rules! with_commands {
             sync_link_answer,
             sync_link_view,
             sync_link_cancel,
+            sync_devices,
+            sync_remove_device,
             console_team,
             console_create_team,
             console_import_key,

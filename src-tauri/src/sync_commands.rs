@@ -1,5 +1,6 @@
 //! IPC for sync between the officer's own devices: each command is one core call.
 
+use peerline_core::sync::devices::{self, SyncDevice};
 use peerline_core::sync::link::{self, LinkView};
 use peerline_core::sync::round::{self, SyncReport, SyncStatus};
 use peerline_protocol::ErrorBody;
@@ -84,6 +85,24 @@ pub async fn sync_link_cancel(state: State<'_, AppState>) -> Res<()> {
         .flow(|s| async move {
             link::cancel(&s).await;
             Ok(())
+        })
+        .await
+}
+
+/// The officer's synced devices (this one first).
+#[tauri::command]
+pub async fn sync_devices(state: State<'_, AppState>) -> Res<Vec<SyncDevice>> {
+    state.run(|s| devices::list(s.vault()?.conn())).await
+}
+
+/// Removes a device: the records move to a new box it cannot open. The new recovery code,
+/// to show once.
+#[tauri::command]
+pub async fn sync_remove_device(state: State<'_, AppState>, id: String) -> Res<String> {
+    state
+        .flow(|s| async move {
+            let code = round::remove_device(&*s, &id).await?;
+            Ok(code.display().to_string())
         })
         .await
 }

@@ -104,6 +104,13 @@ const ANSWERS = {
     expires_at: Math.floor(Date.now() / 1000) + 600,
   }),
   sync_link_view: () => null,
+  sync_devices: (w) => (w.syncOn
+    ? [
+      { id: '101', name: 'Linux computer', added_on: '2026-11-02', this_device: true },
+      { id: '202', name: 'Android phone', added_on: '2026-11-20', this_device: false },
+    ]
+    : []),
+  sync_remove_device: () => data.RECOVERY_CODE,
   sync_link_cancel: () => null,
   sync_turn_on: () => data.RECOVERY_CODE,
 

@@ -125,6 +125,21 @@ const SCREENS = [
     },
   },
   {
+    // Sync on: the devices that sync; removing one shows the new recovery code.
+    name: 'settings-remove-device',
+    world: { syncOn: true },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-settings');
+      await app.waitFor('h1', /Settings/);
+      await app.waitFor('#sync-devices', /Android phone, since 2026-11-20/);
+      await app.click('#sync-device-202 button');
+      await app.waitFor('#sync-device-202 button', /Tap again/);
+      await app.click('#sync-device-202 button');
+      await app.waitFor('#sync-code-lead', /Android phone is removed/);
+    },
+  },
+  {
     // A new device: the link used, the code to compare shown.
     name: 'settings-link-in',
     world: {},

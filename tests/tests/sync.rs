@@ -257,7 +257,8 @@ async fn the_engine_uploads_at_random_moments_whether_or_not_anything_changed() 
             .collect();
         (sizes.len() as i64, sizes)
     };
-    assert_eq!(records().0, 0, "nothing to send yet");
+    // The device announced itself (its name and key, sealed) in the first round.
+    assert_eq!(records().0, 1, "the device's own record only");
     let live = phone.live();
     // The app starts with the vault open: a round to take in the others' changes, soon.
     live.engine.changed();
@@ -273,7 +274,7 @@ async fn the_engine_uploads_at_random_moments_whether_or_not_anything_changed() 
     );
     live.clock.advance(pull - start);
     live.engine.tick().await;
-    assert_eq!(records().0, 1, "a cover upload although nothing changed");
+    assert_eq!(records().0, 2, "a cover upload although nothing changed");
 
     // Rounds go on at random gaps while the vault is open, whatever happens in between.
     let mut gaps = Vec::new();
@@ -288,7 +289,7 @@ async fn the_engine_uploads_at_random_moments_whether_or_not_anything_changed() 
                 .unwrap();
             let after_save = live.engine.deadline(&Job::Sync).unwrap();
             assert!(after_save > now, "nothing goes up at the save itself");
-            assert_eq!(records().0, 4);
+            assert_eq!(records().0, 5);
         }
         let due = live.engine.deadline(&Job::Sync).expect("the next round");
         assert!((now + 30..=now + 300).contains(&due), "at +{} s", due - now);
@@ -297,7 +298,7 @@ async fn the_engine_uploads_at_random_moments_whether_or_not_anything_changed() 
         live.engine.tick().await;
     }
     let (n, sizes) = records();
-    assert_eq!(n, 7, "one upload per round");
+    assert_eq!(n, 8, "one upload per round");
     assert!(
         sizes.iter().all(|s| *s == sizes[0]),
         "the change's upload is the size of a cover upload: {sizes:?}"
@@ -697,5 +698,169 @@ mod linking {
         live.clock.advance(link::CHECK_EVERY_SECS);
         live.engine.tick().await;
         assert_eq!(live.engine.deadline(&Job::Link), None);
+    }
+}
+
+mod removing {
+    use peerline_core::sync::devices;
+
+    use super::*;
+
+    fn device_ids(p: &Phone) -> Vec<(String, bool)> {
+        p.session
+            .with_vault(|v| devices::list(v.conn()))
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.id, d.this_device))
+            .collect()
+    }
+
+    fn boxes(w: &World) -> Vec<String> {
+        let db = rusqlite::Connection::open(w.relay_db()).unwrap();
+        let mut stmt = db
+            .prepare("SELECT box_id FROM sync_boxes ORDER BY box_id")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_removed_device_reads_nothing_written_after_and_the_others_move_with_the_records() {
+        let w = World::new(180).await;
+        let a = w.phone().await;
+        a.session
+            .with_vault(|v| checkins::save(v, &entry(3, "before"), at("2026-11-10T09:00:00Z")))
+            .unwrap();
+        let code = round::turn_on(&a.session).await.unwrap();
+        round::sync_now(&a.session).await.unwrap();
+        let (b, lost) = (w.phone().await, w.phone().await);
+        for p in [&b, &lost] {
+            round::restore(&p.session, &w.url(), &code.display())
+                .await
+                .unwrap();
+        }
+        for p in [&a, &b, &lost] {
+            round::sync_now(&p.session).await.unwrap();
+        }
+        assert_eq!(
+            device_ids(&a).len(),
+            3,
+            "every device listed on every device"
+        );
+        assert_eq!(device_ids(&b).len(), 3);
+        assert_eq!(device_ids(&a).iter().filter(|(_, me)| *me).count(), 1);
+        let lost_id = device_ids(&lost).into_iter().find(|(_, me)| *me).unwrap().0;
+        let old_box = boxes(&w);
+        assert_eq!(old_box.len(), 1);
+
+        // The phone is lost: removed from the first device.
+        let new_code = round::remove_device(&a.session, &lost_id).await.unwrap();
+        assert_ne!(new_code.display(), code.display(), "a new recovery code");
+        assert_eq!(
+            boxes(&w).len(),
+            2,
+            "the new box, and the old one until the others move"
+        );
+        a.session
+            .with_vault(|v| {
+                checkins::save(v, &entry(5, "AFTER-REMOVAL"), at("2026-11-11T09:00:00Z"))
+            })
+            .unwrap();
+        round::sync_now(&a.session).await.unwrap();
+
+        // The other device follows the move and gets what was written after it.
+        round::sync_now(&b.session).await.unwrap();
+        assert_eq!(held(&b), held(&a));
+        assert!(
+            held(&b)
+                .iter()
+                .any(|c| c.2.as_deref() == Some("AFTER-REMOVAL"))
+        );
+        assert_eq!(device_ids(&b).len(), 2, "the lost phone is off the list");
+        // It writes too, and the first takes it in from the new box.
+        b.session
+            .with_vault(|v| checkins::save(v, &entry(1, "from b"), at("2026-11-12T09:00:00Z")))
+            .unwrap();
+        round::sync_now(&b.session).await.unwrap();
+        round::sync_now(&a.session).await.unwrap();
+        assert_eq!(held(&a), held(&b));
+        assert_eq!(held(&a).len(), 3);
+        // Every device that stays has moved: the old box is deleted.
+        let now = boxes(&w);
+        assert_eq!(now.len(), 1);
+        assert_ne!(now, old_box);
+
+        // The lost phone: its next round tells it, and it holds nothing written since.
+        let e = round::sync_now(&lost.session).await.unwrap_err();
+        assert!(
+            e.to_string().contains("removed") || e.to_string().contains("No synced record"),
+            "{e}"
+        );
+        assert!(
+            !held(&lost)
+                .iter()
+                .any(|c| c.2.as_deref() == Some("AFTER-REMOVAL"))
+        );
+        assert!(
+            lost.session
+                .with_vault(|v| peerline_core::sync::local::state(v.conn()))
+                .unwrap()
+                .is_none()
+                || e.to_string().contains("No synced record"),
+            "sync is off on the removed phone"
+        );
+        // The old recovery code opens nothing now; the new one opens everything.
+        let fresh = w.phone().await;
+        assert!(
+            round::restore(&fresh.session, &w.url(), &code.display())
+                .await
+                .is_err()
+        );
+        round::restore(&fresh.session, &w.url(), &new_code.display())
+            .await
+            .unwrap();
+        assert_eq!(held(&fresh), held(&a));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_removed_device_that_syncs_before_the_others_move_learns_it_at_once() {
+        let w = World::new(180).await;
+        let a = w.phone().await;
+        let code = round::turn_on(&a.session).await.unwrap();
+        round::sync_now(&a.session).await.unwrap();
+        let (b, lost) = (w.phone().await, w.phone().await);
+        for p in [&b, &lost] {
+            round::restore(&p.session, &w.url(), &code.display())
+                .await
+                .unwrap();
+        }
+        round::sync_now(&a.session).await.unwrap();
+        let lost_id = device_ids(&lost).into_iter().find(|(_, me)| *me).unwrap().0;
+        let e = round::remove_device(
+            &a.session,
+            &device_ids(&a).into_iter().find(|(_, me)| *me).unwrap().0,
+        )
+        .await
+        .unwrap_err();
+        assert!(e.to_string().contains("turn sync off here"), "{e}");
+        round::remove_device(&a.session, &lost_id).await.unwrap();
+        // The old box is still there (b has not moved): the lost phone reads the removal.
+        let e = round::sync_now(&lost.session).await.unwrap_err();
+        assert!(e.to_string().contains("removed from sync"), "{e}");
+        assert!(
+            lost.session
+                .with_vault(|v| peerline_core::sync::local::state(v.conn()))
+                .unwrap()
+                .is_none()
+        );
+        round::sync_now(&b.session).await.unwrap();
+        assert_eq!(device_ids(&b).len(), 2);
+        let db = std::fs::read(w.relay_db()).unwrap();
+        assert!(
+            !db.windows(5).any(|x| x == b"age1q"),
+            "device keys are sealed too"
+        );
     }
 }

@@ -129,6 +129,9 @@ export const api = {
   syncLinkAnswer: (yes: boolean) => call('sync_link_answer', { yes }),
   syncLinkView: () => call('sync_link_view'),
   syncLinkCancel: () => call('sync_link_cancel'),
+  syncDevices: () => call('sync_devices'),
+  /** Removes a device; the new recovery code, shown once. */
+  syncRemoveDevice: (id: string) => call('sync_remove_device', { id }),
   /** Desktop only: whether Peerline starts in the tray at login (fails on phones). */
   autostartGet: () => call('autostart_get'),
   autostartSet: (on: boolean) => call('autostart_set', { on }),

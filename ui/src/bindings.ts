@@ -1422,6 +1422,24 @@ state: LinkState,
  */
 expires_at: number, };
 
+export type SyncDevice = { 
+/**
+ * Its id (what removing it names).
+ */
+id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * The day it joined sync.
+ */
+added_on: string, 
+/**
+ * It is the device showing the list.
+ */
+this_device: boolean, };
+
 /** Every event the UI hears, by name, with its payload: the engine's, then the shell's. */
 export type CoreEvents = {
   'vault-status': VaultStatus;
@@ -1512,6 +1530,8 @@ export const COMMANDS = [
   'sync_link_answer',
   'sync_link_view',
   'sync_link_cancel',
+  'sync_devices',
+  'sync_remove_device',
   'console_team',
   'console_create_team',
   'console_import_key',
@@ -1616,6 +1636,8 @@ export type Commands = {
   sync_link_answer: { args: { yes: boolean }; result: LinkView };
   sync_link_view: { args: Record<string, never>; result: LinkView | null };
   sync_link_cancel: { args: Record<string, never>; result: null };
+  sync_devices: { args: Record<string, never>; result: SyncDevice[] };
+  sync_remove_device: { args: { id: string }; result: string };
   console_team: { args: Record<string, never>; result: ConsoleTeam | null };
   console_create_team: { args: { team: NewTeam }; result: ConsoleTeam };
   console_import_key: { args: { text: string; passphrase: string | null }; result: ConsoleTeam };

@@ -2,7 +2,7 @@
 // confirmed), bring everything back on a new phone from the code, sync now, turn it off.
 // Everything goes through the team's relay, sealed with a key only the code opens.
 import { api } from '../api';
-import type { SyncStatus } from '../bindings';
+import type { SyncDevice, SyncStatus } from '../bindings';
 import { h, messageArea } from '../dom';
 import { describe, toErrorBody } from '../errors';
 import { linkIn, linkOut } from './sync-link';
@@ -23,10 +23,10 @@ export function syncSection(): HTMLElement {
     msg,
   );
 
-  const showCode = (code: string) => {
+  const showCode = (code: string, lead = 'Your recovery code.') => {
     const confirm = h('input', { type: 'text', id: 'sync-confirm', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false' });
     body.replaceChildren(
-      h('p', {}, 'Your recovery code. Write it down or print this page, and keep it somewhere safe. It is shown only now. On a new phone, this code alone brings everything back; without it, nothing can be restored.'),
+      h('p', { id: 'sync-code-lead' }, `${lead} Write it down or print this page, and keep it somewhere safe. It is shown only now. On a new phone, this code alone brings everything back; without it, nothing can be restored.`),
       // A line may break only between groups (after a hyphen), never inside one.
       h('p', { class: 'recovery-code', id: 'sync-code', tabindex: 0, 'aria-label': 'Recovery code' },
         ...code.split('-').flatMap((group, i): (string | Node)[] =>
@@ -91,6 +91,42 @@ export function syncSection(): HTMLElement {
     }
   };
 
+  /** The devices that sync, each but this one with a "Remove" that asks twice. */
+  const deviceList = (devices: SyncDevice[]) => {
+    const list = h('ul', { id: 'sync-devices', class: 'stack plain' });
+    for (const d of devices) {
+      const label = `${d.name}${d.this_device ? ' (this device)' : ''}, since ${d.added_on}`;
+      const item = h('li', { id: `sync-device-${d.id}` }, h('span', {}, label));
+      if (!d.this_device) {
+        let asked = false;
+        const remove = h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove ${d.name}, since ${d.added_on}` }, 'Remove');
+        remove.addEventListener('click', async () => {
+          if (!asked) {
+            asked = true;
+            remove.textContent = 'Tap again to remove it: it keeps what it has, and gets nothing new';
+            return;
+          }
+          msg.textContent = 'Moving your records to a new box that device cannot open…';
+          try {
+            const code = await api.syncRemoveDevice(d.id);
+            msg.textContent = '';
+            showCode(code, `${d.name} is removed: your records moved to a new box it cannot open. Your recovery code has changed and the old one no longer works. Your new recovery code.`);
+          } catch (e) {
+            msg.textContent = describe(toErrorBody(e));
+          }
+        });
+        item.append(remove);
+      }
+      list.append(item);
+    }
+    return h('div', { class: 'stack' },
+      h('h3', { id: 'sync-devices-h' }, 'Devices that sync'),
+      devices.length > 1
+        ? h('p', { class: 'hint' }, 'Lost one? Remove it here. Nothing written after that reaches it.')
+        : h('p', { class: 'hint' }, 'Only this device so far. Link another below, or use your recovery code on it.'),
+      list);
+  };
+
   let armed = false;
   const turnOff = async (button: HTMLButtonElement) => {
     if (!armed) {
@@ -108,7 +144,7 @@ export function syncSection(): HTMLElement {
     }
   };
 
-  const draw = (s: SyncStatus) => {
+  const draw = async (s: SyncStatus) => {
     armed = false;
     if (!s.on) {
       body.replaceChildren(
@@ -118,6 +154,7 @@ export function syncSection(): HTMLElement {
       );
       return;
     }
+    const devices = await api.syncDevices().catch(() => []);
     const off = h('button', { type: 'button', class: 'secondary', id: 'sync-off' }, 'Turn sync off');
     off.addEventListener('click', () => void turnOff(off));
     body.replaceChildren(
@@ -125,6 +162,7 @@ export function syncSection(): HTMLElement {
         ? 'Sync is on. A recent change goes up within a few minutes, at a moment the relay cannot match to when you made it.'
         : 'Sync is on. Everything here is synced.'),
       h('p', { class: 'hint' }, 'While Peerline is open it sends a small, sealed upload every few minutes whether or not anything changed, so the relay cannot tell when you wrote something.'),
+      deviceList(devices),
       h('button', {
         type: 'button', class: 'secondary', id: 'sync-link',
         onclick: (ev: Event) => {
@@ -146,7 +184,7 @@ export function syncSection(): HTMLElement {
 
   const refresh = async () => {
     try {
-      draw(await api.syncStatus());
+      await draw(await api.syncStatus());
     } catch (e) {
       msg.textContent = describe(toErrorBody(e));
     }

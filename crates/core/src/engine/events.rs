@@ -157,6 +157,16 @@ mod tests {
             arrived: 0,
         });
         assert_eq!(mark.notification(), None);
+        // A link's code is for the screen, never for a notification.
+        let link = CoreEvent::Link(crate::sync::link::LinkView {
+            link: None,
+            state: crate::sync::link::LinkState::Confirm {
+                code: "4821".into(),
+            },
+            expires_at: 0,
+        });
+        assert_eq!(link.name(), "link");
+        assert_eq!(link.notification(), None);
         let names: Vec<_> = EVENT_NAMES.iter().map(|(n, _)| *n).collect();
         assert_eq!(
             names,
@@ -166,7 +176,8 @@ mod tests {
                 "peer-event",
                 "reminder-due",
                 "duty",
-                "conversation"
+                "conversation",
+                "link"
             ]
         );
     }

@@ -11,7 +11,13 @@ use super::merge::{Change, Held};
 use crate::error::{Error, Result};
 
 /// Sync's own tables.
-const TABLES: [&str; 4] = ["sync_state", "sync_held", "sync_writers", "sync_outbox"];
+const TABLES: [&str; 5] = [
+    "sync_state",
+    "sync_held",
+    "sync_writers",
+    "sync_outbox",
+    "sync_devices",
+];
 
 /// Clears this device's sync state out of the attached backup image `schema` (see
 /// `backup::plain_image`); a vault from before sync has none to clear.
@@ -155,7 +161,7 @@ pub fn save_state(conn: &Connection, s: &SyncState) -> Result<()> {
 pub fn clear(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM sync_state; DELETE FROM sync_held; DELETE FROM sync_writers;
-         DELETE FROM sync_outbox;",
+         DELETE FROM sync_outbox; DELETE FROM sync_devices;",
     )
     .map_err(Error::from_sqlite)
 }
@@ -360,4 +366,75 @@ pub(crate) fn set_writer_counter(conn: &Connection, writer: u64, counter: u64) -
     )
     .map(drop)
     .map_err(Error::from_sqlite)
+}
+
+/// Queues changes as they are, stamps unchanged (moving to a new box: everything held goes
+/// up again there).
+pub(crate) fn requeue(conn: &Connection, changes: &[Change]) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached("INSERT INTO sync_outbox (change) VALUES (?1)")
+        .map_err(Error::from_sqlite)?;
+    for c in changes {
+        let json = serde_json::to_string(c).map_err(|_| Error::Internal)?;
+        stmt.execute([json]).map_err(Error::from_sqlite)?;
+    }
+    Ok(())
+}
+
+/// This device's own key (an age identity), once it has announced itself.
+pub(crate) fn identity(conn: &Connection) -> Result<Option<Zeroizing<String>>> {
+    conn.query_row("SELECT identity FROM sync_state WHERE id = 1", [], |r| {
+        r.get::<_, Option<String>>(0)
+    })
+    .optional()
+    .map(|o| o.flatten().map(Zeroizing::new))
+    .map_err(Error::from_sqlite)
+}
+
+pub(crate) fn set_identity(conn: &Connection, secret: &str) -> Result<()> {
+    conn.execute("UPDATE sync_state SET identity = ?1 WHERE id = 1", [secret])
+        .map(drop)
+        .map_err(Error::from_sqlite)
+}
+
+/// The box this device moved away from, kept until the other devices have moved too.
+pub(crate) fn left_box(conn: &Connection) -> Result<Option<String>> {
+    conn.query_row("SELECT left_box FROM sync_state WHERE id = 1", [], |r| {
+        r.get::<_, Option<String>>(0)
+    })
+    .optional()
+    .map(Option::flatten)
+    .map_err(Error::from_sqlite)
+}
+
+pub(crate) fn set_left_box(conn: &Connection, json: Option<&str>) -> Result<()> {
+    conn.execute("UPDATE sync_state SET left_box = ?1 WHERE id = 1", [json])
+        .map(drop)
+        .map_err(Error::from_sqlite)
+}
+
+/// Moves this device to another box: its keys, and a fresh start there (no upload made,
+/// nothing taken in, no snapshot); stamps and records stay. What is queued is replaced by
+/// `queue`, the caller's choice of what to send there.
+pub(crate) fn move_to(
+    conn: &Connection,
+    relay_url: &str,
+    keys: &super::code::BoxKeys,
+    queue: &[Change],
+) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_state SET relay_url = ?1, box_id = ?2, box_secret = ?3, record_key = ?4,
+           writer_counter = 0, last_seq = 0, snapshot_bytes = 0
+         WHERE id = 1",
+        params![
+            relay_url,
+            keys.box_id,
+            keys.box_secret.as_str(),
+            keys.record_key.as_slice()
+        ],
+    )
+    .map_err(Error::from_sqlite)?;
+    conn.execute_batch("DELETE FROM sync_writers; DELETE FROM sync_outbox;")
+        .map_err(Error::from_sqlite)?;
+    requeue(conn, queue)
 }

@@ -17,13 +17,17 @@
 //! - [`local`]: whether sync is on, this device's clock and queue, and the stamp of every
 //!   synced record (deletes kept as tombstones); the record modules report their writes.
 //! - [`records`]: each synced kind as a change, and how another device's change is written.
-//! - [`round`]: one round with the box (upload what changed, take in the others' uploads),
-//!   turning sync on (the recovery code) and restoring on a new phone.
+//! - [`round`]: one round with the box (upload what changed, or a cover upload; take in the
+//!   others' uploads and any snapshot; compact the box when its records outweigh the
+//!   snapshot), turning sync on (the recovery code) and restoring on a new phone.
+//! - [`link`]: linking a new device from one that has sync, with a code the officer
+//!   confirms and keys the relay cannot learn.
 //!
-//! The engine's sync job (at moments out of step with writes, with cover uploads),
-//! compaction, linking and unlinking, and the screens come next (see the issue).
+//! - [`devices`]: the officer's devices, each with its own key, and removing one: the
+//!   records move to a new box whose keys are sealed to the devices that stay.
 
 pub mod code;
+pub mod devices;
 pub mod hlc;
 pub mod link;
 pub mod local;

@@ -112,11 +112,15 @@ fn live_plans(conn: &Connection) -> Result<Vec<(String, super::hlc::Hlc)>> {
 /// Takes in a change from another device, by the merge rule; true when it changed anything.
 /// A kind of record this build does not know (written by a newer one) is left alone.
 pub(crate) fn take(conn: &Connection, c: &Change) -> Result<bool> {
-    if c.table != CHECKIN && c.table != SCREENER && c.table != SAFETY_PLAN {
+    if ![CHECKIN, SCREENER, SAFETY_PLAN, super::devices::DEVICE].contains(&c.table.as_str()) {
         return Ok(false);
     }
     if decide(local::held(conn, &c.table, &c.id)?, c) == Decision::Ignore {
         return Ok(false);
+    }
+    if c.table == super::devices::DEVICE {
+        super::devices::take(conn, c)?;
+        return Ok(true);
     }
     if c.table == SCREENER {
         take_screener(conn, c)?;
@@ -275,6 +279,9 @@ pub(crate) fn all_changes(conn: &Connection) -> Result<Vec<Change>> {
     for r in all_screeners(conn)? {
         let key = (SCREENER.to_owned(), r.id.clone());
         bodies.insert(key, serde_json::to_value(r).map_err(|_| Error::Internal)?);
+    }
+    for (id, body) in super::devices::bodies(conn)? {
+        bodies.insert((super::devices::DEVICE.to_owned(), id), body);
     }
     // The plan's body goes with the newest live plan record (there is one, normally).
     if let (Some(p), Some((id, _))) = (

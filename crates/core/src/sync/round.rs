@@ -25,7 +25,48 @@ struct Envelope {
     writer: u64,
     counter: u64,
     changes: Vec<Change>,
+    /// A device was removed and the others are to move to a new box: its keys, sealed with
+    /// age to each device that stays (base64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    moved: Option<String>,
 }
+
+/// Where the records went when a device was removed (inside [`Envelope::moved`]).
+#[derive(Serialize, Deserialize)]
+struct Moved {
+    relay_url: String,
+    box_id: String,
+    box_secret: String,
+    record_key: String,
+}
+
+impl Moved {
+    fn keys(&self) -> Option<super::code::BoxKeys> {
+        let key: [u8; 32] = b64::decode(&self.record_key)?.try_into().ok()?;
+        Some(super::code::BoxKeys {
+            box_id: self.box_id.clone(),
+            box_secret: zeroize::Zeroizing::new(self.box_secret.clone()),
+            record_key: zeroize::Zeroizing::new(key),
+        })
+    }
+}
+
+/// The box this device left when it removed another, kept (and read by nobody) until every
+/// device that stays has moved, or for [`LEFT_BOX_DAYS`] at most.
+#[derive(Serialize, Deserialize)]
+struct LeftBox {
+    relay_url: String,
+    box_id: String,
+    box_secret: String,
+    /// The devices that have not shown up in the new box yet.
+    waiting: Vec<u64>,
+    /// When it was left (Unix seconds).
+    since: i64,
+}
+
+/// How long a box left behind waits for a device that has not moved (one that stayed
+/// offline longer is brought back with the new recovery code).
+const LEFT_BOX_DAYS: i64 = 30;
 
 /// A snapshot: every record as of the box's record `upto_seq` (tombstones included), and how
 /// far each device's uploads had been taken in, so the records after it still check.
@@ -92,11 +133,51 @@ pub async fn scheduled_round<A: VaultAccess>(vault: &A) -> Result<SyncReport> {
 }
 
 async fn run<A: VaultAccess>(vault: &A, upload: Upload) -> Result<SyncReport> {
-    let (mut state, queued) = vault.with_vault(|v| {
+    let mut report = SyncReport::default();
+    // At most one move per round (a second would be a relay replaying one).
+    for _ in 0..2 {
+        let (r, moved) = round_in_box(vault, upload).await?;
+        report.sent = report.sent.saturating_add(r.sent);
+        report.received = report.received.saturating_add(r.received);
+        if vault.with_vault(|v| super::devices::removed_here(v.conn()))? {
+            vault.with_vault(|v| local::clear(v.conn()))?;
+            return Err(Error::InvalidInput(
+                "This device was removed from sync on another of your devices. Its records \
+                 stay here; sync is off."
+                    .into(),
+            ));
+        }
+        let Some(m) = moved else {
+            follow_up_left_box(vault).await;
+            return Ok(report);
+        };
+        let keys = m.keys().ok_or_else(damaged)?;
+        peerline_client::check_relay_url(&m.relay_url)?;
+        // Everything held goes up again in the new box (same stamps, so nothing doubles):
+        // what this device sent to the old box after the move is not lost.
+        vault.with_vault(|v| {
+            let tx = v.conn_mut().transaction().map_err(Error::from_sqlite)?;
+            let all = records::all_changes(&tx)?;
+            local::move_to(&tx, &m.relay_url, &keys, &all)?;
+            tx.commit().map_err(Error::from_sqlite)
+        })?;
+    }
+    Ok(report)
+}
+
+async fn round_in_box<A: VaultAccess>(
+    vault: &A,
+    upload: Upload,
+) -> Result<(SyncReport, Option<Moved>)> {
+    let (mut state, queued, identity) = vault.with_vault(|v| {
+        super::devices::announce(v.conn())?;
         let s = local::state(v.conn())?
             .ok_or(Error::InvalidInput("Sync is off on this device.".into()))?;
-        Ok((s, local::queued(v.conn())?))
+        Ok((s, local::queued(v.conn())?, local::identity(v.conn())?))
     })?;
+    let identity = identity
+        .as_deref()
+        .and_then(|i| crate::talk::payload::identity(i).ok());
     let client = RelayClient::anonymous(&state.relay_url)?;
     let mut report = SyncReport::default();
     let mut uploads = envelopes(queued)?;
@@ -105,11 +186,17 @@ async fn run<A: VaultAccess>(vault: &A, upload: Upload) -> Result<SyncReport> {
     }
     for (upto, changes) in uploads {
         let counter = state.writer_counter + 1;
-        let n = u32::try_from(changes.len()).unwrap_or(u32::MAX);
+        // The device list is sync's own business, not the officer's records.
+        let records_in = changes
+            .iter()
+            .filter(|c| c.table != super::devices::DEVICE)
+            .count();
+        let n = u32::try_from(records_in).unwrap_or(u32::MAX);
         let envelope = Envelope {
             writer: state.device,
             counter,
             changes,
+            moved: None,
         };
         let json =
             zeroize::Zeroizing::new(serde_json::to_vec(&envelope).map_err(|_| Error::Internal)?);
@@ -150,22 +237,37 @@ async fn run<A: VaultAccess>(vault: &A, upload: Upload) -> Result<SyncReport> {
             _ => None,
         };
         let mut opened = Vec::with_capacity(page.records.len());
+        let mut moved = None;
         for r in &page.records {
             let sealed = b64::decode(&r.data).ok_or_else(damaged)?;
             let plain = seal::open(&state.record_key, &state.box_id, Kind::Record, &sealed)?;
             let env: Envelope = serde_json::from_slice(&plain).map_err(|_| damaged())?;
+            // A move addressed to this device ends the round in this box; one addressed to
+            // others only (this device was removed) is read for its changes.
+            let to_me = match (&env.moved, &identity) {
+                (Some(sealed), Some(id)) if env.writer != state.device => b64::decode(sealed)
+                    .and_then(|b| crate::talk::payload::open(&b, id))
+                    .and_then(|plain| serde_json::from_slice::<Moved>(&plain).ok()),
+                _ => None,
+            };
             opened.push((r.seq, env));
+            if to_me.is_some() {
+                moved = to_me;
+                break;
+            }
         }
-        let last = page
-            .records
+        let last = opened
             .last()
-            .map(|r| r.seq)
+            .map(|(seq, _)| *seq)
             .or(snapshot.as_ref().map(|s| s.upto_seq))
             .unwrap_or(after)
             .max(after);
         report.received += vault
             .with_vault(|v| take_in(v.conn_mut(), &state, snapshot.as_ref(), &opened, last))?;
         after = last;
+        if moved.is_some() {
+            return Ok((report, moved));
+        }
         if !page.more || page.records.is_empty() {
             break;
         }
@@ -175,7 +277,157 @@ async fn run<A: VaultAccess>(vault: &A, upload: Upload) -> Result<SyncReport> {
         // The round itself is done; compaction is tried again at a later one.
         tracing::debug!(code = e.code(), "sync box not compacted this time");
     }
-    Ok(report)
+    Ok((report, None))
+}
+
+/// After a move: the box left behind is deleted once every device that stays has written
+/// to the new one (or after [`LEFT_BOX_DAYS`]).
+async fn follow_up_left_box<A: VaultAccess>(vault: &A) {
+    let now = vault.now();
+    let Ok(Some(json)) = vault.with_vault(|v| local::left_box(v.conn())) else {
+        return;
+    };
+    let Ok(mut left) = serde_json::from_str::<LeftBox>(&json) else {
+        let _ = vault.with_vault(|v| local::set_left_box(v.conn(), None));
+        return;
+    };
+    let moved: Vec<u64> = vault
+        .with_vault(|v| local::writers(v.conn()))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(w, _)| w)
+        .collect();
+    left.waiting.retain(|w| !moved.contains(w));
+    if !left.waiting.is_empty() && now - left.since < LEFT_BOX_DAYS * 86_400 {
+        if let Ok(json) = serde_json::to_string(&left) {
+            let _ = vault.with_vault(|v| local::set_left_box(v.conn(), Some(&json)));
+        }
+        return;
+    }
+    let gone = match RelayClient::anonymous(&left.relay_url) {
+        Ok(c) => c
+            .delete_box(&BoxKey {
+                id: &left.box_id,
+                secret: &left.box_secret,
+            })
+            .await
+            .map_err(Error::from),
+        Err(e) => Err(e.into()),
+    };
+    match gone.map_err(box_error) {
+        Ok(()) | Err(Error::NotFound(_)) => {
+            let _ = vault.with_vault(|v| local::set_left_box(v.conn(), None));
+        }
+        Err(e) => tracing::debug!(code = e.code(), "the box left behind is not deleted yet"),
+    }
+}
+
+/// Removes one of the officer's devices: everything moves to a new box on the same relay,
+/// whose keys are sealed to each device that stays; the removed device keeps what it
+/// already had and can read nothing written from now on. Returns the new recovery code
+/// (the old one would open the old box), to show once.
+pub async fn remove_device<A: VaultAccess>(vault: &A, device_id: &str) -> Result<RecoveryCode> {
+    // Up to date first, so the new box starts from everything the old one had.
+    sync_now(vault).await?;
+    let (m, token, state, staying) = vault.with_vault(|v| {
+        let state = local::state(v.conn())?
+            .ok_or(Error::InvalidInput("Sync is off on this device.".into()))?;
+        if device_id == state.device.to_string() {
+            return Err(Error::InvalidInput(
+                "This is the device you are using. To stop syncing it, turn sync off here.".into(),
+            ));
+        }
+        if !super::devices::known(v.conn(), device_id)? {
+            return Err(Error::NotFound("That device is no longer in the list."));
+        }
+        let m = require_membership(v)?;
+        let token = crate::talk::tokens::take(v)?;
+        Ok((
+            m,
+            token,
+            state,
+            super::devices::staying(v.conn(), device_id)?,
+        ))
+    })?;
+    let token = token.ok_or(Error::InvalidInput(
+        "Peerline is still fetching the tokens that pay for a new sync box. Try again in a minute."
+            .into(),
+    ))?;
+    let code = RecoveryCode::generate();
+    let keys = code.keys();
+    let relay = RelayClient::anonymous(&state.relay_url)?;
+    relay
+        .create_box(
+            &keys.box_id,
+            &CreateBox {
+                team_id: m.team_id.clone(),
+                token,
+                secret_hash: secret_hash_hex(&keys.box_secret),
+            },
+        )
+        .await?;
+    // The removed device's record goes, and the move, in one last upload to the old box.
+    let moved = Moved {
+        relay_url: state.relay_url.clone(),
+        box_id: keys.box_id.clone(),
+        box_secret: keys.box_secret.to_string(),
+        record_key: b64::encode(keys.record_key.as_ref()),
+    };
+    let recipients: Vec<String> = staying.iter().map(|(_, r)| r.clone()).collect();
+    let sealed_move = if recipients.is_empty() {
+        None
+    } else {
+        let plain =
+            zeroize::Zeroizing::new(serde_json::to_vec(&moved).map_err(|_| Error::Internal)?);
+        Some(b64::encode(&crate::talk::payload::seal(
+            &plain,
+            &recipients,
+        )?))
+    };
+    drop(moved);
+    let (changes, upto) = vault.with_vault(|v| {
+        local::note_change(v.conn(), super::devices::DEVICE, device_id, None)?;
+        let q = local::queued(v.conn())?;
+        let upto = q.last().map(|(seq, _)| *seq);
+        Ok((q.into_iter().map(|(_, c)| c).collect::<Vec<_>>(), upto))
+    })?;
+    let counter = state.writer_counter + 1;
+    let envelope = Envelope {
+        writer: state.device,
+        counter,
+        changes,
+        moved: sealed_move,
+    };
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(&envelope).map_err(|_| Error::Internal)?);
+    let sealed = seal::seal(&state.record_key, &state.box_id, Kind::Record, &json)?;
+    relay
+        .append_record(
+            &key(&state),
+            &AppendRecord {
+                data: b64::encode(&sealed),
+            },
+        )
+        .await
+        .map_err(|e| box_error(e.into()))?;
+    let left = LeftBox {
+        relay_url: state.relay_url.clone(),
+        box_id: state.box_id.clone(),
+        box_secret: state.box_secret.to_string(),
+        waiting: staying.iter().map(|(w, _)| *w).collect(),
+        since: vault.now(),
+    };
+    let left = serde_json::to_string(&left).map_err(|_| Error::Internal)?;
+    vault.with_vault(|v| {
+        let tx = v.conn_mut().transaction().map_err(Error::from_sqlite)?;
+        local::sent(&tx, upto, counter)?;
+        let all = records::all_changes(&tx)?;
+        local::move_to(&tx, &state.relay_url, &keys, &all)?;
+        local::set_left_box(&tx, Some(&left))?;
+        tx.commit().map_err(Error::from_sqlite)
+    })?;
+    // Everything up into the new box now (the others follow when they see the move).
+    sync_now(vault).await?;
+    Ok(code)
 }
 
 /// Most a snapshot may hold once inflated: far past a lifetime of records (a ten-year
@@ -313,7 +565,7 @@ fn take_in(
     if let Some(snap) = snapshot {
         for c in &snap.changes {
             clock.observe(c.hlc);
-            if records::take(&tx, c)? {
+            if records::take(&tx, c)? && c.table != super::devices::DEVICE {
                 taken += 1;
             }
         }
@@ -336,7 +588,7 @@ fn take_in(
         }
         for c in &env.changes {
             clock.observe(c.hlc);
-            if records::take(&tx, c)? {
+            if records::take(&tx, c)? && c.table != super::devices::DEVICE {
                 taken += 1;
             }
         }
@@ -567,6 +819,7 @@ mod tests {
                 writer: 1,
                 counter: 1,
                 changes: changes.clone(),
+                moved: None,
             };
             let json = serde_json::to_vec(&env).unwrap();
             assert!(json.len() <= MAX_ENVELOPE_JSON, "{} bytes", json.len());

@@ -213,9 +213,19 @@ const STEPS: &[&str] = &[
         send_at INTEGER NOT NULL,
         request TEXT NOT NULL
     ) STRICT;",
-    // v12: compaction of the sync box: the size of its last snapshot this device wrote or
-    // read, so it knows when the records after it are worth folding into a new one.
-    "ALTER TABLE sync_state ADD COLUMN snapshot_bytes INTEGER NOT NULL DEFAULT 0;",
+    // v12: compaction of the sync box (the size of its last snapshot this device wrote or
+    // read, so it knows when the records after it are worth folding into a new one), and
+    // removing a device: this device's own key (an age identity; other devices seal a moved
+    // box's keys to it), and the box left behind after a move, until the others have moved.
+    "ALTER TABLE sync_state ADD COLUMN snapshot_bytes INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE sync_state ADD COLUMN identity TEXT;
+     ALTER TABLE sync_state ADD COLUMN left_box TEXT;
+     CREATE TABLE sync_devices (
+         id        TEXT PRIMARY KEY NOT NULL,
+         name      TEXT NOT NULL,
+         recipient TEXT NOT NULL,
+         added_on  TEXT NOT NULL
+     ) STRICT;",
 ];
 
 /// All migrations, oldest first.
