@@ -471,3 +471,53 @@ async fn copy_recording(
         seen.lock().unwrap().extend_from_slice(&buf[..n]);
     }
 }
+
+/// A TCP forwarder on 127.0.0.1 that, while `lose_answers` is set, passes each request on
+/// but drops the relay's answer and closes the connection: the relay has done the work and
+/// committed it, and the client never hears so (as when a relay is killed between its commit
+/// and its reply, or the network fails on the way back).
+pub struct AnswerLosingProxy {
+    /// The proxy's base URL.
+    pub url: String,
+    /// Drop the relay's answers from now on.
+    pub lose_answers: Arc<std::sync::atomic::AtomicBool>,
+}
+
+pub async fn answer_losing_proxy(upstream: std::net::SocketAddr) -> AnswerLosingProxy {
+    use std::sync::atomic::Ordering;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let lose = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let lose2 = lose.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let lose = lose2.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let up = tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut cr, &mut sw).await;
+                });
+                let mut buf = vec![0u8; 16 * 1024];
+                while let Ok(n) = sr.read(&mut buf).await {
+                    if n == 0 || lose.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    if cw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+                // Dropping both halves closes the client's connection mid-answer.
+                up.abort();
+            });
+        }
+    });
+    AnswerLosingProxy {
+        url: format!("http://{addr}"),
+        lose_answers: lose,
+    }
+}

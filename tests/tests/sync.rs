@@ -864,3 +864,168 @@ mod removing {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_whose_answer_is_lost_after_the_relay_kept_it_is_neither_lost_nor_doubled() {
+    use std::sync::atomic::Ordering;
+    let w = World::new(180).await;
+    let proxy = answer_losing_proxy(w.addr).await;
+    let first = w.phone_via(&proxy.url).await;
+    let code = round::turn_on(&first.session).await.unwrap();
+    round::sync_now(&first.session).await.unwrap();
+    let records = || -> i64 {
+        rusqlite::Connection::open(w.relay_db())
+            .unwrap()
+            .query_row("SELECT count(*) FROM sync_records", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = records();
+    first
+        .session
+        .with_vault(|v| checkins::save(v, &entry(2, "once"), at("2026-11-13T09:00:00Z")))
+        .unwrap();
+    proxy.lose_answers.store(true, Ordering::SeqCst);
+    assert!(
+        round::sync_now(&first.session).await.is_err(),
+        "no answer came"
+    );
+    assert_eq!(records(), before + 1, "the relay kept the upload");
+    assert!(
+        first
+            .session
+            .with_vault(|v| round::status(v.conn()))
+            .unwrap()
+            .pending,
+        "the change is still queued here"
+    );
+    proxy.lose_answers.store(false, Ordering::SeqCst);
+    let again = round::sync_now(&first.session).await.unwrap();
+    assert_eq!(again.sent, 1, "sent again, under the same upload number");
+    assert!(
+        !first
+            .session
+            .with_vault(|v| round::status(v.conn()))
+            .unwrap()
+            .pending
+    );
+
+    // Another phone takes in both copies: the check-in once.
+    let second = w.phone().await;
+    round::restore(&second.session, &w.url(), &code.display())
+        .await
+        .unwrap();
+    assert_eq!(held(&second), held(&first));
+    assert_eq!(held(&second).len(), 1);
+    // And the first phone reads its own two copies without complaint.
+    round::sync_now(&first.session).await.unwrap();
+    assert_eq!(held(&first).len(), 1);
+}
+
+mod converging {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// One step on one of three devices.
+    #[derive(Debug, Clone)]
+    enum Op {
+        New(usize, u8),
+        Edit(usize, usize, u8),
+        Delete(usize, usize),
+        Sync(usize),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (0..3usize, 1..=5u8).prop_map(|(d, m)| Op::New(d, m)),
+            (0..3usize, 0..6usize, 1..=5u8).prop_map(|(d, r, m)| Op::Edit(d, r, m)),
+            (0..3usize, 0..6usize).prop_map(|(d, r)| Op::Delete(d, r)),
+            (0..3usize).prop_map(Op::Sync),
+        ]
+    }
+
+    async fn run(ops: Vec<Op>) {
+        let w = World::new(180).await;
+        let a = w.phone().await;
+        for m in 1..=3 {
+            a.session
+                .with_vault(|v| checkins::save(v, &entry(m, "start"), at("2026-11-14T09:00:00Z")))
+                .unwrap();
+        }
+        let code = round::turn_on(&a.session).await.unwrap();
+        round::sync_now(&a.session).await.unwrap();
+        let (b, c) = (w.phone().await, w.phone().await);
+        for p in [&b, &c] {
+            round::restore(&p.session, &w.url(), &code.display())
+                .await
+                .unwrap();
+        }
+        let phones = [&a, &b, &c];
+        // Ids known to any device, so edits and deletes can name records others made.
+        let mut ids: Vec<String> = held(&a).into_iter().map(|c| c.0).collect();
+        let mut deleted = Vec::new();
+        for (step, op) in ops.into_iter().enumerate() {
+            let when = at("2026-11-15T09:00:00Z") + chrono::Duration::minutes(step as i64);
+            match op {
+                Op::New(d, m) => {
+                    let saved = phones[d]
+                        .session
+                        .with_vault(|v| checkins::save(v, &entry(m, "new"), when))
+                        .unwrap();
+                    ids.push(saved.id);
+                }
+                Op::Edit(d, r, m) => {
+                    let id = ids[r % ids.len()].clone();
+                    // Already deleted here: nothing to edit, as in the app.
+                    let _ = phones[d]
+                        .session
+                        .with_vault(|v| checkins::update(v, &id, &entry(m, "edited")));
+                }
+                Op::Delete(d, r) => {
+                    let id = ids[r % ids.len()].clone();
+                    if phones[d]
+                        .session
+                        .with_vault(|v| checkins::delete(v, &id))
+                        .unwrap()
+                    {
+                        deleted.push(id);
+                    }
+                }
+                Op::Sync(d) => {
+                    round::sync_now(&phones[d].session).await.unwrap();
+                }
+            }
+        }
+        // Everyone sends, then everyone takes in.
+        for _ in 0..2 {
+            for p in phones {
+                round::sync_now(&p.session).await.unwrap();
+            }
+        }
+        let first = held(&a);
+        assert_eq!(held(&b), first, "b converged with a");
+        assert_eq!(held(&c), first, "c converged with a");
+        for id in &deleted {
+            assert!(
+                first.iter().all(|c| &c.0 != id),
+                "a deleted record came back"
+            );
+        }
+        let mut unique: Vec<_> = first.iter().map(|c| &c.0).collect();
+        unique.dedup();
+        assert_eq!(unique.len(), first.len(), "nothing doubled");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        #[test]
+        fn three_real_vaults_converge_over_random_interleavings(ops in prop::collection::vec(op(), 1..16)) {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(run(ops));
+        }
+    }
+}
