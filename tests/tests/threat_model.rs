@@ -636,3 +636,93 @@ async fn row6_cross_team_a_device_of_team_a_reads_claims_or_replies_to_nothing_o
     assert!(b_inbox.iter().any(|i| i.request_id == b_id && i.open));
     peer::claim(&b_sam.session, &b_id).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn row7_relay_operator_learns_nothing_of_synced_records_whose_box_it_is_or_when_one_was_written()
+ {
+    use peerline_core::checkins::{self, QuickCheckIn};
+    use peerline_core::sync::round;
+    use peerline_core::talk::VaultAccess as _;
+    let w = World::new(180).await;
+    let phone = w.phone().await;
+    let marker = "SYNCROW7-marker";
+    let code = round::turn_on(&phone.session).await.unwrap();
+    // A cover round, then a round carrying a check-in with a note.
+    round::scheduled_round(&phone.session).await.unwrap();
+    phone
+        .session
+        .with_vault(|v| {
+            checkins::save(
+                v,
+                &QuickCheckIn {
+                    mood: 2,
+                    note: Some(marker.into()),
+                    ..QuickCheckIn::default()
+                },
+                chrono::DateTime::parse_from_rfc3339("2026-11-20T23:00:00-05:00").unwrap(),
+            )
+        })
+        .unwrap();
+    round::scheduled_round(&phone.session).await.unwrap();
+    round::scheduled_round(&phone.session).await.unwrap();
+
+    // No content: not in the relay's files.
+    let db_path = w.relay_db();
+    for path in [db_path.clone(), db_path.with_extension("db-wal")] {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        assert!(
+            !bytes.windows(marker.len()).any(|x| x == marker.as_bytes()),
+            "the note in {}",
+            path.display()
+        );
+    }
+    // Not whose: no row of a sync table holds the device's id, its key or the team's
+    // device row; the box is reached by its secret alone.
+    let m = {
+        let s = phone.session.lock().unwrap();
+        team::require_membership(s.vault().unwrap()).unwrap()
+    };
+    let device_key = b64::encode(m.device_key.verifying_key().as_bytes());
+    let db = rusqlite::Connection::open(&db_path).unwrap();
+    for table in ["sync_boxes", "sync_records"] {
+        for row in rows(&db, table) {
+            for (column, value) in row {
+                assert!(
+                    !value.contains(&m.device_id) && !value.contains(&device_key),
+                    "{table}.{column} names the device"
+                );
+            }
+        }
+    }
+    // Not when: the round that carried a check-in is the size of the rounds that did not.
+    let mut stmt = db
+        .prepare("SELECT length(data) FROM sync_records ORDER BY seq")
+        .unwrap();
+    let sizes: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(sizes.len() >= 3, "{sizes:?}");
+    assert!(
+        sizes.iter().all(|s| *s == sizes[0]),
+        "sizes tell: {sizes:?}"
+    );
+    // And a box's secret is the only way in: the recovery code's box, read without it, is
+    // not there.
+    let keys = peerline_core::sync::code::RecoveryCode::parse(&code.display())
+        .unwrap()
+        .keys();
+    let wrong = RelayClient::anonymous(&w.url())
+        .unwrap()
+        .read_box(
+            &peerline_client::BoxKey {
+                id: &keys.box_id,
+                secret: &"0".repeat(64),
+            },
+            0,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code(), Some(ErrorCode::UnknownBox));
+}
