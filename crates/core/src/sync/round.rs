@@ -541,6 +541,15 @@ fn box_error(e: Error) -> Error {
             code: Some(ErrorCode::UnknownBox),
             ..
         } => gone(),
+        Error::RelayRefused {
+            code: Some(ErrorCode::BoxFull),
+            ..
+        } => Error::InvalidInput(
+            "Your synced records have outgrown the space the relay keeps for them (16 MiB). \
+             Nothing here is lost and this device keeps working. Turning sync off and on again \
+             here starts a fresh copy from this device's records, with a new recovery code."
+                .into(),
+        ),
         other => other,
     }
 }
