@@ -521,3 +521,42 @@ pub async fn answer_losing_proxy(upstream: std::net::SocketAddr) -> AnswerLosing
         lose_answers: lose,
     }
 }
+
+/// The relay binary built beside the test (the workspace test run builds it), to run as a
+/// process a test can SIGKILL.
+pub fn relay_binary() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
+    let bin = dir.join("peerline-relay");
+    assert!(
+        bin.exists(),
+        "{} is missing: build it with `cargo build -p peerline-relay`",
+        bin.display()
+    );
+    bin
+}
+
+/// Runs the relay binary on the world's address and database (after `stop_relay`).
+pub fn spawn_relay(w: &World) -> std::process::Child {
+    let token = w.dir.path().join("admin-token");
+    std::fs::write(&token, peerline_testkit::ADMIN).unwrap();
+    let child = std::process::Command::new(relay_binary())
+        .args(["serve", "--listen", &w.addr.to_string()])
+        .arg("--database")
+        .arg(w.relay_db())
+        .arg("--admin-token-file")
+        .arg(&token)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(w.addr).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "relay did not come up"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child
+}

@@ -1029,3 +1029,48 @@ mod converging {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relay_killed_mid_upload_and_restarted_loses_nothing_and_doubles_nothing() {
+    use std::time::Duration;
+    let mut w = World::new(180).await;
+    let first = std::sync::Arc::new(w.phone().await);
+    let code = round::turn_on(&first.session).await.unwrap();
+    round::sync_now(&first.session).await.unwrap();
+    w.stop_relay().await;
+    let mut child = spawn_relay(&w);
+    for kill in 0..6u64 {
+        // Enough to take several uploads, then a kill at a different moment each time.
+        fill(&first, 60, 900);
+        let phone = first.clone();
+        let going = tokio::spawn(async move { round::sync_now(&phone.session).await });
+        tokio::time::sleep(Duration::from_millis(kill * 4)).await;
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let _ = tokio::time::timeout(Duration::from_secs(30), going)
+            .await
+            .expect("the round ends when the relay dies");
+        child = spawn_relay(&w);
+    }
+    // Rounds until nothing waits (bounded).
+    for _ in 0..10 {
+        if round::sync_now(&first.session).await.is_ok()
+            && !first
+                .session
+                .with_vault(|v| round::status(v.conn()))
+                .unwrap()
+                .pending
+        {
+            break;
+        }
+    }
+    let second = w.phone().await;
+    round::restore(&second.session, &w.url(), &code.display())
+        .await
+        .unwrap();
+    let (a, b) = (held(&first), held(&second));
+    assert_eq!(a.len(), 360, "every check-in made here is still here");
+    assert_eq!(b, a, "every one reached the other phone, once");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -557,43 +557,6 @@ async fn the_relay_cannot_tell_which_device_asked_or_link_two_requests() {
     assert_eq!(spent, 3);
 }
 
-/// The relay binary built beside this test (the workspace test run builds it).
-fn relay_binary() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
-    let bin = dir.join("peerline-relay");
-    assert!(
-        bin.exists(),
-        "{} is missing: build it with `cargo build -p peerline-relay`",
-        bin.display()
-    );
-    bin
-}
-
-fn spawn_relay(w: &World) -> std::process::Child {
-    let token = w.dir.path().join("admin-token");
-    std::fs::write(&token, ADMIN).unwrap();
-    let child = std::process::Command::new(relay_binary())
-        .args(["serve", "--listen", &w.addr.to_string()])
-        .arg("--database")
-        .arg(w.relay_db())
-        .arg("--admin-token-file")
-        .arg(&token)
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(w.addr).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "relay did not come up"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_relay_killed_mid_post_and_restarted_still_delivers_each_request_exactly_once() {
     let mut w = World::new(180).await;
