@@ -60,9 +60,29 @@ pub async fn safety_plan_save(
     state
         .run(move |s| {
             let now = s.clock().now();
-            safety_plan::save(s.vault()?, plan, now)
+            s.save_safety_plan(plan, now)
         })
         .await
+}
+
+/// Whether the plan stays readable while the app is locked.
+#[tauri::command]
+pub async fn safety_plan_locked_get(state: State<'_, AppState>) -> Res<bool> {
+    state.run(|s| Ok(s.plan_readable_when_locked())).await
+}
+
+/// Keeps the plan readable while locked (a copy outside the vault), or stops and deletes it.
+#[tauri::command]
+pub async fn safety_plan_locked_set(state: State<'_, AppState>, on: bool) -> Res<()> {
+    state
+        .run(move |s| s.set_plan_readable_when_locked(on))
+        .await
+}
+
+/// The plan as a locked app shows it: the copy the officer chose to keep, if any.
+#[tauri::command]
+pub async fn safety_plan_while_locked(state: State<'_, AppState>) -> Res<Option<PlanView>> {
+    state.run(|s| s.plan_while_locked()).await
 }
 
 #[tauri::command]
@@ -211,6 +231,10 @@ pub async fn backup_restore(
         .clone()
         .ok_or_else(|| ErrorBody::new("NO_BACKUP_CHOSEN", "Choose a backup file first."))?;
     state
-        .run(move |s| backup::restore(s.vault_mut()?, &path, &passphrase, mode))
+        .run(move |s| {
+            let report = backup::restore(s.vault_mut()?, &path, &passphrase, mode)?;
+            s.refresh_locked_plan()?;
+            Ok(report)
+        })
         .await
 }

@@ -26,6 +26,7 @@ import * as data from './fixtures.mjs';
  * @property {import('../../ui/src/bindings').ConsoleTeam | null} console
  * @property {import('../../ui/src/bindings').FollowUpView | null} followUp
  * @property {boolean} [syncOn]
+ * @property {boolean} [planWhenLocked]
  */
 
 /** @param {Partial<World>} [over] @returns {World} */
@@ -78,6 +79,12 @@ const ANSWERS = {
   talk_requests: (w) => w.requests,
   talk_preferences: () => data.PREFERENCES,
   safety_plan: (w) => w.plan,
+  safety_plan_locked_get: (w) => w.planWhenLocked ?? false,
+  safety_plan_locked_set: (w, args) => {
+    w.planWhenLocked = args.on;
+    return null;
+  },
+  safety_plan_while_locked: (w) => (w.planWhenLocked ? w.plan : null),
   safety_plan_save: (w, args) => {
     w.plan = { ...data.SAFETY_PLAN, plan: args.plan };
     return w.plan;

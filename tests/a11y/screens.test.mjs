@@ -293,6 +293,46 @@ const SCREENS = [
       await home(app);
       await app.click('#nav-plan');
       await app.waitFor('#plan-steps', /Sgt\. Diaz/);
+      await app.waitFor('#plan-when-locked-hint', /anyone holding the phone/);
+    },
+  },
+  {
+    // Locked, with the plan kept readable: the lock screen offers it and the next ten
+    // minutes; the plan opens without the passcode.
+    name: 'locked-plan',
+    world: { status: STATUS.locked, plan: SAFETY_PLAN, planWhenLocked: true },
+    reach: async (app) => {
+      await app.waitFor('h1', /Peerline is locked/);
+      await app.waitFor('#locked-plan', /My safety plan/);
+      await app.click('#locked-plan');
+      await app.waitFor('#plan-steps', /Sgt\. Diaz/);
+    },
+  },
+  {
+    // Locked, no copy kept: the next ten minutes, from the lock screen.
+    name: 'locked-calm',
+    world: { status: STATUS.locked, plan: SAFETY_PLAN },
+    reach: async (app) => {
+      await app.waitFor('h1', /Peerline is locked/);
+      await app.click('#locked-calm');
+      await app.waitFor('h1', /The next ten minutes/);
+      await app.click('button.back');
+      await app.waitFor('h1', /Peerline is locked/);
+      if (await app.page.$eval('#locked-plan', (b) => !b.hidden)) throw new Error('the plan offered while locked without the choice');
+    },
+  },
+  {
+    // Step 5 filled from the directory.
+    name: 'safety-plan-edit-directory',
+    world: { plan: null },
+    reach: async (app) => {
+      await home(app);
+      await app.click('#nav-plan');
+      await app.click('#plan-start');
+      await app.click('details.plan-picker summary');
+      await app.page.type('#edit-professionals-search', '988');
+      await app.click('#edit-professionals-search-go');
+      await app.waitFor('#edit-professionals-results', /Add /);
     },
   },
   {

@@ -104,3 +104,31 @@ test('the breathing guide is one tap from the crisis sheet', async () => {
   await app.waitFor('#ground-step', /4 things you can feel/);
   await app.screenshot('24-calm');
 });
+
+test('kept readable while locked, the plan opens from the lock screen and its numbers still dial', async () => {
+  await app.click('button.back');
+  await app.waitFor('h1', /How are you doing\?/);
+  await app.click('#nav-plan');
+  await app.waitFor('#plan-when-locked-hint', /anyone holding the phone/);
+  await app.click('label[for=plan-when-locked]');
+  await app.waitFor('main', /can now be read from the lock screen/);
+  await app.click('button.back');
+  await app.click('#nav-lock');
+  await app.waitFor('h1', /Peerline is locked/);
+  await app.waitFor('#locked-plan', /My safety plan/);
+  await app.click('#locked-plan');
+  await app.waitFor('#plan-steps', /Sgt\. Diaz/);
+  await app.screenshot('25-plan-locked');
+  rmSync(opened, { force: true });
+  await app.click('#plan-steps .action-call');
+  const until = Date.now() + 10_000;
+  while (!existsSync(opened) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  assert.match(readFileSync(opened, 'utf8'), /^tel:(\+1)?5550103000$/m, 'dialled while locked');
+  // Back to the lock: the rest of the app stays closed.
+  await app.click('button.back');
+  await app.waitFor('h1', /Peerline is locked/);
+  await app.click('#locked-calm');
+  await app.waitFor('h1', /The next ten minutes/);
+  await app.click('button.back');
+  await app.unlock(PASS);
+});

@@ -71,6 +71,11 @@ export const api = {
   talkScheduledCancel: (id: string) => call('talk_scheduled_cancel', { id }),
   safetyPlan: () => call('safety_plan'),
   safetyPlanSave: (plan: SafetyPlan) => call('safety_plan_save', { plan }),
+  safetyPlanLockedGet: () => call('safety_plan_locked_get'),
+  /** Keeps a copy of the plan readable while locked (outside the vault), or deletes it. */
+  safetyPlanLockedSet: (on: boolean) => call('safety_plan_locked_set', { on }),
+  /** The plan as a locked app shows it (only the copy the officer chose to keep). */
+  safetyPlanWhileLocked: () => call('safety_plan_while_locked'),
   talkSetPreferences: (preferences: Preferences) => call('talk_set_preferences', { preferences }),
   talkRequests: () => call('talk_requests'),
   talkRefresh: (id: string) => call('talk_refresh', { id }),

@@ -1473,6 +1473,9 @@ export const COMMANDS = [
   'team_sync',
   'safety_plan',
   'safety_plan_save',
+  'safety_plan_locked_get',
+  'safety_plan_locked_set',
+  'safety_plan_while_locked',
   'talk_ask',
   'talk_preferences',
   'talk_schedule',
@@ -1579,6 +1582,9 @@ export type Commands = {
   team_sync: { args: Record<string, never>; result: TeamInfo | null };
   safety_plan: { args: Record<string, never>; result: PlanView | null };
   safety_plan_save: { args: { plan: SafetyPlan }; result: PlanView | null };
+  safety_plan_locked_get: { args: Record<string, never>; result: boolean };
+  safety_plan_locked_set: { args: { on: boolean }; result: null };
+  safety_plan_while_locked: { args: Record<string, never>; result: PlanView | null };
   talk_ask: { args: { request: NewRequest }; result: AskOutcome };
   talk_preferences: { args: Record<string, never>; result: Preferences };
   talk_schedule: { args: { request: NewRequest; days: number }; result: ScheduledAsk };

@@ -46,9 +46,9 @@ export interface CrisisLinks {
   /** Whether the full directory can be shown now (the vault is open). */
   canBrowse: () => boolean;
   browse: () => void;
-  /** The officer's safety plan (in the vault, so only while it is open). */
+  /** The officer's safety plan (while locked, the copy the officer chose to keep, if any). */
   plan: () => void;
-  /** Breathing, grounding, relaxing (a screen of the open app). */
+  /** Breathing, grounding, relaxing (needs no vault: there while locked too). */
   calm: () => void;
 }
 
@@ -124,10 +124,9 @@ export function setUpCrisisButton(links: CrisisLinks): void {
     h('button', { type: 'button', class: 'secondary', id: 'crisis-close', onclick: () => dialog.close() }, 'Close'),
   );
   button.addEventListener('click', () => {
+    // The directory needs the vault open; the lines, the plan page (it says what it can
+    // show while locked) and the next ten minutes never do.
     browse.hidden = !links.canBrowse();
-    plan.hidden = !links.canBrowse();
-    // The app's screens need the vault open; the sheet itself (the lines) never does.
-    calm.hidden = !links.canBrowse();
     status.textContent = '';
     dialog.showModal();
   });

@@ -14,7 +14,7 @@ import { peerScreen } from './screens/peer';
 import { problem } from './screens/problem';
 import { calm } from './screens/calm';
 import { consoleScreen } from './screens/console';
-import { safetyPlan } from './screens/safety-plan';
+import { lockedPlan, safetyPlan } from './screens/safety-plan';
 import { screeners } from './screens/screeners';
 import { settings } from './screens/settings';
 import { talk } from './screens/talk';
@@ -146,10 +146,14 @@ export function createRouter(root: HTMLElement): Router {
         // Unlocking leads home, or to the page asked for while locked (a notification's).
         route = afterUnlock ?? 'home';
         swap(
-          unlock(s, (next) => {
-            if (next.state === 'unlocked') afterUnlock = undefined;
-            show(next);
-          }),
+          unlock(
+            s,
+            (next) => {
+              if (next.state === 'unlocked') afterUnlock = undefined;
+              show(next);
+            },
+            (page) => navigate(page),
+          ),
         );
         break;
       case 'unlocked':
@@ -165,11 +169,25 @@ export function createRouter(root: HTMLElement): Router {
   };
 
   const navigate = (to: Route): void => {
-    route = to;
     if (state === 'locked') {
+      // Two pages need no vault: the next ten minutes, and the plan's copy the officer
+      // chose to keep readable while locked. Back leads to the lock again.
+      const back = () => {
+        if (store.status) show(store.status);
+      };
+      if (to === 'calm') {
+        swap(calm({ back }));
+        return;
+      }
+      if (to === 'safety-plan') {
+        swap(lockedPlan({ back }));
+        return;
+      }
+      route = to;
       afterUnlock = to;
       return;
     }
+    route = to;
     if (store.status) show(store.status);
   };
 

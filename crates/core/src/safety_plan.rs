@@ -188,7 +188,7 @@ fn card(c: &PlanContact) -> ContactCard {
     }
 }
 
-fn view(plan: SafetyPlan, updated_at_utc: String) -> PlanView {
+pub(crate) fn view(plan: SafetyPlan, updated_at_utc: String) -> PlanView {
     PlanView {
         distractions: plan.distractions.iter().map(card).collect(),
         helpers: plan.helpers.iter().map(card).collect(),

@@ -30,9 +30,23 @@ const RELAXATION = [
   'Breathe in slowly, out slowly. Notice where you feel looser.',
 ];
 
+/** One cycle of the guide (16 s) felt on a phone that can vibrate: a longer pulse as each
+ * breath begins, a short one as each hold begins. */
+export const PULSES = [120, 3880, 60, 3940, 120, 3880, 60];
+
+/** Vibrates, where the device can (Android; elsewhere nothing happens). */
+function pulse(pattern: number | number[]): void {
+  if (typeof navigator.vibrate === 'function') navigator.vibrate(pattern);
+}
+
 function breathing(): HTMLElement {
+  const dot = h('span', { class: 'breath-dot' });
+  // Paced by the animation itself (its start and each new cycle), so no timer runs here,
+  // and with reduced motion (no animation) nothing vibrates either.
+  dot.addEventListener('animationstart', () => pulse(PULSES));
+  dot.addEventListener('animationiteration', () => pulse(PULSES));
   const guide = h('div', { class: 'breath-guide', 'aria-hidden': 'true' },
-    h('div', { class: 'breath-square' }, h('span', { class: 'breath-dot' })),
+    h('div', { class: 'breath-square' }, dot),
     h('div', { class: 'breath-words' }, ...PHASES.map((p, i) => h('span', { class: `breath-phase p${i}` }, p))));
   const toggle = h('button', {
     type: 'button',
@@ -42,13 +56,14 @@ function breathing(): HTMLElement {
     onclick: () => {
       const on = !guide.classList.contains('running');
       guide.classList.toggle('running', on);
+      if (!on) pulse(0);
       toggle.setAttribute('aria-pressed', String(on));
       toggle.textContent = on ? 'Stop' : 'Start breathing';
     },
   }, 'Start breathing');
   return h('section', { class: 'stack', 'aria-labelledby': 'breath-h' },
     h('h2', { id: 'breath-h' }, 'Box breathing'),
-    h('p', {}, 'In through your nose for 4, hold for 4, out through your mouth for 4, hold for 4. Follow the dot around the square for a few minutes.'),
+    h('p', {}, 'In through your nose for 4, hold for 4, out through your mouth for 4, hold for 4. Follow the dot around the square for a few minutes. On a phone that can, you feel each breath begin, so you can close your eyes.'),
     guide,
     toggle,
     h('p', { class: 'hint' }, SOURCES.breathing));

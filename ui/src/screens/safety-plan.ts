@@ -77,11 +77,65 @@ function contactsField(id: string, label: string, hint: string, value: PlanConta
   for (const c of value) add(c);
   add({ name: '', phone: null });
   const more = h('button', { type: 'button', class: 'secondary', onclick: () => add({ name: '', phone: null }) }, 'Add another');
+  const extra = id === 'edit-professionals' ? [directoryPicker(id, (c) => {
+    // Fill the empty row left at the end, then offer a new empty one.
+    const rowsNow = [...rows.querySelectorAll<HTMLElement>('.plan-contact-row')];
+    const last = rowsNow[rowsNow.length - 1];
+    const [name, phone] = last ? [...last.querySelectorAll('input')] : [];
+    if (name && phone && name.value === '' && phone.value === '') {
+      name.value = c.name;
+      phone.value = c.phone ?? '';
+    } else {
+      add(c);
+    }
+    add({ name: '', phone: null });
+  })] : [];
   const read = () => [...rows.querySelectorAll<HTMLElement>('.plan-contact-row')].map((row) => {
     const [name, phone] = [...row.querySelectorAll('input')];
     return { name: name.value.trim(), phone: phone.value.trim() === '' ? null : phone.value.trim() };
   }).filter((c) => c.name !== '' || c.phone !== null);
-  return [h('fieldset', { class: 'plan-contacts' }, h('legend', {}, label), h('p', { class: 'hint' }, hint), rows, more), read];
+  return [h('fieldset', { class: 'plan-contacts' }, h('legend', {}, label), h('p', { class: 'hint' }, hint), rows, more, ...extra), read];
+}
+
+/** Picks professionals and crisis lines from the directory (the built-in lines and the
+ * agency's list, searched on this device) into step 5. */
+function directoryPicker(id: string, pick: (c: PlanContact) => void): HTMLElement {
+  const input = h('input', { id: `${id}-search`, type: 'search', autocomplete: 'off', placeholder: 'EAP, chaplain, trauma counselor, 988\u2026' });
+  const results = h('ul', { class: 'stack plain', id: `${id}-results`, 'aria-live': 'polite' });
+  const search = async () => {
+    try {
+      const hits = await api.directorySearch({
+        text: input.value, kinds: [], specialty: null, first_responder_competent: false, telehealth: false,
+        language: null, cost: null, always_open: false, region: null, origin: null, limit: 8,
+      });
+      results.replaceChildren(...hits.map((hit) => {
+        const e = hit.entry;
+        const phone = e.phone ?? e.sms;
+        return h('li', {}, h('button', {
+          type: 'button',
+          class: 'secondary',
+          onclick: () => pick({ name: e.name, phone }),
+        }, `Add ${e.name}${phone ? ` (${phone})` : ''}`));
+      }));
+      if (hits.length === 0) results.replaceChildren(h('li', {}, 'Nothing found. Try other words, or type the name and number above.'));
+    } catch (e) {
+      results.replaceChildren(h('li', {}, describe(toErrorBody(e))));
+    }
+  };
+  input.addEventListener('keydown', (ev: KeyboardEvent) => {
+    // Enter searches here; it must not save the plan half-written.
+    if (ev.key === 'Enter') {
+      ev.preventDefault();
+      void search();
+    }
+  });
+  return h('details', { class: 'plan-picker' },
+    h('summary', {}, 'Add from the directory'),
+    h('div', { class: 'stack' },
+      h('label', { for: input.id }, 'Search counselors, EAP, chaplains, crisis lines'),
+      input,
+      h('button', { type: 'button', class: 'secondary', id: `${id}-search-go`, onclick: () => void search() }, 'Search'),
+      results));
 }
 
 /** Edits the plan; `saved` gets what core kept (or null when it was emptied). */
@@ -133,6 +187,59 @@ function editor(v: PlanView | null, saved: (p: PlanView | null) => void, cancel:
   h('button', { type: 'button', class: 'secondary', onclick: cancel }, 'Cancel'));
 }
 
+/** "Keep my plan readable while Peerline is locked", with what that means. */
+function lockedChoice(status: HTMLElement): HTMLElement {
+  const box = h('input', { type: 'checkbox', id: 'plan-when-locked' });
+  box.disabled = true;
+  void api.safetyPlanLockedGet().then((on) => {
+    box.checked = on;
+    box.disabled = false;
+  }).catch((e) => {
+    status.textContent = describe(toErrorBody(e));
+  });
+  box.addEventListener('change', async () => {
+    const on = box.checked;
+    try {
+      await api.safetyPlanLockedSet(on);
+      status.textContent = on
+        ? 'Your plan can now be read from the lock screen and the crisis sheet.'
+        : 'Your plan opens only after you unlock again; the copy outside the vault is deleted.';
+    } catch (e) {
+      box.checked = !on;
+      status.textContent = describe(toErrorBody(e));
+    }
+  });
+  return h('div', { class: 'stack' },
+    h('span', { class: 'chip' }, box, h('label', { for: 'plan-when-locked' }, 'Keep my plan readable while Peerline is locked')),
+    h('p', { class: 'hint', id: 'plan-when-locked-hint' }, 'For a moment when a passcode is too much. What it means: a copy of the plan is kept outside your encrypted vault on this device, so anyone holding the phone, or reading its files, can read it without your passcode. Your check-ins and everything else stay locked.'));
+}
+
+/** The plan as a locked app shows it: the copy the officer chose to keep, or where it is. */
+export function lockedPlan(links: { back: () => void }): Screen {
+  let gone = false;
+  return {
+    async mount(root) {
+      const status = messageArea();
+      const v = await api.safetyPlanWhileLocked().catch(() => null);
+      if (gone) return;
+      const back = h('button', { type: 'button', class: 'secondary back', onclick: links.back }, '\u2190 Back');
+      const call988 = h('button', { type: 'button', class: 'danger', onclick: () => document.getElementById('crisis-button')?.click() }, 'Call or text 988 now');
+      if (!v) {
+        mount(root, h('h1', {}, 'My safety plan'), back,
+          h('p', {}, 'Your safety plan opens after you unlock Peerline. On its page you can choose to keep it readable while locked.'),
+          call988);
+        return;
+      }
+      mount(root, h('h1', {}, 'My safety plan'), back,
+        h('p', { class: 'hint' }, 'Shown while Peerline is locked because you chose that.'),
+        planSteps(v, status), status, call988);
+    },
+    dispose() {
+      gone = true;
+    },
+  };
+}
+
 /** The safety plan page. */
 export function safetyPlan(links: { back: () => void }): Screen {
   let gone = false;
@@ -160,6 +267,7 @@ export function safetyPlan(links: { back: () => void }): Screen {
             h('button', { type: 'button', class: 'secondary', id: 'plan-edit', onclick: () => edit(v) }, 'Change my plan'),
             h('button', { type: 'button', class: 'secondary', onclick: () => window.print() }, 'Print')),
           h('p', { class: 'hint' }, 'A printed copy is outside the app\u2019s protection: keep it somewhere private, like your wallet.'),
+          lockedChoice(status),
           h('p', { class: 'hint' }, `Last changed ${new Date(v.updated_at_utc).toLocaleDateString()}. After the Stanley\u2013Brown Safety Planning Intervention (Stanley & Brown, 2012).`));
       };
       const edit = (v: PlanView | null) => {

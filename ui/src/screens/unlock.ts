@@ -8,11 +8,15 @@ import { eraseButton } from './erase';
 
 type LockedStatus = Extract<VaultStatus, { state: 'locked' }>;
 
-export function unlock(status: LockedStatus, show: (s: VaultStatus) => void): Screen {
+/** The pages a locked app can open: they need no vault. */
+export type LockedPage = 'calm' | 'safety-plan';
+
+export function unlock(status: LockedStatus, show: (s: VaultStatus) => void, open: (page: LockedPage) => void): Screen {
   let stop = (): void => undefined;
   return {
     mount: (root) => {
       stop = draw(root, status, show);
+      root.append(rightNow(open));
     },
     dispose: () => stop(),
   };
@@ -89,4 +93,17 @@ function draw(root: HTMLElement, status: LockedStatus, show: (s: VaultStatus) =>
   );
   if (status.retry_after_secs) wait(status.retry_after_secs);
   return () => window.clearInterval(timer);
+}
+
+/** Something to do now without unlocking: the next ten minutes, and the plan when the
+ * officer chose to keep it readable while locked. */
+function rightNow(open: (page: LockedPage) => void): HTMLElement {
+  const plan = h('button', { type: 'button', class: 'secondary', id: 'locked-plan', hidden: true, onclick: () => open('safety-plan') }, 'My safety plan');
+  void api.safetyPlanWhileLocked().then((v) => {
+    plan.hidden = v === null;
+  }).catch(() => undefined);
+  return h('section', { class: 'stack', 'aria-labelledby': 'right-now-h' },
+    h('h2', { id: 'right-now-h' }, 'Need something right now?'),
+    h('button', { type: 'button', class: 'secondary', id: 'locked-calm', onclick: () => open('calm') }, 'Breathe, ground, relax'),
+    plan);
 }

@@ -340,6 +340,10 @@ impl Engine {
                     // Offline or refused: the changes stay queued, so planning sets the
                     // next round.
                     tracing::debug!(code = e.code(), "sync round not done; will try again");
+                } else if let Err(e) = self.lock_session().refresh_locked_plan() {
+                    // A plan edited on another device: the copy readable while locked
+                    // follows at the next save or round.
+                    tracing::debug!(code = e.code(), "locked plan copy not refreshed");
                 }
             }
             Job::Link => {

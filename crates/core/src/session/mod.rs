@@ -18,6 +18,7 @@ use crate::vault::wrap::{KdfParams, UnwrapError, WrappedKey};
 use crate::vault::{Vault, VaultKey};
 
 mod followup;
+mod plan;
 mod reminder;
 
 /// Shortest passcode accepted, in characters. Six is what phones ask for; a longer one is
@@ -363,6 +364,7 @@ impl Session {
             throttle: Default::default(),
             reminder: Default::default(),
             prompts: Default::default(),
+            locked_plan: Default::default(),
         };
         meta.save(&self.paths.meta())?;
         let made = (|| -> Result<Vault> {

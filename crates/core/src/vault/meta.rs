@@ -60,6 +60,25 @@ pub struct Meta {
     /// (what they follow up is in the vault).
     #[serde(default)]
     pub prompts: crate::followup::Prompts,
+    /// The safety plan, kept readable while the app is locked, only when the officer chose
+    /// it (in plain text here: the screen says what that means). Off by default.
+    #[serde(default, skip_serializing_if = "LockedPlan::is_off")]
+    pub locked_plan: LockedPlan,
+}
+
+/// The officer's choice to keep the safety plan readable while locked, and the copy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockedPlan {
+    /// Chosen.
+    pub on: bool,
+    /// The plan as last saved, and when (none while the officer has none).
+    pub plan: Option<(crate::safety_plan::SafetyPlan, String)>,
+}
+
+impl LockedPlan {
+    fn is_off(&self) -> bool {
+        !self.on
+    }
 }
 
 /// The metadata format this build writes and reads.
