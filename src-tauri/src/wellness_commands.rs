@@ -233,7 +233,10 @@ pub async fn backup_restore(
     state
         .run(move |s| {
             let report = backup::restore(s.vault_mut()?, &path, &passphrase, mode)?;
+            // What lives beside the vault follows what the restore brought: the plan's
+            // copy readable while locked, and the follow-up prompts still to come.
             s.refresh_locked_plan()?;
+            s.sync_prompts()?;
             Ok(report)
         })
         .await
