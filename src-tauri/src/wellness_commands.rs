@@ -231,13 +231,6 @@ pub async fn backup_restore(
         .clone()
         .ok_or_else(|| ErrorBody::new("NO_BACKUP_CHOSEN", "Choose a backup file first."))?;
     state
-        .run(move |s| {
-            let report = backup::restore(s.vault_mut()?, &path, &passphrase, mode)?;
-            // What lives beside the vault follows what the restore brought: the plan's
-            // copy readable while locked, and the follow-up prompts still to come.
-            s.refresh_locked_plan()?;
-            s.sync_prompts()?;
-            Ok(report)
-        })
+        .run(move |s| s.restore_backup(&path, &passphrase, mode))
         .await
 }

@@ -49,6 +49,21 @@ impl Session {
         self.update_meta(|m| m.locked_plan.plan = plan)
     }
 
+    /// Restores a backup file, then brings what lives beside the vault in step with what
+    /// it brought: the plan's copy readable while locked, and the follow-up prompts still
+    /// to come.
+    pub fn restore_backup(
+        &mut self,
+        path: &std::path::Path,
+        passphrase: &str,
+        mode: crate::backup::RestoreMode,
+    ) -> Result<crate::backup::BackupReport> {
+        let report = crate::backup::restore(self.vault_mut()?, path, passphrase, mode)?;
+        self.refresh_locked_plan()?;
+        self.sync_prompts()?;
+        Ok(report)
+    }
+
     /// The plan as a locked app may show it: only the copy the officer chose to keep.
     pub fn plan_while_locked(&self) -> Result<Option<PlanView>> {
         let meta = self.meta().ok_or(Error::NoVault)?;
@@ -129,6 +144,18 @@ mod tests {
         s.unlock("a-passcode-42").unwrap();
         s.save_safety_plan(plan("LOCKEDPLAN-three"), now).unwrap();
         assert!(meta_file().contains("LOCKEDPLAN-three"));
+        // A backup restored over it: the copy follows the restored plan.
+        let backup = dir.path().join("plan.backup");
+        crate::backup::write(s.vault().unwrap(), "a long backup passphrase", &backup).unwrap();
+        s.save_safety_plan(plan("LOCKEDPLAN-four"), now).unwrap();
+        s.restore_backup(
+            &backup,
+            "a long backup passphrase",
+            crate::backup::RestoreMode::Replace,
+        )
+        .unwrap();
+        assert!(meta_file().contains("LOCKEDPLAN-three"));
+        assert!(!meta_file().contains("LOCKEDPLAN-four"));
         s.set_plan_readable_when_locked(false).unwrap();
         assert!(
             !meta_file().contains("LOCKEDPLAN"),
