@@ -102,6 +102,37 @@ impl ErrorCode {
         }
     }
 
+    /// The HTTP status the relay answers with this code: the one table both the relay's
+    /// answers and its published contract are made from.
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::BadJson | Self::InvalidInput => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden | Self::InviteInvalid => 403,
+            Self::UnknownTeam | Self::UnknownRequest | Self::UnknownBox => 404,
+            Self::MethodNotAllowed => 405,
+            Self::Replay
+            | Self::StaleVersion
+            | Self::AlreadyTaken
+            | Self::Conflict
+            | Self::TokenSpent
+            | Self::ConversationFull => 409,
+            Self::TooLarge => 413,
+            Self::RateLimited => 429,
+            Self::TooManyConnections | Self::Unavailable => 503,
+            Self::BoxFull => 507,
+        }
+    }
+
+    /// The codes the relay answers with `status`, in the enum's order.
+    pub fn with_status(status: u16) -> Vec<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|c| c.http_status() == status)
+            .collect()
+    }
+
     /// The code for a wire string, if it is one of the relay's.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|c| c.as_str() == s)

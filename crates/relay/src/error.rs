@@ -109,26 +109,9 @@ impl RelayError {
         }
     }
 
-    /// HTTP status.
+    /// HTTP status: the code's, from the one table in protocol.
     pub fn status(&self) -> StatusCode {
-        match self {
-            Self::BadJson(_) | Self::InvalidInput(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::Invite(_) => StatusCode::FORBIDDEN,
-            Self::Replay
-            | Self::StaleVersion { .. }
-            | Self::AlreadyTaken
-            | Self::Conflict
-            | Self::TokenSpent
-            | Self::ConversationFull(_) => StatusCode::CONFLICT,
-            Self::UnknownTeam | Self::UnknownRequest | Self::UnknownBox => StatusCode::NOT_FOUND,
-            Self::BoxFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
-            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::TooManyConnections => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        }
+        StatusCode::from_u16(self.code().http_status()).unwrap_or(StatusCode::BAD_REQUEST)
     }
 
     pub(crate) fn storage(e: rusqlite::Error) -> Self {

@@ -16,3 +16,8 @@ mod tasks;
 pub use error::RelayError;
 pub use server::{Database, RunningRelay, ServeConfig, StartError, TlsFiles, start};
 pub use state::Limits;
+
+/// The relay's published contract (OpenAPI 3.1), as served at `/v1/openapi.json`.
+pub fn openapi_document() -> serde_json::Value {
+    routes::openapi::document()
+}

@@ -14,27 +14,6 @@ use serde_json::json;
 const REQUESTS: usize = 10_000;
 const WORKERS: usize = 8;
 
-/// xorshift64*: a fixed seed makes a failure reproducible without a new dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
-
 fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -110,7 +89,7 @@ fn hostile(rng: &mut Rng, team: &str) -> (reqwest::Method, String, Vec<(String, 
             rng.pick(&["0", "-1", "99999999999999999999", "now", "1700000000"])
                 .to_string(),
         ));
-        headers.push(("x-peerline-nonce".into(), format!("{:x}", rng.next())));
+        headers.push(("x-peerline-nonce".into(), format!("{:x}", rng.next_u64())));
         headers.push((
             "x-peerline-signature".into(),
             peerline_protocol::b64::encode(&rng.bytes(64)),
