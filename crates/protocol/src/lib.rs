@@ -14,6 +14,7 @@ mod error_code;
 pub mod figures;
 pub mod invite;
 pub mod relay;
+pub mod wire_int;
 
 pub use error_body::ErrorBody;
 pub use error_code::ErrorCode;

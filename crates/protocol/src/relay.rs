@@ -11,12 +11,17 @@ use serde::{Deserialize, Serialize};
 pub struct CreateTeam {
     /// The team's ed25519 signing public key, base64. The private half never leaves the
     /// coordinator's machine.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9+/]{43}={0,1}$"))]
     pub team_public_key: String,
     /// Seconds an urgent ("now") request may stay unclaimed before it goes to every peer.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 86400))]
+    #[serde(deserialize_with = "crate::wire_int::opt_u32")]
     pub escalation_secs: Option<u32>,
     /// Anonymous request tokens one device may get per day (the relay's default if absent).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1000))]
+    #[serde(deserialize_with = "crate::wire_int::opt_u32")]
     pub tokens_per_day: Option<u32>,
 }
 
@@ -58,11 +63,15 @@ pub struct TeamStatus {
 #[serde(deny_unknown_fields)]
 pub struct IssueInvite {
     /// Unix seconds after which the invite no longer works.
+    #[serde(deserialize_with = "crate::wire_int::i64")]
     pub expires_at: i64,
     /// How many devices may join with it.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
+    #[serde(deserialize_with = "crate::wire_int::u32")]
     pub max_uses: u32,
     /// SHA-256 (hex) of the invite code. The coordinator's CLI makes the code; the relay
     /// only ever sees its hash.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-fA-F]{64}$"))]
     pub code_hash: String,
 }
 
@@ -99,14 +108,17 @@ pub struct InviteInfo {
 #[serde(deny_unknown_fields)]
 pub struct RegisterDevice {
     /// The team from the invite.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{32}$"))]
     pub team_id: String,
     /// The code from the invite.
     pub invite_code: String,
     /// The device's ed25519 public key (base64); it signs the device's requests.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9+/]{43}={0,1}$"))]
     pub device_public_key: String,
     /// The team's public key as the invite gave it (base64). The relay refuses the
     /// registration, and keeps the invite unused, when it is not the team's key: a damaged
     /// or altered invite fails at join instead of later, at the first roster check.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9+/]{43}={0,1}$"))]
     pub team_public_key: String,
 }
 
@@ -148,10 +160,12 @@ impl BlobKind {
 #[serde(deny_unknown_fields)]
 pub struct SignedBlob {
     /// Strictly increasing; the relay and the app refuse anything older than they hold.
+    #[serde(deserialize_with = "crate::wire_int::u64")]
     pub version: u64,
     /// The document (JSON), base64.
     pub payload: String,
     /// ed25519 signature (base64) over [`blob_signing_message`].
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9+/]{86}(==)?$"))]
     pub signature: String,
 }
 
@@ -216,16 +230,20 @@ impl Urgency {
 #[serde(deny_unknown_fields)]
 pub struct PostRequest {
     /// Random id chosen by the app; a repeat post with the same id changes nothing.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{32}$"))]
     pub request_id: String,
     /// How soon.
     pub urgency: Urgency,
     /// Roster key ids of the peers to notify first (the on-duty ones).
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub recipient_key_ids: Vec<String>,
     /// Unix seconds after which the relay deletes it.
+    #[serde(deserialize_with = "crate::wire_int::i64")]
     pub expires_at: i64,
     /// The age-encrypted request, base64.
     pub ciphertext: String,
     /// SHA-256 (hex) of the per-request status secret the officer keeps.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-fA-F]{64}$"))]
     pub status_hash: String,
     /// An anonymous one-time token: with it the post carries no device signature at all,
     /// so the relay cannot tell which device asked.
@@ -259,6 +277,7 @@ pub struct IssueTokens {
     /// The key to sign with.
     pub key_id: String,
     /// Blinded messages, base64.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub blinded: Vec<String>,
 }
 
@@ -342,9 +361,11 @@ pub struct OpenRequest {
 #[serde(deny_unknown_fields)]
 pub struct ClaimRequest {
     /// The claiming peer's roster key id.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub key_id: String,
     /// ed25519 signature (base64) by that peer's roster signing key over
     /// [`claim_proof_message`]: only the peer named in the roster can claim as them.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9+/]{86}(==)?$"))]
     pub proof: String,
 }
 
@@ -389,6 +410,7 @@ pub struct PostReply {
 #[serde(deny_unknown_fields)]
 pub struct WidenRequest {
     /// Roster key ids of every peer now addressed.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub recipient_key_ids: Vec<String>,
     /// The request encrypted to all of them, base64.
     pub ciphertext: String,
@@ -458,6 +480,7 @@ pub const MESSAGE_PAGE: usize = 100;
 #[serde(deny_unknown_fields)]
 pub struct PostMessage {
     /// Random id chosen by the sender (32 hex digits): a retried post changes nothing.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{32}$"))]
     pub message_id: String,
     /// The message, encrypted to the other side's per-request key, base64.
     pub ciphertext: String,
@@ -509,6 +532,7 @@ pub struct MessagePage {
 #[serde(deny_unknown_fields)]
 pub struct MarkRead {
     /// The highest sequence shown.
+    #[serde(deserialize_with = "crate::wire_int::u64")]
     pub upto: u64,
 }
 
@@ -522,6 +546,7 @@ pub struct MarkRead {
 #[serde(deny_unknown_fields)]
 pub struct HandOff {
     /// Roster key ids now addressed.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
     pub recipient_key_ids: Vec<String>,
     /// The request encrypted to them, base64.
     pub ciphertext: String,
@@ -607,11 +632,15 @@ impl Event {
 #[serde(deny_unknown_fields)]
 pub struct SetDuty {
     /// The peer's roster key id.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub key_id: String,
     /// On duty for this many minutes from now; 0 goes off duty.
+    #[cfg_attr(feature = "openapi", schema(maximum = 1440))]
+    #[serde(deserialize_with = "crate::wire_int::u32")]
     pub minutes: u32,
     /// ed25519 signature (base64) by the peer's roster signing key over
     /// [`duty_proof_message`].
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9+/]{86}(==)?$"))]
     pub proof: String,
 }
 
@@ -651,11 +680,13 @@ pub struct PushSubscription {
 #[serde(deny_unknown_fields)]
 pub struct PeerPush {
     /// The peer's roster key id.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub key_id: String,
     /// Where to send wake-ups.
     pub subscription: PushSubscription,
     /// ed25519 signature (base64) by the peer's roster signing key over
     /// [`push_proof_message`]: a member's device cannot have another peer's wake-ups.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9+/]{86}(==)?$"))]
     pub proof: String,
 }
 
@@ -692,10 +723,12 @@ pub const HEADER_BOX_SECRET: &str = "x-peerline-box-secret";
 #[serde(deny_unknown_fields)]
 pub struct CreateBox {
     /// The team whose token pays for it.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{32}$"))]
     pub team_id: String,
     /// An unspent anonymous token of that team.
     pub token: Token,
     /// SHA-256 (hex) of the box secret the app will present.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-fA-F]{64}$"))]
     pub secret_hash: String,
 }
 
@@ -737,6 +770,7 @@ pub struct Appended {
 #[serde(deny_unknown_fields)]
 pub struct BoxSnapshot {
     /// The last record the snapshot includes.
+    #[serde(deserialize_with = "crate::wire_int::u64")]
     pub upto_seq: u64,
     /// Ciphertext, base64.
     pub data: String,
