@@ -111,8 +111,15 @@ impl RelayClient {
             .await
         {
             Ok(blob) => Ok(Some(blob)),
-            // The relay says "nothing published yet" as invalid input on this endpoint.
-            Err(e) if e.code() == Some(crate::ErrorCode::InvalidInput) => Ok(None),
+            // "Nothing published yet" (relays before NOT_PUBLISHED said invalid input).
+            Err(e)
+                if matches!(
+                    e.code(),
+                    Some(crate::ErrorCode::NotPublished | crate::ErrorCode::InvalidInput)
+                ) =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(e),
         }
     }

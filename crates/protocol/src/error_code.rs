@@ -49,6 +49,10 @@ pub enum ErrorCode {
     ConversationFull,
     /// The path exists, but not with this method (the `Allow` header lists those it has).
     MethodNotAllowed,
+    /// No such invite in the team (revoking one that is not there).
+    UnknownInvite,
+    /// No roster or directory has been published yet.
+    NotPublished,
 }
 
 impl ErrorCode {
@@ -74,6 +78,8 @@ impl ErrorCode {
         Self::BoxFull,
         Self::ConversationFull,
         Self::MethodNotAllowed,
+        Self::UnknownInvite,
+        Self::NotPublished,
     ];
 
     /// The code as it appears on the wire.
@@ -99,6 +105,8 @@ impl ErrorCode {
             Self::BoxFull => "BOX_FULL",
             Self::ConversationFull => "CONVERSATION_FULL",
             Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::UnknownInvite => "UNKNOWN_INVITE",
+            Self::NotPublished => "NOT_PUBLISHED",
         }
     }
 
@@ -109,7 +117,11 @@ impl ErrorCode {
             Self::BadJson | Self::InvalidInput => 400,
             Self::Unauthorized => 401,
             Self::Forbidden | Self::InviteInvalid => 403,
-            Self::UnknownTeam | Self::UnknownRequest | Self::UnknownBox => 404,
+            Self::UnknownTeam
+            | Self::UnknownRequest
+            | Self::UnknownBox
+            | Self::UnknownInvite
+            | Self::NotPublished => 404,
             Self::MethodNotAllowed => 405,
             Self::Replay
             | Self::StaleVersion

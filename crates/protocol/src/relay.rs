@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct CreateTeam {
     /// The team's ed25519 signing public key, base64. The private half never leaves the
-    /// coordinator's machine.
+    /// coordinator's machine. 32 bytes that are not an ed25519 point are refused ("is not an
+    /// ed25519 public key").
     #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9+/]{43}={0,1}$"))]
     pub team_public_key: String,
     /// Seconds an urgent ("now") request may stay unclaimed before it goes to every peer.
@@ -62,7 +63,8 @@ pub struct TeamStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IssueInvite {
-    /// Unix seconds after which the invite no longer works.
+    /// Unix seconds after which the invite no longer works; refused when in the past by the
+    /// relay's clock.
     #[serde(deserialize_with = "crate::wire_int::i64")]
     pub expires_at: i64,
     /// How many devices may join with it.
@@ -112,7 +114,8 @@ pub struct RegisterDevice {
     pub team_id: String,
     /// The code from the invite.
     pub invite_code: String,
-    /// The device's ed25519 public key (base64); it signs the device's requests.
+    /// The device's ed25519 public key (base64); it signs the device's requests. 32 bytes
+    /// that are not an ed25519 point are refused ("is not an ed25519 public key").
     #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9+/]{43}={0,1}$"))]
     pub device_public_key: String,
     /// The team's public key as the invite gave it (base64). The relay refuses the
@@ -153,6 +156,13 @@ impl BlobKind {
     }
 }
 
+/// A peer's key id in the team's roster (for the published schema: what a list of
+/// recipients holds).
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
+pub struct RosterKeyId(pub String);
+
 /// A roster or directory, signed by the team key. `PUT /v1/teams/{team}/{kind}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(proptest_derive::Arbitrary))]
@@ -162,9 +172,10 @@ pub struct SignedBlob {
     /// Strictly increasing; the relay and the app refuse anything older than they hold.
     #[serde(deserialize_with = "crate::wire_int::u64")]
     pub version: u64,
-    /// The document (JSON), base64.
+    /// The document (JSON), base64 (canonical: refused as "not base64" otherwise).
     pub payload: String,
-    /// ed25519 signature (base64) over [`blob_signing_message`].
+    /// ed25519 signature (base64) over [`blob_signing_message`]; refused ("not signed by
+    /// this team's key") unless it verifies.
     #[cfg_attr(feature = "openapi", schema(pattern = "^[A-Za-z0-9+/]{86}(==)?$"))]
     pub signature: String,
 }
@@ -235,12 +246,16 @@ pub struct PostRequest {
     /// How soon.
     pub urgency: Urgency,
     /// Roster key ids of the peers to notify first (the on-duty ones).
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<RosterKeyId>, min_items = 1, max_items = 500)
+    )]
     pub recipient_key_ids: Vec<String>,
-    /// Unix seconds after which the relay deletes it.
+    /// Unix seconds after which the relay deletes it: in the future by the relay's clock,
+    /// and within its longest request life (a week by default).
     #[serde(deserialize_with = "crate::wire_int::i64")]
     pub expires_at: i64,
-    /// The age-encrypted request, base64.
+    /// The age-encrypted request, base64 (canonical: refused as "not base64" otherwise).
     pub ciphertext: String,
     /// SHA-256 (hex) of the per-request status secret the officer keeps.
     #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-fA-F]{64}$"))]
@@ -276,7 +291,8 @@ pub struct TokenKey {
 pub struct IssueTokens {
     /// The key to sign with.
     pub key_id: String,
-    /// Blinded messages, base64.
+    /// Blinded messages, base64, each valid for the key named ("is not valid for this key"
+    /// otherwise).
     #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 20))]
     pub blinded: Vec<String>,
 }
@@ -410,7 +426,10 @@ pub struct PostReply {
 #[serde(deny_unknown_fields)]
 pub struct WidenRequest {
     /// Roster key ids of every peer now addressed.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<RosterKeyId>, min_items = 1, max_items = 500)
+    )]
     pub recipient_key_ids: Vec<String>,
     /// The request encrypted to all of them, base64.
     pub ciphertext: String,
@@ -546,7 +565,10 @@ pub struct MarkRead {
 #[serde(deny_unknown_fields)]
 pub struct HandOff {
     /// Roster key ids now addressed.
-    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 500))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<RosterKeyId>, min_items = 1, max_items = 500)
+    )]
     pub recipient_key_ids: Vec<String>,
     /// The request encrypted to them, base64.
     pub ciphertext: String,

@@ -54,9 +54,10 @@ pub enum RelayError {
     /// Too many requests.
     #[error("Too many requests; slow down and try again shortly.")]
     RateLimited,
-    /// A team with that id exists.
-    #[error("That team already exists.")]
-    Conflict,
+    /// The state does not allow it (an id already taken, a key rotated, a snapshot out of
+    /// place), with what to do.
+    #[error("{0}")]
+    Conflict(&'static str),
     /// Storage failed.
     #[error("The relay is temporarily unavailable ({0}). Try again shortly.")]
     Unavailable(String),
@@ -80,6 +81,12 @@ pub enum RelayError {
     /// The path has no such method.
     #[error("That method is not allowed on this endpoint; the Allow header lists those it has.")]
     MethodNotAllowed,
+    /// Revoking an invite the team does not have.
+    #[error("There is no such invite in this team.")]
+    UnknownInvite,
+    /// No roster or directory (named) has been published yet.
+    #[error("No {0} has been published yet.")]
+    NotPublished(&'static str),
 }
 
 impl RelayError {
@@ -100,12 +107,14 @@ impl RelayError {
             Self::RateLimited => ErrorCode::RateLimited,
             Self::TooLarge => ErrorCode::TooLarge,
             Self::TooManyConnections => ErrorCode::TooManyConnections,
-            Self::Conflict => ErrorCode::Conflict,
+            Self::Conflict(_) => ErrorCode::Conflict,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::UnknownBox => ErrorCode::UnknownBox,
             Self::BoxFull { .. } => ErrorCode::BoxFull,
             Self::ConversationFull(_) => ErrorCode::ConversationFull,
             Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::UnknownInvite => ErrorCode::UnknownInvite,
+            Self::NotPublished(_) => ErrorCode::NotPublished,
         }
     }
 

@@ -202,6 +202,40 @@ async fn invites_expire_get_revoked_and_run_out() {
         .unwrap();
     assert_eq!(list.len(), 3);
     assert_eq!(list.iter().filter(|i| i.revoked).count(), 1);
+
+    // Revoking an invite the team does not have is "no such invite", not a shape error.
+    let e = team
+        .coordinator()
+        .revoke_invite(&"0".repeat(32))
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e), (404, ErrorCode::UnknownInvite));
+}
+
+#[tokio::test]
+async fn a_document_not_published_yet_is_404_not_published_and_the_client_reads_it_as_none() {
+    let r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let device = team.device().await;
+    let e = device
+        .client()
+        .call::<(), SignedBlob>(
+            Method::GET,
+            &ep::team_blob(&team.team_id, BlobKind::Directory),
+            None,
+            &[],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&e), (404, ErrorCode::NotPublished));
+    assert_eq!(
+        device
+            .client()
+            .fetch_blob(&team.team_id, BlobKind::Directory)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 #[tokio::test]

@@ -21,6 +21,22 @@ use peerline_relay::Limits;
 use peerline_testkit::*;
 use serde_json::{Value, json};
 
+/// Rules the relay enforces that a JSON Schema cannot state, each written in the field's
+/// description in the document: a refusal for one of these is the documented kind.
+const DOCUMENTED_RULES: &[&str] = &[
+    // Time: relative to the relay's clock.
+    "in the future",
+    "in the past",
+    // Cryptography: a key must be a curve point, a signature must verify, base64 must be
+    // canonical.
+    "is not an ed25519",
+    "not base64",
+    "is not valid for this key",
+    "not signed by",
+    // A WebSocket endpoint asked without the upgrade (its description says so).
+    "takes a WebSocket connection",
+];
+
 /// Cases per operation: with the 37 operations, over 5,000 in all.
 const PER_OPERATION: usize = 150;
 
@@ -204,7 +220,8 @@ fn mutate(mut v: Value, rng: &mut Rng) -> Vec<u8> {
     serde_json::to_vec(&v).unwrap()
 }
 
-fn path_value(name: &str, f: &Fixture, rng: &mut Rng) -> String {
+/// A path parameter: a real id of the fixture (and `true`), or one that names nothing.
+fn path_value(name: &str, f: &Fixture, rng: &mut Rng) -> (String, bool) {
     let real = match name {
         "team" => f.team.team_id.clone(),
         "id" => f.request_id.clone(),
@@ -213,9 +230,9 @@ fn path_value(name: &str, f: &Fixture, rng: &mut Rng) -> String {
         _ => "0123456789abcdef0123456789abcdef".into(),
     };
     match rng.below(6) {
-        0 => "0".repeat(32),
-        1 => "not-an-id%20".into(),
-        _ => real,
+        0 => ("0".repeat(32), false),
+        1 => ("not-an-id%20".into(), false),
+        _ => (real, true),
     }
 }
 
@@ -329,15 +346,28 @@ async fn every_operation_answers_as_documented_across_thousands_of_generated_req
         for _ in 0..PER_OPERATION {
             cases += 1;
             let mut path = o.path.clone();
+            let mut real_path = true;
             while let Some(start) = path.find('{') {
                 let end = start + path[start..].find('}').unwrap();
                 let name = path[start + 1..end].to_owned();
-                path.replace_range(start..=end, &path_value(&name, &f, &mut rng));
+                let (value, real) = path_value(&name, &f, &mut rng);
+                real_path &= real;
+                path.replace_range(start..=end, &value);
             }
             let body = body_schema
                 .as_ref()
                 .map(|s| mutate(generate(&doc, s, &mut rng, 0), &mut rng))
                 .unwrap_or_default();
+            // Does the body keep every rule the document states? Then a 400 would be a
+            // refusal for a shape the document does not describe.
+            let body_in_schema = match (&body_schema, serde_json::from_slice::<Value>(&body)) {
+                (None, _) => body.is_empty(),
+                (Some(schema), Ok(v)) => validators
+                    .entry((o.method.clone(), o.path.clone(), "request".into()))
+                    .or_insert_with(|| validator(&doc, schema))
+                    .is_valid(&v),
+                (Some(_), Err(_)) => false,
+            };
             let mut headers: Vec<(&str, String)> = Vec::new();
             if schemes.iter().any(|s| s == "signed") {
                 match rng.below(5) {
@@ -417,6 +447,18 @@ async fn every_operation_answers_as_documented_across_thousands_of_generated_req
             if status >= 500 {
                 failures.push(format!("{label}: a server error"));
                 continue;
+            }
+            if status == 400 && real_path && body_in_schema {
+                let message = serde_json::from_slice::<Value>(&text)
+                    .ok()
+                    .and_then(|v| v["message"].as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                if !DOCUMENTED_RULES.iter().any(|r| message.contains(r)) {
+                    failures.push(format!(
+                        "{} {} → 400 for a request the schema allows: {message}",
+                        o.method, o.path
+                    ));
+                }
             }
             let Some(documented) = o.op["responses"].get(status.to_string()) else {
                 failures.push(format!(

@@ -271,7 +271,8 @@ async fn a_hand_off_reopens_the_request_for_others_and_clears_the_conversation()
     // Handing off an unclaimed request is refused clearly.
     officer.hand_off(&c.id, &c.secret, &body).await.unwrap();
     let e = officer.hand_off(&c.id, &c.secret, &body).await.unwrap_err();
-    assert_eq!(e.code(), Some(ErrorCode::InvalidInput));
+    // Where the request stands, not the body's shape: a conflict.
+    assert_eq!(e.code(), Some(ErrorCode::Conflict));
     let _ = (s, &c.team);
 }
 

@@ -96,7 +96,8 @@ async fn records_come_back_in_order_and_a_snapshot_replaces_what_it_covers() {
             )
             .await
             .unwrap_err();
-        assert_eq!(code_of(&e), (400, ErrorCode::InvalidInput), "upto {upto}");
+        // A state reason (where the box stands), not a shape one: read the box again.
+        assert_eq!(code_of(&e), (409, ErrorCode::Conflict), "upto {upto}");
     }
 }
 

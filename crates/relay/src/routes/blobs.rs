@@ -88,7 +88,5 @@ pub async fn fetch(
         .blob(&team, kind)
         .await?
         .map(Json)
-        .ok_or_else(|| {
-            RelayError::InvalidInput(format!("No {} has been published yet.", kind.as_str()))
-        })
+        .ok_or(RelayError::NotPublished(kind.as_str()))
 }

@@ -208,8 +208,8 @@ pub async fn hand_off(
         .hand_off(&id, req.recipient_key_ids, ciphertext)
         .await?
     {
-        return Err(RelayError::InvalidInput(
-            "Only a request a peer has taken can be handed on.".into(),
+        return Err(RelayError::Conflict(
+            "Only a request a peer has taken can be handed on.",
         ));
     }
     state.announce(

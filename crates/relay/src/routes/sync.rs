@@ -97,7 +97,9 @@ pub async fn create(
     {
         BoxCreated::Created => Ok(StatusCode::CREATED),
         BoxCreated::Exists => Ok(StatusCode::OK),
-        BoxCreated::Conflict => Err(RelayError::Conflict),
+        BoxCreated::Conflict => Err(RelayError::Conflict(
+            "A different sync box already has that id; make a new one.",
+        )),
         BoxCreated::TokenSpent => Err(RelayError::TokenSpent),
     }
 }
@@ -187,8 +189,8 @@ pub async fn snapshot(
         .await?
     {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(SnapshotRefusal::BadSequence) => Err(RelayError::InvalidInput(
-            "upto_seq must be a record the box holds, past its current snapshot.".into(),
+        Err(SnapshotRefusal::BadSequence) => Err(RelayError::Conflict(
+            "upto_seq must be a record the box holds, past its current snapshot; read the box again.",
         )),
         Err(SnapshotRefusal::Full) => Err(RelayError::BoxFull {
             quota: BOX_QUOTA_BYTES,

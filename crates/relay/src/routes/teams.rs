@@ -202,9 +202,7 @@ pub async fn revoke_invite(
 ) -> Result<Json<serde_json::Value>, RelayError> {
     signed.coordinator_of(&team)?;
     if !state.storage.revoke_invite(&team, &invite).await? {
-        return Err(RelayError::InvalidInput(
-            "There is no such invite in this team.".into(),
-        ));
+        return Err(RelayError::UnknownInvite);
     }
     Ok(Json(serde_json::json!({ "revoked": invite })))
 }

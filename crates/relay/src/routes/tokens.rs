@@ -104,11 +104,9 @@ pub async fn issue(
         .await?
         .into_iter()
         .find(|k| k.key_id == req.key_id)
-        .ok_or_else(|| {
-            RelayError::InvalidInput(
-                "That token key is unknown or expired; fetch the keys again.".into(),
-            )
-        })?;
+        .ok_or(RelayError::Conflict(
+            "That token key is unknown or expired; fetch the keys again.",
+        ))?;
     let blinded = req
         .blinded
         .iter()
