@@ -681,10 +681,9 @@ mod linking {
             )
             .await;
         assert_eq!(code_of(&asked.state), code);
-        assert_eq!(
-            live.engine.deadline(&Job::Link),
-            None,
-            "waiting for the officer, not the relay"
+        assert!(
+            live.engine.deadline(&Job::Link).is_some(),
+            "still watching while the officer compares codes"
         );
         live.engine
             .flow(|s| async move { link::answer(&s, true).await })

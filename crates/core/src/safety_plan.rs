@@ -15,6 +15,8 @@ use crate::vault::Vault;
 pub const MAX_ITEMS: usize = 12;
 /// Longest entry, characters.
 pub const MAX_ITEM_CHARS: usize = 300;
+/// Largest plan, bytes of JSON: it syncs as one change, inside one 64 KiB upload.
+pub const MAX_PLAN_BYTES: usize = 48 * 1024;
 
 /// Someone (or somewhere) on the plan, with a number to call or text when there is one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,7 +149,7 @@ impl SafetyPlan {
         if let Some(r) = &reason {
             check_len("What matters most", r)?;
         }
-        Ok(Self {
+        let plan = Self {
             warning_signs: tidy_lines("Warning signs", self.warning_signs)?,
             coping: tidy_lines("Things I can do on my own", self.coping)?,
             distractions: tidy_contacts("People and places", self.distractions)?,
@@ -155,7 +157,18 @@ impl SafetyPlan {
             professionals: tidy_contacts("Professionals", self.professionals)?,
             safe_environment: tidy_lines("Making my surroundings safe", self.safe_environment)?,
             reason,
-        })
+        };
+        // Within what one sync upload carries (every step full, in a script of three bytes
+        // a character, would not be).
+        let bytes = serde_json::to_vec(&plan)
+            .map(|j| j.len())
+            .unwrap_or(usize::MAX);
+        if bytes > MAX_PLAN_BYTES {
+            return Err(Error::InvalidInput(
+                "The plan is too long to keep and sync; shorten some entries.".into(),
+            ));
+        }
+        Ok(plan)
     }
 
     /// Nothing written yet.
@@ -308,6 +321,27 @@ mod tests {
                 .iter()
                 .any(|a| a.uri.as_deref().is_some_and(|u| u.starts_with("sms:")))
         );
+    }
+
+    #[test]
+    fn a_plan_too_large_for_one_sync_upload_is_refused_with_a_clear_message() {
+        // Every step full, in a script of three bytes a character: about 65 KiB of JSON.
+        let long = "\u{3042}".repeat(MAX_ITEM_CHARS);
+        let contact = PlanContact {
+            name: long.clone(),
+            phone: Some("+1 555 0100".into()),
+        };
+        let plan = SafetyPlan {
+            warning_signs: vec![long.clone(); MAX_ITEMS],
+            coping: vec![long.clone(); MAX_ITEMS],
+            distractions: vec![contact.clone(); MAX_ITEMS],
+            helpers: vec![contact.clone(); MAX_ITEMS],
+            professionals: vec![contact; MAX_ITEMS],
+            safe_environment: vec![long; MAX_ITEMS],
+            reason: None,
+        };
+        let e = plan.tidy().unwrap_err();
+        assert!(e.to_string().contains("too long"), "{e}");
     }
 
     #[test]

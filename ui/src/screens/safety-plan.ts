@@ -189,7 +189,7 @@ function editor(v: PlanView | null, saved: (p: PlanView | null) => void, cancel:
 
 /** "Keep my plan readable while Peerline is locked", with what that means. */
 function lockedChoice(status: HTMLElement): HTMLElement {
-  const box = h('input', { type: 'checkbox', id: 'plan-when-locked' });
+  const box = h('input', { type: 'checkbox', id: 'plan-when-locked', 'aria-describedby': 'plan-when-locked-hint' });
   box.disabled = true;
   void api.safetyPlanLockedGet().then((on) => {
     box.checked = on;

@@ -104,6 +104,7 @@ export function syncSection(): HTMLElement {
           if (!asked) {
             asked = true;
             remove.textContent = 'Tap again to remove it: it keeps what it has, and gets nothing new';
+            remove.setAttribute('aria-label', `Tap again to remove ${d.name}: it keeps what it has, and gets nothing new`);
             return;
           }
           msg.textContent = 'Moving your records to a new box that device cannot open…';

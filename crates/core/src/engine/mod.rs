@@ -166,6 +166,11 @@ impl Engine {
         Fut: Future<Output = Result<T>>,
     {
         let out = f(self.inner.session.clone()).await;
+        // A flow may have brought a plan from another device (a sync round, a link): the
+        // copy readable while locked, when chosen, follows it before the app can lock.
+        if let Err(e) = self.lock_session().refresh_locked_plan() {
+            tracing::debug!(code = e.code(), "locked plan copy not refreshed");
+        }
         self.changed();
         out
     }

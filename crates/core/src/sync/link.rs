@@ -332,8 +332,12 @@ impl Pending {
 
     /// When the engine should look in the mailbox next, if at all.
     pub fn check_at(&self) -> Option<i64> {
-        let waiting = matches!(self.state, LinkState::Waiting | LinkState::ShowCode { .. })
-            || self.handed_over;
+        // While the officer compares codes the mailbox is still watched: a second device
+        // answering then ends the link.
+        let waiting = matches!(
+            self.state,
+            LinkState::Waiting | LinkState::Confirm { .. } | LinkState::ShowCode { .. }
+        ) || self.handed_over;
         waiting.then_some(self.next_check.min(self.expires_at))
     }
 }

@@ -175,9 +175,25 @@ pub(crate) fn note_change(
     id: &str,
     body: Option<serde_json::Value>,
 ) -> Result<()> {
-    let Some(mut s) = state(conn)? else {
+    if state(conn)?.is_none() {
         return Ok(());
-    };
+    }
+    let change = stamp(conn, table, id, body)?;
+    let json = serde_json::to_string(&change).map_err(|_| Error::Internal)?;
+    conn.execute("INSERT INTO sync_outbox (change) VALUES (?1)", [json])
+        .map_err(Error::from_sqlite)?;
+    set_held(conn, &change)
+}
+
+/// A change made here, stamped by this device's clock (the clock is kept), but neither
+/// queued nor applied: the caller sends it itself and keeps it once it went.
+pub(crate) fn stamp(
+    conn: &Connection,
+    table: &str,
+    id: &str,
+    body: Option<serde_json::Value>,
+) -> Result<Change> {
+    let mut s = state(conn)?.ok_or(Error::InvalidInput("Sync is off on this device.".into()))?;
     let mut clock = Clock::new(s.device, Some(s.hlc));
     let now_ms = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0);
     let change = Change {
@@ -187,16 +203,12 @@ pub(crate) fn note_change(
         body,
     };
     s.hlc = clock.last();
-    let json = serde_json::to_string(&change).map_err(|_| Error::Internal)?;
-    conn.execute("INSERT INTO sync_outbox (change) VALUES (?1)", [json])
-        .map_err(Error::from_sqlite)?;
-    set_held(conn, &change)?;
     conn.execute(
         "UPDATE sync_state SET hlc_ms = ?1, hlc_counter = ?2 WHERE id = 1",
         params![s.hlc.ms as i64, i64::from(s.hlc.counter)],
     )
-    .map(drop)
-    .map_err(Error::from_sqlite)
+    .map_err(Error::from_sqlite)?;
+    Ok(change)
 }
 
 /// What this device holds of a synced record.

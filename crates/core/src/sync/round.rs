@@ -122,13 +122,20 @@ fn gone() -> Error {
 /// Uploads what changed here, then takes in what the other devices uploaded (the
 /// officer's "Sync now": nothing goes up when nothing changed).
 pub async fn sync_now<A: VaultAccess>(vault: &A) -> Result<SyncReport> {
+    let _one = ROUNDS.lock().await;
     run(vault, Upload::IfChanged).await
 }
+
+/// One round at a time in this process (the app has one vault): the officer's "Sync now",
+/// the engine's round and removing a device each read the queue and the upload counter and
+/// write them back, so two at once could number two uploads alike or forget a change.
+static ROUNDS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The engine's round: like [`sync_now`], but it always uploads (a cover upload when
 /// nothing changed), so uploads follow the engine's random moments, not the officer's
 /// writes.
 pub async fn scheduled_round<A: VaultAccess>(vault: &A) -> Result<SyncReport> {
+    let _one = ROUNDS.lock().await;
     run(vault, Upload::Always).await
 }
 
@@ -137,6 +144,7 @@ async fn run<A: VaultAccess>(vault: &A, upload: Upload) -> Result<SyncReport> {
     // At most one move per round (a second would be a relay replaying one).
     for _ in 0..2 {
         let (r, moved) = round_in_box(vault, upload).await?;
+        // (A move addressed here was taken in, and made, in the page's own transaction.)
         report.sent = report.sent.saturating_add(r.sent);
         report.received = report.received.saturating_add(r.received);
         if vault.with_vault(|v| super::devices::removed_here(v.conn()))? {
@@ -147,28 +155,17 @@ async fn run<A: VaultAccess>(vault: &A, upload: Upload) -> Result<SyncReport> {
                     .into(),
             ));
         }
-        let Some(m) = moved else {
+        if !moved {
             follow_up_left_box(vault).await;
             return Ok(report);
-        };
-        let keys = m.keys().ok_or_else(damaged)?;
-        peerline_client::check_relay_url(&m.relay_url)?;
-        // Everything held goes up again in the new box (same stamps, so nothing doubles):
-        // what this device sent to the old box after the move is not lost.
-        vault.with_vault(|v| {
-            let tx = v.conn_mut().transaction().map_err(Error::from_sqlite)?;
-            let all = records::all_changes(&tx)?;
-            local::move_to(&tx, &m.relay_url, &keys, &all)?;
-            tx.commit().map_err(Error::from_sqlite)
-        })?;
+        }
     }
     Ok(report)
 }
 
-async fn round_in_box<A: VaultAccess>(
-    vault: &A,
-    upload: Upload,
-) -> Result<(SyncReport, Option<Moved>)> {
+/// One round in the box this device is in; `true` when it moved to another (a device was
+/// removed), and the round should go on there.
+async fn round_in_box<A: VaultAccess>(vault: &A, upload: Upload) -> Result<(SyncReport, bool)> {
     let (mut state, queued, identity) = vault.with_vault(|v| {
         super::devices::announce(v.conn())?;
         let s = local::state(v.conn())?
@@ -215,6 +212,7 @@ async fn round_in_box<A: VaultAccess>(
         report.sent = report.sent.saturating_add(n);
     }
     let mut after = state.last_seq;
+    let mut foreign_move = false;
     let mut used_bytes;
     loop {
         let page = client
@@ -237,7 +235,7 @@ async fn round_in_box<A: VaultAccess>(
             _ => None,
         };
         let mut opened = Vec::with_capacity(page.records.len());
-        let mut moved = None;
+        let mut moved: Option<(String, super::code::BoxKeys)> = None;
         for r in &page.records {
             let sealed = b64::decode(&r.data).ok_or_else(damaged)?;
             let plain = seal::open(&state.record_key, &state.box_id, Kind::Record, &sealed)?;
@@ -247,9 +245,17 @@ async fn round_in_box<A: VaultAccess>(
             let to_me = match (&env.moved, &identity) {
                 (Some(sealed), Some(id)) if env.writer != state.device => b64::decode(sealed)
                     .and_then(|b| crate::talk::payload::open(&b, id))
-                    .and_then(|plain| serde_json::from_slice::<Moved>(&plain).ok()),
+                    .and_then(|plain| serde_json::from_slice::<Moved>(&plain).ok())
+                    .and_then(|m| {
+                        let keys = m.keys()?;
+                        peerline_client::check_relay_url(&m.relay_url).ok()?;
+                        Some((m.relay_url, keys))
+                    }),
                 _ => None,
             };
+            // A move this device cannot open (it is the one removed, or joined after the
+            // keys were sealed): the box must not be compacted past it.
+            foreign_move |= env.moved.is_some() && to_me.is_none() && env.writer != state.device;
             opened.push((r.seq, env));
             if to_me.is_some() {
                 moved = to_me;
@@ -262,22 +268,36 @@ async fn round_in_box<A: VaultAccess>(
             .or(snapshot.as_ref().map(|s| s.upto_seq))
             .unwrap_or(after)
             .max(after);
-        report.received += vault
-            .with_vault(|v| take_in(v.conn_mut(), &state, snapshot.as_ref(), &opened, last))?;
+        report.received += vault.with_vault(|v| {
+            take_in(
+                v.conn_mut(),
+                &state,
+                snapshot.as_ref(),
+                &opened,
+                last,
+                moved.as_ref(),
+            )
+        })?;
         after = last;
         if moved.is_some() {
-            return Ok((report, moved));
+            return Ok((report, true));
         }
         if !page.more || page.records.is_empty() {
             break;
         }
     }
     state.last_seq = after;
-    if let Err(e) = compact_if_due(vault, &client, &state, used_bytes).await {
+    let removed = vault.with_vault(|v| super::devices::removed_here(v.conn()))?;
+    // Never past a move some device cannot open, nor by a device removed: the move's
+    // record must stay for the devices still to read it.
+    if !foreign_move
+        && !removed
+        && let Err(e) = compact_if_due(vault, &client, &state, used_bytes).await
+    {
         // The round itself is done; compaction is tried again at a later one.
         tracing::debug!(code = e.code(), "sync box not compacted this time");
     }
-    Ok((report, None))
+    Ok((report, false))
 }
 
 /// After a move: the box left behind is deleted once every device that stays has written
@@ -327,8 +347,9 @@ async fn follow_up_left_box<A: VaultAccess>(vault: &A) {
 /// already had and can read nothing written from now on. Returns the new recovery code
 /// (the old one would open the old box), to show once.
 pub async fn remove_device<A: VaultAccess>(vault: &A, device_id: &str) -> Result<RecoveryCode> {
+    let _one = ROUNDS.lock().await;
     // Up to date first, so the new box starts from everything the old one had.
-    sync_now(vault).await?;
+    run(vault, Upload::IfChanged).await?;
     let (m, token, state, staying) = vault.with_vault(|v| {
         let state = local::state(v.conn())?
             .ok_or(Error::InvalidInput("Sync is off on this device.".into()))?;
@@ -385,11 +406,15 @@ pub async fn remove_device<A: VaultAccess>(vault: &A, device_id: &str) -> Result
         )?))
     };
     drop(moved);
-    let (changes, upto) = vault.with_vault(|v| {
-        local::note_change(v.conn(), super::devices::DEVICE, device_id, None)?;
+    // The removed device's deletion goes in the upload, but is kept here only once the
+    // upload is in: if it fails, nothing changed and removing can be tried again.
+    let (changes, upto, gone) = vault.with_vault(|v| {
+        let gone = local::stamp(v.conn(), super::devices::DEVICE, device_id, None)?;
         let q = local::queued(v.conn())?;
         let upto = q.last().map(|(seq, _)| *seq);
-        Ok((q.into_iter().map(|(_, c)| c).collect::<Vec<_>>(), upto))
+        let mut changes: Vec<_> = q.into_iter().map(|(_, c)| c).collect();
+        changes.push(gone.clone());
+        Ok((changes, upto, gone))
     })?;
     let counter = state.writer_counter + 1;
     let envelope = Envelope {
@@ -420,13 +445,20 @@ pub async fn remove_device<A: VaultAccess>(vault: &A, device_id: &str) -> Result
     vault.with_vault(|v| {
         let tx = v.conn_mut().transaction().map_err(Error::from_sqlite)?;
         local::sent(&tx, upto, counter)?;
+        super::devices::take(&tx, &gone)?;
         let all = records::all_changes(&tx)?;
         local::move_to(&tx, &state.relay_url, &keys, &all)?;
         local::set_left_box(&tx, Some(&left))?;
         tx.commit().map_err(Error::from_sqlite)
     })?;
-    // Everything up into the new box now (the others follow when they see the move).
-    sync_now(vault).await?;
+    // Everything up into the new box now (the others follow when they see the move). The
+    // move is made; if this round fails the next one sends it, and the code is shown anyway.
+    if let Err(e) = run(vault, Upload::IfChanged).await {
+        tracing::debug!(
+            code = e.code(),
+            "first round in the new box not done; will try again"
+        );
+    }
     Ok(code)
 }
 
@@ -564,6 +596,7 @@ fn take_in(
     snapshot: Option<&SnapshotBody>,
     opened: &[(u64, Envelope)],
     last_seq: u64,
+    moved: Option<&(String, super::code::BoxKeys)>,
 ) -> Result<u32> {
     let tx = conn.transaction().map_err(Error::from_sqlite)?;
     let mut clock = Clock::new(
@@ -616,6 +649,13 @@ fn take_in(
         ],
     )
     .map_err(Error::from_sqlite)?;
+    if let Some((relay_url, keys)) = moved {
+        // Moved in the same transaction as the page that said so: a device cannot read
+        // past the move and stay behind. Everything held goes up again in the new box (same
+        // stamps, so nothing doubles): what it sent the old box after the move is not lost.
+        let all = records::all_changes(&tx)?;
+        local::move_to(&tx, relay_url, keys, &all)?;
+    }
     tx.commit().map_err(Error::from_sqlite)?;
     Ok(taken)
 }
@@ -726,6 +766,24 @@ pub async fn turn_off<A: VaultAccess>(vault: &A) -> Result<()> {
         // Already gone (another device turned it off): nothing to delete.
         Ok(()) | Err(Error::NotFound(_)) => {}
         Err(e) => return Err(e),
+    }
+    // A box left behind by a move, still waiting for a device: it goes too.
+    if let Some(left) = vault
+        .with_vault(|v| local::left_box(v.conn()))?
+        .and_then(|j| serde_json::from_str::<LeftBox>(&j).ok())
+    {
+        let gone = RelayClient::anonymous(&left.relay_url)?
+            .delete_box(&BoxKey {
+                id: &left.box_id,
+                secret: &left.box_secret,
+            })
+            .await;
+        if let Err(e) = gone {
+            tracing::debug!(
+                code = Error::from(e).code(),
+                "the box left behind was not deleted"
+            );
+        }
     }
     vault.with_vault(|v| local::clear(v.conn()))
 }

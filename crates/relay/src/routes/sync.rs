@@ -173,7 +173,8 @@ pub async fn append(
 #[utoipa::path(put, path = "/v1/boxes/{box}/snapshot", tag = "sync", params(("box" = String, Path)),
     request_body = BoxSnapshot, security(("box_secret" = [])),
     responses((status = 204, description = "Compacted"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 507, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 409, description = "upto_seq is not past the box's snapshot, or not a record it holds: read the box again", body = ErrorBody),
+        (status = 507, body = ErrorBody)))]
 pub async fn snapshot(
     State(state): State<AppState>,
     Path(id): Path<String>,
