@@ -63,6 +63,32 @@ impl World {
         self.dir.path().join("relay.db")
     }
 
+    /// Whether `marker` is anywhere in the relay's database and its write-ahead log: what a
+    /// copy of the server's disk would hold.
+    pub fn relay_files_contain(&self, marker: &[u8]) -> bool {
+        let db = self.relay_db();
+        [db.clone(), db.with_extension("db-wal")]
+            .iter()
+            .any(|path| {
+                std::fs::read(path)
+                    .unwrap_or_default()
+                    .windows(marker.len())
+                    .any(|x| x == marker)
+            })
+    }
+
+    /// The sizes of the sync records the relay holds, oldest first (what it can see of them).
+    pub fn sync_record_sizes(&self) -> Vec<i64> {
+        let db = rusqlite::Connection::open(self.relay_db()).unwrap();
+        let mut stmt = db
+            .prepare("SELECT length(data) FROM sync_records ORDER BY seq")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
     pub async fn stop_relay(&mut self) {
         if let Some(r) = self.relay.take() {
             r.stop().await;

@@ -667,15 +667,10 @@ async fn row7_relay_operator_learns_nothing_of_synced_records_whose_box_it_is_or
     round::scheduled_round(&phone.session).await.unwrap();
 
     // No content: not in the relay's files.
-    let db_path = w.relay_db();
-    for path in [db_path.clone(), db_path.with_extension("db-wal")] {
-        let bytes = std::fs::read(&path).unwrap_or_default();
-        assert!(
-            !bytes.windows(marker.len()).any(|x| x == marker.as_bytes()),
-            "the note in {}",
-            path.display()
-        );
-    }
+    assert!(
+        !w.relay_files_contain(marker.as_bytes()),
+        "the note in the relay's files"
+    );
     // Not whose: no row of a sync table holds the device's id, its key or the team's
     // device row; the box is reached by its secret alone.
     let m = {
@@ -683,7 +678,7 @@ async fn row7_relay_operator_learns_nothing_of_synced_records_whose_box_it_is_or
         team::require_membership(s.vault().unwrap()).unwrap()
     };
     let device_key = b64::encode(m.device_key.verifying_key().as_bytes());
-    let db = rusqlite::Connection::open(&db_path).unwrap();
+    let db = rusqlite::Connection::open(w.relay_db()).unwrap();
     for table in ["sync_boxes", "sync_records"] {
         for row in rows(&db, table) {
             for (column, value) in row {
@@ -695,14 +690,7 @@ async fn row7_relay_operator_learns_nothing_of_synced_records_whose_box_it_is_or
         }
     }
     // Not when: the round that carried a check-in is the size of the rounds that did not.
-    let mut stmt = db
-        .prepare("SELECT length(data) FROM sync_records ORDER BY seq")
-        .unwrap();
-    let sizes: Vec<i64> = stmt
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
+    let sizes = w.sync_record_sizes();
     assert!(sizes.len() >= 3, "{sizes:?}");
     assert!(
         sizes.iter().all(|s| *s == sizes[0]),

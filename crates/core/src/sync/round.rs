@@ -195,18 +195,7 @@ async fn round_in_box<A: VaultAccess>(vault: &A, upload: Upload) -> Result<(Sync
             changes,
             moved: None,
         };
-        let json =
-            zeroize::Zeroizing::new(serde_json::to_vec(&envelope).map_err(|_| Error::Internal)?);
-        let sealed = seal::seal(&state.record_key, &state.box_id, Kind::Record, &json)?;
-        client
-            .append_record(
-                &key(&state),
-                &AppendRecord {
-                    data: b64::encode(&sealed),
-                },
-            )
-            .await
-            .map_err(|e| box_error(e.into()))?;
+        put_envelope(&client, &state, &envelope).await?;
         vault.with_vault(|v| local::sent(v.conn(), upto, counter))?;
         state.writer_counter = counter;
         report.sent = report.sent.saturating_add(n);
@@ -423,17 +412,7 @@ pub async fn remove_device<A: VaultAccess>(vault: &A, device_id: &str) -> Result
         changes,
         moved: sealed_move,
     };
-    let json = zeroize::Zeroizing::new(serde_json::to_vec(&envelope).map_err(|_| Error::Internal)?);
-    let sealed = seal::seal(&state.record_key, &state.box_id, Kind::Record, &json)?;
-    relay
-        .append_record(
-            &key(&state),
-            &AppendRecord {
-                data: b64::encode(&sealed),
-            },
-        )
-        .await
-        .map_err(|e| box_error(e.into()))?;
+    put_envelope(&relay, &state, &envelope).await?;
     let left = LeftBox {
         relay_url: state.relay_url.clone(),
         box_id: state.box_id.clone(),
@@ -490,6 +469,22 @@ fn unpack_snapshot(packed: &[u8]) -> Result<SnapshotBody> {
         .read_to_end(&mut json)
         .map_err(|_| damaged())?;
     serde_json::from_slice(&json).map_err(|_| damaged())
+}
+
+/// Seals one upload for this device's box and appends it.
+async fn put_envelope(client: &RelayClient, state: &SyncState, envelope: &Envelope) -> Result<()> {
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(envelope).map_err(|_| Error::Internal)?);
+    let sealed = seal::seal(&state.record_key, &state.box_id, Kind::Record, &json)?;
+    client
+        .append_record(
+            &key(state),
+            &AppendRecord {
+                data: b64::encode(&sealed),
+            },
+        )
+        .await
+        .map_err(|e| box_error(e.into()))?;
+    Ok(())
 }
 
 /// The queue cut into uploads that each fit the relay's body limit, each with the queue
