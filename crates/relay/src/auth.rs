@@ -29,7 +29,18 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, RelayError>
         .ok_or(RelayError::Unauthorized("a signature header is missing"))
 }
 
-/// Verifies the request's signature headers against `body`.
+/// A verified request's nonce, still to be recorded: hashed with the signer (so the table
+/// holds no device id) and kept until no clock could accept the request again.
+#[derive(Debug, Clone)]
+pub struct Nonce {
+    /// SHA-256 of signer and nonce, in hex.
+    pub scoped: String,
+    /// When it may be forgotten.
+    pub expires_at: i64,
+}
+
+/// Verifies the request's signature headers against `body` and records its nonce (a
+/// replay is refused).
 pub async fn authenticate(
     state: &AppState,
     method: &Method,
@@ -37,6 +48,26 @@ pub async fn authenticate(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Caller, RelayError> {
+    let (caller, nonce) = verify(state, method, uri, headers, body).await?;
+    if !state
+        .storage
+        .use_nonce(&nonce.scoped, nonce.expires_at, state.now())
+        .await?
+    {
+        return Err(RelayError::Replay);
+    }
+    Ok(caller)
+}
+
+/// Verifies the request's signature headers against `body`, leaving its nonce for the
+/// caller to record in the same transaction as the request's own writes (a post).
+pub async fn verify(
+    state: &AppState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Caller, Nonce), RelayError> {
     let signer = Signer::parse(header(headers, HEADER_SIGNER)?)
         .ok_or(RelayError::Unauthorized("the signer header is malformed"))?;
     let timestamp: i64 = header(headers, HEADER_TIMESTAMP)?
@@ -83,8 +114,7 @@ pub async fn authenticate(
         .map_err(|_| RelayError::Unauthorized("the signature does not match"))?;
 
     // Only after the signature holds, so strangers can neither spend another signer's
-    // budget nor fill the nonce table. The stored nonce is hashed with the signer, so the
-    // table holds no device id.
+    // budget nor fill the nonce table.
     if state
         .limiters
         .signer
@@ -93,14 +123,12 @@ pub async fn authenticate(
     {
         return Err(RelayError::RateLimited);
     }
-    let scoped =
-        peerline_protocol::auth::secret_hash_hex(&format!("{}:{nonce}", signer.header_value()));
-    if !state
-        .storage
-        .use_nonce(&scoped, now.saturating_add(2 * MAX_SKEW_SECS), now)
-        .await?
-    {
-        return Err(RelayError::Replay);
-    }
-    Ok(caller)
+    let nonce = Nonce {
+        scoped: peerline_protocol::auth::secret_hash_hex(&format!(
+            "{}:{nonce}",
+            signer.header_value()
+        )),
+        expires_at: now.saturating_add(2 * MAX_SKEW_SECS),
+    };
+    Ok((caller, nonce))
 }

@@ -298,6 +298,58 @@ async fn bad_signatures_replays_and_stale_clocks_are_refused() {
     assert_eq!(res.status(), 401);
 }
 
+/// A signed post records its nonce in the same transaction as the request: sent again
+/// byte for byte it is a replay, and an urgent one escalates on the team's own delay.
+#[tokio::test]
+async fn a_replayed_signed_post_is_refused_and_stored_once() {
+    let r = TestRelay::start().await;
+    let team = r.team(180).await;
+    let device = team.device().await;
+    let path = ep::team_requests(&team.team_id);
+    let body = serde_json::to_vec(&anon_post(&rid(), None)).unwrap();
+    let headers = device.client().auth_headers("POST", &path, &body);
+    let http = reqwest::Client::new();
+    let send = || {
+        let mut req = http
+            .post(format!("{}{path}", r.url))
+            .header("content-type", "application/json")
+            .body(body.clone());
+        for (k, v) in &headers {
+            req = req.header(*k, v);
+        }
+        req.send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    assert!(!first.json::<PostAccepted>().await.unwrap().duplicate);
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), 409);
+    assert_eq!(
+        again
+            .json::<peerline_protocol::ErrorBody>()
+            .await
+            .unwrap()
+            .code,
+        "REPLAY"
+    );
+    let open = device.list().await;
+    assert_eq!(open.len(), 1, "stored once");
+    let stored = r
+        .database
+        .open()
+        .await
+        .unwrap()
+        .request(&open[0].request_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.escalate_at,
+        Some(stored.created_at + 180),
+        "an urgent post escalates after the team's delay"
+    );
+}
+
 #[tokio::test]
 async fn roster_and_directory_are_signed_versioned_and_team_only() {
     let r = TestRelay::start().await;

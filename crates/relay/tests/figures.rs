@@ -5,7 +5,7 @@
 
 use peerline_protocol::figures::{self, FigurePeriod, WEEK_SECS, week_of, week_start};
 use peerline_protocol::relay::Urgency;
-use peerline_relay::storage::{Storage, StoredRequest, Team};
+use peerline_relay::storage::{NewPost, Storage, StoredRequest, Team};
 use peerline_testkit::*;
 
 /// Monday 2026-11-30 00:00 UTC, and the week it starts.
@@ -72,7 +72,7 @@ async fn a_scripted_month_is_counted_as_it_happened_and_nothing_finer_is_kept() 
             ids.push(id.clone());
             let created = start + 86_400 + i as i64 * 3_600;
             let urgent = i % 4 == 2;
-            s.post_request(request("team-a", &id, created, urgent), None)
+            s.post_request(NewPost::plain(request("team-a", &id, created, urgent)))
                 .await
                 .unwrap();
             tally.requests += 1;
@@ -138,7 +138,7 @@ async fn a_scripted_month_is_counted_as_it_happened_and_nothing_finer_is_kept() 
     }
     // Another team's request is counted for that team only.
     let other = week_start(first) + 3_600;
-    s.post_request(request("team-b", "req-b", other, false), None)
+    s.post_request(NewPost::plain(request("team-b", "req-b", other, false)))
         .await
         .unwrap();
     s.close("req-b", other + 1_800, other + 60).await.unwrap();

@@ -9,7 +9,7 @@ use peerline_protocol::b64;
 use peerline_protocol::invite::is_id;
 use peerline_protocol::relay::{
     ClaimRequest, Event, HEADER_STATUS_SECRET, OpenRequest, PostAccepted, PostReply, PostRequest,
-    RequestStatus, Urgency, WidenRequest, claim_proof_message,
+    RequestStatus, WidenRequest, claim_proof_message,
 };
 
 use super::signed::Signed;
@@ -17,7 +17,7 @@ use super::{Body, parse};
 use crate::auth::{Caller, authenticate};
 use crate::error::RelayError;
 use crate::state::AppState;
-use crate::storage::{ClaimOutcome, Device, PostOutcome, StoredRequest};
+use crate::storage::{ClaimOutcome, Device, NewPost, PostOutcome, StoredRequest};
 
 pub(super) async fn team_device(
     state: &AppState,
@@ -31,6 +31,19 @@ pub(super) async fn team_device(
         Caller::Team(_) => Err(RelayError::Forbidden(
             "This is done from a team member's device.",
         )),
+    }
+}
+
+/// `refusal`, unless the team does not exist: then that is what the poster is told.
+pub(super) async fn unknown_team_or(
+    state: &AppState,
+    team: &str,
+    refusal: RelayError,
+) -> RelayError {
+    match state.storage.team(team).await {
+        Ok(Some(_)) => refusal,
+        Ok(None) => RelayError::UnknownTeam,
+        Err(e) => e,
     }
 }
 
@@ -66,26 +79,39 @@ pub async fn post(
     Body(body): Body,
 ) -> Result<Json<PostAccepted>, RelayError> {
     // Either an anonymous token (the app's way: nothing says which device asked) or a
-    // device signature (tools and older clients).
+    // device signature (tools and older clients). A signed post's nonce is recorded with
+    // the request, in one transaction.
     let req: PostRequest;
-    let spend = if headers.contains_key(peerline_protocol::auth::HEADER_SIGNER) {
-        let device = team_device(&state, &method, &uri, &headers, &body).await?;
-        if device.team_id != team {
-            return Err(RelayError::Forbidden(
-                "This device is not a member of that team.",
-            ));
+    let (spend, nonce) = if headers.contains_key(peerline_protocol::auth::HEADER_SIGNER) {
+        let (caller, nonce) = crate::auth::verify(&state, &method, &uri, &headers, &body).await?;
+        match caller {
+            Caller::Device(d) if d.team_id == team => {}
+            Caller::Device(_) => {
+                return Err(RelayError::Forbidden(
+                    "This device is not a member of that team.",
+                ));
+            }
+            Caller::Team(_) => {
+                return Err(RelayError::Forbidden(
+                    "This is done from a team member's device.",
+                ));
+            }
         }
         req = parse(&body)?;
-        None
+        (None, Some(nonce))
     } else {
         req = parse(&body)?;
-        if !is_id(&team) || state.storage.team(&team).await?.is_none() {
+        if !is_id(&team) {
             return Err(RelayError::UnknownTeam);
         }
-        let token = req.token.as_ref().ok_or(RelayError::Unauthorized(
-            "a request needs a token or a device signature",
-        ))?;
-        Some(super::tokens::verify(&state, &team, token).await?)
+        let Some(token) = req.token.as_ref() else {
+            let refusal = RelayError::Unauthorized("a request needs a token or a device signature");
+            return Err(unknown_team_or(&state, &team, refusal).await);
+        };
+        (
+            Some(super::tokens::verify(&state, &team, token).await?),
+            None,
+        )
     };
     let now = state.now();
     if !is_id(&req.request_id) {
@@ -105,24 +131,18 @@ pub async fn post(
         ));
     }
     let ciphertext = super::ciphertext(&req.ciphertext)?;
-    let team_row = state
-        .storage
-        .team(&team)
-        .await?
-        .ok_or(RelayError::UnknownTeam)?;
-    let escalate_at =
-        (req.urgency == Urgency::Now).then(|| now + i64::from(team_row.escalation_secs));
     let outcome = state
         .storage
-        .post_request(
-            StoredRequest {
+        .post_request(NewPost {
+            request: StoredRequest {
                 request_id: req.request_id.clone(),
                 team_id: team.clone(),
                 urgency: req.urgency,
                 recipient_key_ids: req.recipient_key_ids,
                 created_at: now,
                 expires_at: req.expires_at,
-                escalate_at,
+                // Set by the storage from the team's delay.
+                escalate_at: None,
                 escalated: false,
                 ciphertext,
                 status_hash: req.status_hash.to_ascii_lowercase(),
@@ -131,11 +151,15 @@ pub async fn post(
                 reply: None,
                 delivered: false,
             },
-            spend,
-        )
+            token: spend,
+            nonce,
+        })
         .await?;
-    if outcome == PostOutcome::TokenSpent {
-        return Err(RelayError::TokenSpent);
+    match outcome {
+        PostOutcome::TokenSpent => return Err(RelayError::TokenSpent),
+        PostOutcome::Replay => return Err(RelayError::Replay),
+        PostOutcome::UnknownTeam => return Err(RelayError::UnknownTeam),
+        PostOutcome::Created | PostOutcome::Duplicate => {}
     }
     let duplicate = outcome == PostOutcome::Duplicate;
     if !duplicate {

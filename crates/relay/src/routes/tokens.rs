@@ -160,8 +160,11 @@ pub async fn verify(
         .token_keys(team, state.now())
         .await?
         .into_iter()
-        .find(|k| k.key_id == token.key_id)
-        .ok_or_else(bad)?;
+        .find(|k| k.key_id == token.key_id);
+    let Some(key) = key else {
+        // Only on the way to a refusal does a post read the team: to say it is not there.
+        return Err(super::requests::unknown_team_or(state, team, bad()).await);
+    };
     let message = b64::decode(&token.message)
         .filter(|m| m.len() == 32)
         .ok_or_else(bad)?;

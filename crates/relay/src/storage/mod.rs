@@ -6,6 +6,7 @@
 #[cfg(feature = "postgres")]
 mod postgres;
 mod sqlite;
+mod writer;
 
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStorage;
@@ -134,6 +135,33 @@ pub enum PostOutcome {
     Duplicate,
     /// The token was spent before.
     TokenSpent,
+    /// The signed post's nonce was used before (a replay): nothing changed.
+    Replay,
+    /// No such team.
+    UnknownTeam,
+}
+
+/// A request to store, with what its post spends, all written in one transaction.
+#[derive(Debug, Clone)]
+pub struct NewPost {
+    /// The request. Its `escalate_at` is set by the storage from the team's delay when it
+    /// is urgent (`Urgency::Now`), in the same transaction, so a post reads the team once.
+    pub request: StoredRequest,
+    /// An anonymous post's token: its hash and when it may be forgotten.
+    pub token: Option<(String, i64)>,
+    /// A signed post's nonce, recorded with the request (a replay changes nothing).
+    pub nonce: Option<crate::auth::Nonce>,
+}
+
+impl NewPost {
+    /// `request`, posted with neither token nor signature (tools and tests).
+    pub fn plain(request: StoredRequest) -> Self {
+        Self {
+            request,
+            token: None,
+            nonce: None,
+        }
+    }
 }
 
 /// A token-signing key as stored.
@@ -457,13 +485,9 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<std::result::Result<(), u64>>;
     /// The latest signed blob.
     async fn blob(&self, team_id: &str, kind: BlobKind) -> Result<Option<SignedBlob>>;
-    /// Stores a request unless its id was seen before, spending `token` (hash, expiry) in
-    /// the same transaction when given.
-    async fn post_request(
-        &self,
-        request: StoredRequest,
-        token: Option<(String, i64)>,
-    ) -> Result<PostOutcome>;
+    /// Stores a request unless its id was seen before, recording the post's nonce and
+    /// spending its token in the same transaction.
+    async fn post_request(&self, post: NewPost) -> Result<PostOutcome>;
     /// A team's token keys still valid at `now`, newest first.
     async fn token_keys(&self, team_id: &str, now: i64) -> Result<Vec<StoredTokenKey>>;
     /// Stores a new token key.

@@ -23,8 +23,8 @@ use tokio::task::JoinHandle;
 
 use super::{
     BoxCreated, BoxPage, ClaimOutcome, Counted, Device, DutyWrite, FIGURE_COLUMNS, FigureRows,
-    Increments, InviteRefusal, MessageBatch, MessageOutcome, NewInvite, PostOutcome, Result,
-    SnapshotRefusal, Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
+    Increments, InviteRefusal, MessageBatch, MessageOutcome, NewInvite, NewPost, PostOutcome,
+    Result, SnapshotRefusal, Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
 };
 use crate::error::RelayError;
 use crate::hub::Hub;
@@ -548,14 +548,42 @@ impl Storage for PostgresStorage {
         .map_err(RelayError::database)
     }
 
-    async fn post_request(
-        &self,
-        q: StoredRequest,
-        token: Option<(String, i64)>,
-    ) -> Result<PostOutcome> {
+    async fn post_request(&self, post: NewPost) -> Result<PostOutcome> {
+        let NewPost {
+            request: q,
+            token,
+            nonce,
+        } = post;
         let mut tx = self.pool.begin().await.map_err(RelayError::database)?;
+        // The nonce and the team's delay in one statement; the nonce is kept whatever the
+        // post's outcome (a replay changes nothing).
+        let row = query::<Postgres>(
+            "WITH n AS (
+                 INSERT INTO nonces (nonce, expires_at)
+                 SELECT $1, $2 WHERE $1 IS NOT NULL
+                 ON CONFLICT DO NOTHING RETURNING 1
+             )
+             SELECT (SELECT escalation_secs FROM teams WHERE team_id = $3),
+                    $1 IS NULL OR EXISTS (SELECT 1 FROM n)",
+        )
+        .bind(nonce.as_ref().map(|n| n.scoped.as_str()))
+        .bind(nonce.as_ref().map(|n| n.expires_at))
+        .bind(&q.team_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(RelayError::database)?;
+        let escalation_secs: Option<i64> = row.try_get(0).map_err(RelayError::database)?;
+        let fresh_nonce: bool = row.try_get(1).map_err(RelayError::database)?;
+        if !fresh_nonce {
+            return Ok(PostOutcome::Replay);
+        }
+        let Some(escalation_secs) = escalation_secs else {
+            return Ok(PostOutcome::UnknownTeam);
+        };
+        let escalate_at = (q.urgency == Urgency::Now).then(|| q.created_at + escalation_secs);
         if already_seen(&mut *tx, &q.request_id).await? {
             // A retry of a post the relay already has: nothing changes, no token spent.
+            tx.commit().await.map_err(RelayError::database)?;
             return Ok(PostOutcome::Duplicate);
         }
         if let Some((hash, expires_at)) = &token {
@@ -591,7 +619,7 @@ impl Storage for PostgresStorage {
         .bind(&q.recipient_key_ids)
         .bind(q.created_at)
         .bind(q.expires_at)
-        .bind(q.escalate_at)
+        .bind(escalate_at)
         .bind(&q.ciphertext)
         .bind(&q.status_hash)
         .execute(&mut *tx)

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use peerline_protocol::auth::secret_hash_hex;
@@ -13,10 +13,11 @@ use peerline_protocol::relay::{
 use rusqlite::{Connection, OptionalExtension as _, params};
 use rusqlite_migration::{M, Migrations};
 
+use super::writer::Writer;
 use super::{
     BoxCreated, BoxPage, ClaimOutcome, Counted, Device, DutyWrite, FIGURE_COLUMNS, FigureRows,
-    Increments, InviteRefusal, MessageBatch, MessageOutcome, NewInvite, PostOutcome, Result,
-    SnapshotRefusal, Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
+    Increments, InviteRefusal, MessageBatch, MessageOutcome, NewInvite, NewPost, PostOutcome,
+    Result, SnapshotRefusal, Storage, StoredRequest, StoredTokenKey, SyncBox, Team,
 };
 use crate::error::RelayError;
 
@@ -200,7 +201,7 @@ const MIGRATIONS: &[&str] = &[
 
 /// Adds requests' increments to their team's week.
 fn count_requests(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     week: i64,
     sums: &BTreeMap<String, Increments>,
 ) -> rusqlite::Result<()> {
@@ -214,10 +215,7 @@ fn count_requests(
 }
 
 /// Adds ended stretches on duty to their teams' hours.
-fn count_duty(
-    tx: &rusqlite::Transaction<'_>,
-    sums: &BTreeMap<(String, i64, usize), i64>,
-) -> rusqlite::Result<()> {
+fn count_duty(tx: &Connection, sums: &BTreeMap<(String, i64, usize), i64>) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(&super::duty_upsert_sql('?'))?;
     for ((team, week, hour), secs) in sums {
         stmt.execute(params![team, week, *hour as i64, secs])?;
@@ -234,11 +232,12 @@ fn marks(side: Author) -> (&'static str, &'static str) {
     }
 }
 
-/// SQLite storage. One connection: SQLite serialises writers anyway, and the relay's
+/// SQLite storage. One connection, owned by one writer thread that commits concurrent
+/// calls together (see `writer`): SQLite serialises writers anyway, and the relay's
 /// statements are all short.
 #[derive(Clone)]
 pub struct SqliteStorage {
-    conn: Arc<Mutex<Connection>>,
+    writer: Writer,
     /// A request was deleted since the last compaction: its pages still sit in the WAL
     /// until a truncating checkpoint, so the background loop compacts at its next tick.
     deleted_since_compact: Arc<std::sync::atomic::AtomicBool>,
@@ -259,26 +258,24 @@ impl SqliteStorage {
         Migrations::new(MIGRATIONS.iter().map(|m| M::up(m)).collect())
             .to_latest(&mut conn)
             .map_err(|e| RelayError::Unavailable(format!("database migration failed: {e}")))?;
+        // The hot statements are prepared once and kept (the default keeps 16).
+        conn.set_prepared_statement_cache_capacity(128);
+        let writer = Writer::start(conn).map_err(|e| {
+            RelayError::Unavailable(format!("could not start the storage writer: {e}"))
+        })?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            writer,
             deleted_since_compact: Arc::default(),
         })
     }
 
+    /// Runs `f` on the connection in the writer's next batch; answered once it committed.
     async fn with<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn
-                .lock()
-                .map_err(|_| RelayError::Unavailable("storage lock poisoned".into()))?;
-            f(&mut guard).map_err(RelayError::storage)
-        })
-        .await
-        .map_err(|_| RelayError::Unavailable("storage task failed".into()))?
+        self.writer.batched(f).await
     }
 }
 
@@ -337,8 +334,10 @@ impl Storage for SqliteStorage {
     async fn team(&self, team_id: &str) -> Result<Option<Team>> {
         let id = team_id.to_owned();
         self.with(move |c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT team_id, public_key, escalation_secs, tokens_per_day FROM teams WHERE team_id = ?1",
+            )?
+            .query_row(
                 [id],
                 |r| {
                     Ok(Team {
@@ -458,7 +457,7 @@ impl Storage for SqliteStorage {
     ) -> Result<std::result::Result<(), InviteRefusal>> {
         let (t, h) = (team_id.to_owned(), code_hash.to_owned());
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             let row = tx
                 .query_row(
                     "SELECT expires_at, max_uses, uses, revoked FROM invites
@@ -506,17 +505,16 @@ impl Storage for SqliteStorage {
     async fn device(&self, device_id: &str) -> Result<Option<Device>> {
         let id = device_id.to_owned();
         self.with(move |c| {
-            c.query_row(
+            c.prepare_cached(
                 "SELECT device_id, team_id, public_key FROM devices WHERE device_id = ?1",
-                [id],
-                |r| {
-                    Ok(Device {
-                        device_id: r.get(0)?,
-                        team_id: r.get(1)?,
-                        public_key: key32(r.get(2)?),
-                    })
-                },
-            )
+            )?
+            .query_row([id], |r| {
+                Ok(Device {
+                    device_id: r.get(0)?,
+                    team_id: r.get(1)?,
+                    public_key: key32(r.get(2)?),
+                })
+            })
             .optional()
         })
         .await
@@ -573,61 +571,76 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn post_request(
-        &self,
-        q: StoredRequest,
-        token: Option<(String, i64)>,
-    ) -> Result<PostOutcome> {
+    async fn post_request(&self, post: NewPost) -> Result<PostOutcome> {
         self.with(move |c| {
-            let tx = c.transaction()?;
-            let exists = tx
-                .query_row(
-                    "SELECT 1 FROM requests WHERE request_id = ?1",
-                    [&q.request_id],
-                    |_| Ok(()),
-                )
+            let NewPost {
+                request: q,
+                token,
+                nonce,
+            } = post;
+            // The nonce is kept whatever the post's outcome: a replay changes nothing.
+            if let Some(n) = &nonce {
+                let fresh = c
+                    .prepare_cached(
+                        "INSERT INTO nonces (nonce, expires_at) VALUES (?1, ?2)
+                         ON CONFLICT DO NOTHING",
+                    )?
+                    .execute(params![n.scoped, n.expires_at])?;
+                if fresh == 0 {
+                    return Ok(PostOutcome::Replay);
+                }
+            }
+            let Some(escalation_secs) = c
+                .prepare_cached("SELECT escalation_secs FROM teams WHERE team_id = ?1")?
+                .query_row([&q.team_id], |r| r.get::<_, i64>(0))
                 .optional()?
-                .is_some();
-            let closed: bool = tx
-                .query_row(
-                    "SELECT 1 FROM closed_requests WHERE id_hash = ?1",
-                    [secret_hash_hex(&q.request_id)],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
-            if closed || exists {
+            else {
+                return Ok(PostOutcome::UnknownTeam);
+            };
+            let escalate_at = (q.urgency == Urgency::Now).then(|| q.created_at + escalation_secs);
+            let tx = c.savepoint()?;
+            let seen = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM requests WHERE request_id = ?1)
+                         OR EXISTS (SELECT 1 FROM closed_requests WHERE id_hash = ?2)",
+                )?
+                .query_row(params![q.request_id, secret_hash_hex(&q.request_id)], |r| {
+                    r.get::<_, bool>(0)
+                })?;
+            if seen {
                 // A retry of a post the relay already has: nothing changes, no token spent.
                 return Ok(PostOutcome::Duplicate);
             }
             if let Some((hash, expires_at)) = &token {
-                let fresh = tx.execute(
-                    "INSERT INTO spent_tokens (token_hash, expires_at) VALUES (?1, ?2)
-                     ON CONFLICT DO NOTHING",
-                    params![hash, expires_at],
-                )?;
+                let fresh = tx
+                    .prepare_cached(
+                        "INSERT INTO spent_tokens (token_hash, expires_at) VALUES (?1, ?2)
+                         ON CONFLICT DO NOTHING",
+                    )?
+                    .execute(params![hash, expires_at])?;
                 if fresh == 0 {
                     return Ok(PostOutcome::TokenSpent);
                 }
             }
             let keys = serde_json::to_string(&q.recipient_key_ids).unwrap_or_else(|_| "[]".into());
-            let n = tx.execute(
-                "INSERT INTO requests (request_id, team_id, urgency, recipient_key_ids, created_at,
-                   expires_at, escalate_at, ciphertext, status_hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (request_id) DO NOTHING",
-                params![
+            let n = tx
+                .prepare_cached(
+                    "INSERT INTO requests (request_id, team_id, urgency, recipient_key_ids,
+                       created_at, expires_at, escalate_at, ciphertext, status_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (request_id) DO NOTHING",
+                )?
+                .execute(params![
                     q.request_id,
                     q.team_id,
                     q.urgency.as_str(),
                     keys,
                     q.created_at,
                     q.expires_at,
-                    q.escalate_at,
+                    escalate_at,
                     q.ciphertext,
                     q.status_hash
-                ],
-            )?;
+                ])?;
             tx.commit()?;
             Ok(if n == 1 {
                 PostOutcome::Created
@@ -746,7 +759,7 @@ impl Storage for SqliteStorage {
     ) -> Result<MessageOutcome> {
         let (r, m) = (request_id.to_owned(), message_id.to_owned());
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             if let Some(seq) = tx
                 .query_row(
                     "SELECT seq FROM request_messages WHERE request_id = ?1 AND message_id = ?2",
@@ -798,7 +811,7 @@ impl Storage for SqliteStorage {
         let (fetched_col, _) = marks(reader);
         let (other_fetched, other_read) = marks(reader.other());
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             let Some((fetched, delivered_upto, read_upto)) = tx
                 .query_row(
                     &format!(
@@ -855,7 +868,7 @@ impl Storage for SqliteStorage {
         let r = request_id.to_owned();
         let (fetched_col, read_col) = marks(reader);
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             // Never past what this side fetched: what it has not seen, it has not read.
             let moved: Option<i64> = tx
                 .query_row(
@@ -890,7 +903,7 @@ impl Storage for SqliteStorage {
         let keys = serde_json::to_string(&recipient_key_ids).unwrap_or_else(|_| "[]".into());
         let deleted = self.deleted_since_compact.clone();
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             let n = tx.execute(
                 "UPDATE requests SET recipient_key_ids = ?2, ciphertext = ?3,
                    claimed_by_key = NULL, claimed_by_device = NULL, reply = NULL, delivered = 0,
@@ -914,7 +927,7 @@ impl Storage for SqliteStorage {
         let r = request_id.to_owned();
         let deleted = self.deleted_since_compact.clone();
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             let gone: Option<(String, i64, Option<i64>, bool)> = tx
                 .query_row(
                     "DELETE FROM requests WHERE request_id = ?1
@@ -946,7 +959,7 @@ impl Storage for SqliteStorage {
 
     async fn expire(&self, now: i64) -> Result<Vec<(String, String)>> {
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             let gone: Vec<(String, String, i64, Option<i64>, bool)> = {
                 let mut stmt = tx.prepare(
                     "DELETE FROM requests WHERE expires_at <= ?1
@@ -1012,7 +1025,7 @@ impl Storage for SqliteStorage {
     ) -> Result<()> {
         let (t, k) = (team_id.to_owned(), key_id.to_owned());
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             // The stretch so far, when there is one. A lapsed stretch ends here (counted
             // up to its end); one still running is extended or ended now.
             let held: Option<(i64, i64)> = tx
@@ -1096,7 +1109,7 @@ impl Storage for SqliteStorage {
     async fn token_keys(&self, team_id: &str, now: i64) -> Result<Vec<StoredTokenKey>> {
         let t = team_id.to_owned();
         self.with(move |c| {
-            let mut stmt = c.prepare(
+            let mut stmt = c.prepare_cached(
                 "SELECT key_id, secret_der, public_der, created_at, expires_at FROM token_keys
                  WHERE team_id = ?1 AND expires_at > ?2 ORDER BY created_at DESC",
             )?;
@@ -1130,7 +1143,7 @@ impl Storage for SqliteStorage {
     async fn reserve_tokens(&self, device_id: &str, day: i64, n: u32, cap: u32) -> Result<bool> {
         let d = device_id.to_owned();
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             tx.execute(
                 "INSERT INTO token_issuance (device_id, day, issued) VALUES (?1, ?2, 0)
                  ON CONFLICT DO NOTHING",
@@ -1151,7 +1164,7 @@ impl Storage for SqliteStorage {
 
     async fn mark_delivered(&self, request_ids: Vec<String>) -> Result<()> {
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             for id in &request_ids {
                 tx.execute(
                     "UPDATE requests SET delivered = 1 WHERE request_id = ?1 AND delivered = 0",
@@ -1168,7 +1181,8 @@ impl Storage for SqliteStorage {
         // and truncates it, so closed requests do not linger in the log.
         self.deleted_since_compact
             .store(false, std::sync::atomic::Ordering::Relaxed);
-        self.with(|c| c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);"))
+        self.writer
+            .alone(|c| c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);"))
             .await
     }
 
@@ -1180,10 +1194,10 @@ impl Storage for SqliteStorage {
     async fn use_nonce(&self, nonce: &str, expires_at: i64, _now: i64) -> Result<bool> {
         let n = nonce.to_owned();
         self.with(move |c| {
-            c.execute(
+            c.prepare_cached(
                 "INSERT INTO nonces (nonce, expires_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                params![n, expires_at],
-            )
+            )?
+            .execute(params![n, expires_at])
             .map(|n| n == 1)
         })
         .await
@@ -1331,7 +1345,7 @@ impl Storage for SqliteStorage {
     async fn forget_push_endpoint(&self, endpoint: &str) -> Result<()> {
         let e = endpoint.to_owned();
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             tx.execute("DELETE FROM peer_push WHERE endpoint = ?1", [&e])?;
             tx.execute("DELETE FROM request_push WHERE endpoint = ?1", [&e])?;
             tx.commit()
@@ -1353,7 +1367,7 @@ impl Storage for SqliteStorage {
             secret_hash.to_owned(),
         );
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             let held: Option<String> = tx
                 .query_row(
                     "SELECT secret_hash FROM sync_boxes WHERE box_id = ?1",
@@ -1409,7 +1423,7 @@ impl Storage for SqliteStorage {
         let b = box_id.to_owned();
         let out = self
             .with(move |c| {
-                let tx = c.transaction()?;
+                let tx = c.savepoint()?;
                 let row: Option<(i64, i64)> = tx
                     .query_row(
                         "SELECT next_seq, used_bytes FROM sync_boxes WHERE box_id = ?1",
@@ -1486,7 +1500,7 @@ impl Storage for SqliteStorage {
         let deleted = self.deleted_since_compact.clone();
         let out = self
             .with(move |c| {
-                let tx = c.transaction()?;
+                let tx = c.savepoint()?;
                 let row: Option<(i64, i64, i64, i64)> = tx
                     .query_row(
                         "SELECT next_seq, used_bytes, snapshot_seq, COALESCE(length(snapshot), 0)
@@ -1537,7 +1551,7 @@ impl Storage for SqliteStorage {
         let b = box_id.to_owned();
         let deleted = self.deleted_since_compact.clone();
         self.with(move |c| {
-            let tx = c.transaction()?;
+            let tx = c.savepoint()?;
             tx.execute("DELETE FROM sync_records WHERE box_id = ?1", [&b])?;
             let n = tx.execute("DELETE FROM sync_boxes WHERE box_id = ?1", [&b])?;
             tx.commit()?;
