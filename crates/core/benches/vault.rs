@@ -12,10 +12,25 @@ use peerline_core::vault::wrap::{KdfParams, WrappedKey};
 use peerline_core::vault::{Vault, VaultKey};
 use peerline_testkit::bench::{median, ms, n, pct};
 
+/// The limit probe for an open: SQLCipher keyed with the raw key and every page read once
+/// (`quick_check`), without the vault's own pragmas, migration check or metadata.
+fn sqlcipher_open(path: &std::path::Path, raw: &[u8; 32]) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let hex: String = raw.iter().map(|b| format!("{b:02X}")).collect();
+    conn.pragma_update(None, "key", format!("x'{hex}'"))
+        .unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("vault.db");
-    let key = VaultKey::generate();
+    // A known key, so the limit probe below can key SQLCipher with it directly.
+    let raw = [0x5Au8; 32];
+    let key = VaultKey::from_slice(&raw).unwrap();
     let at = DateTime::parse_from_rfc3339("2026-11-25T03:00:00-05:00").unwrap();
     let entry = QuickCheckIn {
         tags: vec![checkins::Tag::Court],
@@ -78,17 +93,21 @@ fn main() {
         checkins::save_all(&mut v, &vec![entry.clone(); records], at).unwrap();
         v.checkpoint().unwrap();
         v.close().unwrap();
-        let mut opens = Vec::new();
+        let (mut opens, mut bare) = (Vec::new(), Vec::new());
         for _ in 0..n(50, 2) {
             let t = Instant::now();
             let v = Vault::open(&p, &key).unwrap();
             opens.push(t.elapsed());
             v.close().unwrap();
+            let t = Instant::now();
+            sqlcipher_open(&p, &raw);
+            bare.push(t.elapsed());
         }
         println!(
-            "open with raw key, {records} records ({what}, {:.2} MiB): median {}",
+            "open with raw key, {records} records ({what}, {:.2} MiB): median {}; limit, same run (bare SQLCipher: key + quick_check): median {}",
             std::fs::metadata(&p).unwrap().len() as f64 / 1_048_576.0,
-            ms(median(&mut opens))
+            ms(median(&mut opens)),
+            ms(median(&mut bare))
         );
     }
 

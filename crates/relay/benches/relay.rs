@@ -6,6 +6,7 @@
 //! posts and connections): the test command's smoke run, on the debug relay binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use peerline_client::RelayClient;
 use peerline_protocol::endpoints as ep;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -40,40 +41,20 @@ fn post_body(request_id: String) -> PostRequest {
     }
 }
 
-#[tokio::main]
-async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let database = dir.path().join("relay.db");
-    let relay = peerline_testkit::load::Node::spawn_with(
-        database.to_str().unwrap(),
-        dir.path(),
-        &["--max-websockets", "20000"],
-    );
-    let url = relay.url.clone();
-
-    // 1. Posts per second: 2,000 posts, 32 in flight, 1 KiB ciphertext, 50 recipients.
-    let t = create_team(&url, 3600).await;
-    // One client (one connection pool) per officer, made once: a new client per post would
-    // measure TCP set-up, not the relay.
-    let officers: Arc<Vec<_>> = Arc::new(
-        devices(&t, 32)
-            .await
-            .iter()
-            .map(TestDevice::client)
-            .collect(),
-    );
-    let total = n(2_000, 64);
+/// `total` posts from `clients`, 32 in flight (one task per client): posts per second and
+/// each post's latency.
+async fn posts(clients: &[RelayClient], team_id: &str, total: usize) -> (f64, Vec<Duration>) {
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for w in 0..32 {
-        let officers = officers.clone();
-        let team_id = t.team_id.clone();
+    for c in clients {
+        let (c, team_id) = (c.clone(), team_id.to_owned());
+        let each = total / clients.len();
         tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            for _ in 0..total / 32 {
+            let mut lat = Vec::with_capacity(each);
+            for _ in 0..each {
                 let body = post_body(id());
                 let t0 = Instant::now();
-                let _: PostAccepted = officers[w]
+                let _: PostAccepted = c
                     .call(Method::POST, &ep::team_requests(&team_id), Some(&body), &[])
                     .await
                     .unwrap();
@@ -86,13 +67,136 @@ async fn main() {
     for t in tasks {
         lat.extend(t.await.unwrap());
     }
-    let secs = started.elapsed().as_secs_f64();
+    (lat.len() as f64 / started.elapsed().as_secs_f64(), lat)
+}
+
+/// The limit probe: this same bench binary started again as a plain axum server that parses
+/// a post and inserts it with one statement on one SQLite connection behind a mutex (WAL,
+/// synchronous NORMAL, like the relay), and answers. No signature, no checks: what the
+/// relay's post could cost at best on this machine today.
+struct Probe {
+    child: std::process::Child,
+    url: String,
+}
+
+const PROBE_ENV: &str = "PEERLINE_BENCH_PROBE_DB";
+
+impl Probe {
+    fn spawn(db: &std::path::Path) -> Self {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .env(PROBE_ENV, db)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{}", line.trim()),
+        }
+    }
+
+    fn serve(db: &str) {
+        use axum::body::Bytes;
+        use std::sync::Mutex;
+        let conn = rusqlite::Connection::open(db).unwrap();
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+             CREATE TABLE requests (request_id TEXT PRIMARY KEY, body BLOB NOT NULL);",
+        )
+        .unwrap();
+        let conn = Arc::new(Mutex::new(conn));
+        let post = move |body: Bytes| {
+            let conn = conn.clone();
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    let req: PostRequest = serde_json::from_slice(&body).unwrap();
+                    conn.lock()
+                        .unwrap()
+                        .execute(
+                            "INSERT INTO requests (request_id, body) VALUES (?1, ?2)",
+                            rusqlite::params![req.request_id, body.as_ref()],
+                        )
+                        .unwrap();
+                    axum::Json(PostAccepted {
+                        request_id: req.request_id,
+                        duplicate: false,
+                    })
+                })
+                .await
+                .unwrap()
+            }
+        };
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async move {
+            let app =
+                axum::Router::new().route("/v1/teams/{team}/requests", axum::routing::post(post));
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            println!("{}", listener.local_addr().unwrap().port());
+            axum::serve(listener, app).await.unwrap();
+        });
+    }
+}
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn main() {
+    if let Ok(db) = std::env::var(PROBE_ENV) {
+        return Probe::serve(&db);
+    }
+    run();
+}
+
+#[tokio::main]
+async fn run() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("relay.db");
+    let relay = peerline_testkit::load::Node::spawn_with(
+        database.to_str().unwrap(),
+        dir.path(),
+        &["--max-websockets", "20000"],
+    );
+    let url = relay.url.clone();
+
+    // 1. Posts per second: 2,000 posts, 32 in flight, 1 KiB ciphertext, 50 recipients,
+    // beside the limit probe (axum + one SQLite insert behind a mutex, its own process)
+    // driven by the same clients in the same run.
+    let t = create_team(&url, 3600).await;
+    let officers = devices(&t, 32).await;
+    let total = n(2_000, 64);
+    let probe = Probe::spawn(&dir.path().join("probe.db"));
+    // One client (one connection pool) per officer, made once: a new client per post would
+    // measure TCP set-up, not the relay.
+    let to_probe: Vec<_> = officers
+        .iter()
+        .map(|d| RelayClient::device(&probe.url, &d.device_id, d.key.clone()).unwrap())
+        .collect();
+    let to_relay: Vec<_> = officers.iter().map(TestDevice::client).collect();
+    // Warm both (connections, page cache), then measure alternately.
+    posts(&to_probe, &t.team_id, 64).await;
+    posts(&to_relay, &t.team_id, 64).await;
+    let (probe_rate, mut probe_lat) = posts(&to_probe, &t.team_id, total).await;
+    let (rate, mut lat) = posts(&to_relay, &t.team_id, total).await;
+    drop(probe);
     println!(
-        "post request (1 KiB, 50 recipients, SQLite, 32 in flight): {:.0} req/s, p50 {}, p99 {} (n={})",
-        lat.len() as f64 / secs,
+        "post request (1 KiB, 50 recipients, signed, SQLite, 32 in flight): {rate:.0} req/s, p50 {}, p99 {} (n={})",
         ms_to(pct(&mut lat, 0.5), 2),
         ms_to(pct(&mut lat, 0.99), 2),
         lat.len()
+    );
+    println!(
+        "limit, same run (axum + one SQLite insert behind a mutex): {probe_rate:.0} req/s, p50 {}, p99 {}; relay at {:.2} of it",
+        ms_to(pct(&mut probe_lat, 0.5), 2),
+        ms_to(pct(&mut probe_lat, 0.99), 2),
+        rate / probe_rate
     );
 
     // 2. Fan-out: 1,000 connected peers, 20 posts, time from post to each receipt.

@@ -4,6 +4,7 @@
 //! the database, never a check-then-act in memory, so it holds across relay nodes.
 
 #[cfg(feature = "postgres")]
+mod known;
 mod postgres;
 mod sqlite;
 mod writer;

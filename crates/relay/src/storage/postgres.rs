@@ -154,6 +154,8 @@ fn marks(side: Author) -> (&'static str, &'static str) {
 #[derive(Clone)]
 pub struct PostgresStorage {
     pool: PgPool,
+    /// Devices and teams already read (they never change, on any node).
+    known: Arc<super::known::Known>,
     node: Arc<str>,
     channel: Arc<str>,
 }
@@ -189,6 +191,7 @@ impl PostgresStorage {
             .and_then(|r| r.try_get(0))
             .map_err(RelayError::database)?;
         Ok(Self {
+            known: Arc::default(),
             pool,
             node,
             channel: Arc::from(format!("{CHANNEL_PREFIX}{schema}")),
@@ -307,6 +310,9 @@ impl Storage for PostgresStorage {
     }
 
     async fn team(&self, team_id: &str) -> Result<Option<Team>> {
+        if let Some(t) = self.known.team(team_id) {
+            return Ok(Some(t));
+        }
         let row = query::<Postgres>(
             "SELECT team_id, public_key, escalation_secs, tokens_per_day FROM teams
              WHERE team_id = $1",
@@ -325,6 +331,11 @@ impl Storage for PostgresStorage {
         })
         .transpose()
         .map_err(RelayError::database)
+        .inspect(|t| {
+            if let Some(t) = t {
+                self.known.keep_team(t);
+            }
+        })
     }
 
     async fn team_status(&self, team_id: &str, now: i64) -> Result<Option<TeamStatus>> {
@@ -472,6 +483,9 @@ impl Storage for PostgresStorage {
     }
 
     async fn device(&self, device_id: &str) -> Result<Option<Device>> {
+        if let Some(d) = self.known.device(device_id) {
+            return Ok(Some(d));
+        }
         let row = query::<Postgres>(
             "SELECT device_id, team_id, public_key FROM devices WHERE device_id = $1",
         )
@@ -488,6 +502,11 @@ impl Storage for PostgresStorage {
         })
         .transpose()
         .map_err(RelayError::database)
+        .inspect(|d| {
+            if let Some(d) = d {
+                self.known.keep_device(d);
+            }
+        })
     }
 
     async fn put_blob(

@@ -13,6 +13,7 @@ use peerline_protocol::relay::{
 use rusqlite::{Connection, OptionalExtension as _, params};
 use rusqlite_migration::{M, Migrations};
 
+use super::known::Known;
 use super::writer::Writer;
 use super::{
     BoxCreated, BoxPage, ClaimOutcome, Counted, Device, DutyWrite, FIGURE_COLUMNS, FigureRows,
@@ -238,6 +239,8 @@ fn marks(side: Author) -> (&'static str, &'static str) {
 #[derive(Clone)]
 pub struct SqliteStorage {
     writer: Writer,
+    /// Devices and teams already read (they never change).
+    known: Arc<Known>,
     /// A request was deleted since the last compaction: its pages still sit in the WAL
     /// until a truncating checkpoint, so the background loop compacts at its next tick.
     deleted_since_compact: Arc<std::sync::atomic::AtomicBool>,
@@ -265,6 +268,7 @@ impl SqliteStorage {
         })?;
         Ok(Self {
             writer,
+            known: Arc::default(),
             deleted_since_compact: Arc::default(),
         })
     }
@@ -332,8 +336,11 @@ impl Storage for SqliteStorage {
     }
 
     async fn team(&self, team_id: &str) -> Result<Option<Team>> {
+        if let Some(t) = self.known.team(team_id) {
+            return Ok(Some(t));
+        }
         let id = team_id.to_owned();
-        self.with(move |c| {
+        let found = self.with(move |c| {
             c.prepare_cached(
                 "SELECT team_id, public_key, escalation_secs, tokens_per_day FROM teams WHERE team_id = ?1",
             )?
@@ -350,7 +357,11 @@ impl Storage for SqliteStorage {
             )
             .optional()
         })
-        .await
+        .await?;
+        if let Some(v) = &found {
+            self.known.keep_team(v);
+        }
+        Ok(found)
     }
 
     async fn team_status(&self, team_id: &str, now: i64) -> Result<Option<TeamStatus>> {
@@ -503,21 +514,29 @@ impl Storage for SqliteStorage {
     }
 
     async fn device(&self, device_id: &str) -> Result<Option<Device>> {
+        if let Some(d) = self.known.device(device_id) {
+            return Ok(Some(d));
+        }
         let id = device_id.to_owned();
-        self.with(move |c| {
-            c.prepare_cached(
-                "SELECT device_id, team_id, public_key FROM devices WHERE device_id = ?1",
-            )?
-            .query_row([id], |r| {
-                Ok(Device {
-                    device_id: r.get(0)?,
-                    team_id: r.get(1)?,
-                    public_key: key32(r.get(2)?),
+        let found = self
+            .with(move |c| {
+                c.prepare_cached(
+                    "SELECT device_id, team_id, public_key FROM devices WHERE device_id = ?1",
+                )?
+                .query_row([id], |r| {
+                    Ok(Device {
+                        device_id: r.get(0)?,
+                        team_id: r.get(1)?,
+                        public_key: key32(r.get(2)?),
+                    })
                 })
+                .optional()
             })
-            .optional()
-        })
-        .await
+            .await?;
+        if let Some(v) = &found {
+            self.known.keep_device(v);
+        }
+        Ok(found)
     }
 
     async fn put_blob(
