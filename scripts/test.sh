@@ -57,7 +57,10 @@ cargo nextest run --workspace --locked --no-fail-fast \
 disk
 echo "==> The relay's test suite again, on PostgreSQL"
 PEERLINE_TEST_BACKEND=postgres cargo nextest run -p peerline-relay --locked --no-fail-fast \
-  --test api --test cli --test malformed --test push --test sync_box --test messages --test figures --test conformance
+  --test api --test cli --test malformed --test push --test sync_box --test messages --test figures --test conformance \
+  --test durability
+echo "==> The coordinator's console end to end, on PostgreSQL"
+PEERLINE_TEST_BACKEND=postgres cargo nextest run -p peerline-e2e --locked --no-fail-fast --test console
 
 disk
 # Alone, and on optimised binaries: 1,000 peers, two relay processes and PostgreSQL on two

@@ -16,7 +16,7 @@ use peerline_e2e::*;
 use peerline_protocol::b64;
 use peerline_protocol::documents::{Roster, RosterPeer};
 use peerline_protocol::relay::{BlobKind, Urgency};
-use peerline_relay::storage::StoredRequest;
+use peerline_relay::storage::{NewPost, StoredRequest};
 use peerline_testkit::bench::{median, ms_to, n, pct};
 
 const BECH32: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
@@ -151,25 +151,22 @@ async fn main() {
         let at = start + (i as i64 * 365 * 86_400) / requests as i64;
         let id = format!("bench-{i}");
         storage
-            .post_request(
-                StoredRequest {
-                    request_id: id.clone(),
-                    team_id: team_id.clone(),
-                    urgency: Urgency::Today,
-                    recipient_key_ids: vec![],
-                    created_at: at,
-                    expires_at: at + 3_600,
-                    escalate_at: None,
-                    escalated: false,
-                    ciphertext: vec![0; 16],
-                    status_hash: "0".repeat(64),
-                    claimed_by_key: None,
-                    claimed_by_device: None,
-                    reply: None,
-                    delivered: false,
-                },
-                None,
-            )
+            .post_request(NewPost::plain(StoredRequest {
+                request_id: id.clone(),
+                team_id: team_id.clone(),
+                urgency: Urgency::Today,
+                recipient_key_ids: vec![],
+                created_at: at,
+                expires_at: at + 3_600,
+                escalate_at: None,
+                escalated: false,
+                ciphertext: vec![0; 16],
+                status_hash: "0".repeat(64),
+                claimed_by_key: None,
+                claimed_by_device: None,
+                reply: None,
+                delivered: false,
+            }))
             .await
             .unwrap();
         if i % 10 != 0 {

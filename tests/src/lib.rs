@@ -22,13 +22,16 @@ pub use peerline_testkit::ADMIN;
 pub struct World {
     pub relay: Option<RunningRelay>,
     pub dir: tempfile::TempDir,
+    /// Where the relay keeps its data: a SQLite file in `dir`, or with
+    /// `PEERLINE_TEST_BACKEND=postgres` a fresh database on the test PostgreSQL.
+    pub database: peerline_relay::Database,
     pub addr: std::net::SocketAddr,
     pub team_id: String,
     pub team_key: SigningKey,
 }
 
-pub async fn start_relay(db: PathBuf, addr: &str) -> RunningRelay {
-    peerline_testkit::start_on(db.into(), addr).await
+pub async fn start_relay(db: peerline_relay::Database, addr: &str) -> RunningRelay {
+    peerline_testkit::start_on(db, addr).await
 }
 
 impl World {
@@ -43,11 +46,21 @@ impl World {
     /// A world whose team has these settings.
     pub async fn with_settings(settings: TeamSettings) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let relay = start_relay(dir.path().join("relay.db"), "127.0.0.1:0").await;
+        let database = match peerline_testkit::postgres_admin_url()
+            .filter(|_| peerline_testkit::use_postgres())
+        {
+            Some(admin) => {
+                peerline_relay::Database::parse(&peerline_testkit::fresh_postgres(&admin).await)
+                    .unwrap()
+            }
+            None => peerline_relay::Database::Sqlite(dir.path().join("relay.db")),
+        };
+        let relay = start_relay(database.clone(), "127.0.0.1:0").await;
         let addr = relay.addr;
         let team = peerline_testkit::new_coordinator_with(&relay.url(), settings).await;
         Self {
             relay: Some(relay),
+            database,
             dir,
             addr,
             team_id: team.team_id().to_owned(),
@@ -59,6 +72,7 @@ impl World {
         format!("http://{}", self.addr)
     }
 
+    /// The relay's SQLite file (tests that read the relay's disk run on SQLite).
     pub fn relay_db(&self) -> PathBuf {
         self.dir.path().join("relay.db")
     }
@@ -96,7 +110,7 @@ impl World {
     }
 
     pub async fn start_relay_again(&mut self) {
-        self.relay = Some(start_relay(self.relay_db(), &self.addr.to_string()).await);
+        self.relay = Some(start_relay(self.database.clone(), &self.addr.to_string()).await);
     }
 
     /// A second team on the same relay, with its own coordinator key.
@@ -104,6 +118,7 @@ impl World {
         let team = peerline_testkit::new_coordinator(&self.url(), 180).await;
         World {
             relay: None,
+            database: self.database.clone(),
             dir: tempfile::tempdir().unwrap(),
             addr: self.addr,
             team_id: team.team_id().to_owned(),

@@ -219,9 +219,7 @@ async fn a_coordinator_runs_a_team_from_the_app() {
     let now = figures::load(c, 0).await.unwrap();
     assert!(now.periods.is_empty(), "the week under way was shown");
     // Two weeks later (a week is shown a day after it ends; the counters moved back):
-    let db = rusqlite::Connection::open(world.relay_db()).unwrap();
-    db.execute("UPDATE team_weeks SET week = week - 2", [])
-        .unwrap();
+    peerline_testkit::run_sql(&world.database, "UPDATE team_weeks SET week = week - 2").await;
     let later = figures::load(c, 0).await.unwrap();
     let shown = later
         .periods

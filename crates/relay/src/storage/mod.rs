@@ -3,8 +3,8 @@
 //! atomic (dedup, claim, invite use, version check) is one statement or one transaction in
 //! the database, never a check-then-act in memory, so it holds across relay nodes.
 
-#[cfg(feature = "postgres")]
 mod known;
+#[cfg(feature = "postgres")]
 mod postgres;
 mod sqlite;
 mod writer;
