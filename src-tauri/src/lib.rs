@@ -9,6 +9,7 @@ pub mod demo;
 #[cfg(desktop)]
 mod desktop_commands;
 mod directory_commands;
+mod invite_link;
 mod notify;
 mod state;
 mod sync_commands;
@@ -59,7 +60,16 @@ pub fn run() {
         )
         .init();
 
-    let builder = tauri::Builder::default()
+    let builder = tauri::Builder::default();
+    // First, so a second start hands over its link and exits before anything else runs.
+    #[cfg(desktop)]
+    let builder = builder.plugin(
+        tauri_plugin_single_instance::Builder::new()
+            .callback(|app, argv, _cwd| invite_link::second_start(app, argv))
+            .dbus_id(invite_link::instance_id("app.peerline"))
+            .build(),
+    );
+    let builder = builder
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init());
@@ -93,6 +103,11 @@ pub fn run() {
             tauri::async_runtime::spawn(async move { driver.run().await });
             app.manage(AppState::new(engine));
             app.manage(wellness_commands::PickedBackup::default());
+            let opened = invite_link::OpenedInvite::default();
+            if let Some(link) = invite_link::find(std::env::args()) {
+                opened.keep(link);
+            }
+            app.manage(opened);
             let demo = DemoInvite::default();
             #[cfg(feature = "demo")]
             if std::env::var_os("PEERLINE_DEMO").is_some_and(|v| v == "1") {
@@ -237,6 +252,7 @@ macro_rules! with_commands {
             peer_reply,
             peer_close,
             demo_invite,
+            opened_invite,
             team_leave,
             settings_contact,
             settings_set_contact,

@@ -12,7 +12,10 @@ pub const OPEN_INBOX: &str = "open-inbox";
 /// Events the shell itself sends the UI (beside the engine's), with their payload types:
 /// rendered into `bindings.ts` with the engine's.
 #[cfg(test)]
-pub const SHELL_EVENTS: &[(&str, &str)] = &[(OPEN_INBOX, "null")];
+pub const SHELL_EVENTS: &[(&str, &str)] = &[
+    (OPEN_INBOX, "null"),
+    (crate::invite_link::OPEN_INVITE, "string"),
+];
 
 /// Raises the notification `event` carries, if any.
 pub fn show(app: &AppHandle, event: &CoreEvent) {

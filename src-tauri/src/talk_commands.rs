@@ -224,6 +224,15 @@ pub async fn demo_invite(demo: State<'_, crate::DemoInvite>) -> Res<Option<Strin
     Ok(demo.0.lock().map(|s| s.clone()).unwrap_or(None))
 }
 
+/// The invite link the app was opened with (a `peerline://join` link clicked outside the
+/// app), once; the join screen shows it for the officer to confirm.
+#[tauri::command]
+pub async fn opened_invite(
+    opened: State<'_, crate::invite_link::OpenedInvite>,
+) -> Res<Option<String>> {
+    Ok(opened.take())
+}
+
 #[tauri::command]
 pub async fn team_leave(state: State<'_, AppState>) -> Res<()> {
     state.run(|s| team::leave(s.vault_mut()?)).await

@@ -76,6 +76,7 @@ const ANSWERS = {
   team_info: (w) => w.team,
   team_sync: (w) => w.team,
   demo_invite: () => data.DEMO_INVITE,
+  opened_invite: () => null,
   talk_requests: (w) => w.requests,
   talk_preferences: () => data.PREFERENCES,
   safety_plan: (w) => w.plan,

@@ -94,6 +94,7 @@ export const api = {
     call('peer_reply', { id, message, etaMinutes }),
   peerClose: (id: string) => call('peer_close', { id }),
   demoInvite: () => call('demo_invite'),
+  openedInvite: () => call('opened_invite'),
   screenerForm: (instrument: Instrument) => call('screener_form', { instrument }),
   screenerSubmit: (instrument: Instrument, answers: number[]) =>
     call('screener_submit', { instrument, answers }),

@@ -1450,6 +1450,7 @@ export type CoreEvents = {
   'conversation': ConversationEvent;
   'link': LinkView;
   'open-inbox': null;
+  'open-invite': string;
 };
 
 /** Every IPC command the shell handles. */
@@ -1498,6 +1499,7 @@ export const COMMANDS = [
   'peer_reply',
   'peer_close',
   'demo_invite',
+  'opened_invite',
   'team_leave',
   'settings_contact',
   'settings_set_contact',
@@ -1607,6 +1609,7 @@ export type Commands = {
   peer_reply: { args: { id: string; message: string; etaMinutes: number }; result: null };
   peer_close: { args: { id: string }; result: null };
   demo_invite: { args: Record<string, never>; result: string | null };
+  opened_invite: { args: Record<string, never>; result: string | null };
   team_leave: { args: Record<string, never>; result: null };
   settings_contact: { args: Record<string, never>; result: Contact };
   settings_set_contact: { args: { contact: Contact }; result: null };

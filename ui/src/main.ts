@@ -5,6 +5,7 @@ import { setUpCrisisButton } from './crisis';
 import { h, mount } from './dom';
 import { describe, toErrorBody } from './errors';
 import { createRouter } from './routes';
+import { offerInvite } from './screens/join';
 import { store } from './store';
 
 const root = document.getElementById('app') as HTMLElement;
@@ -32,11 +33,21 @@ async function start(): Promise<void> {
   store.on('vault-status', (status) => {
     if (status.state !== router.state) router.show(status);
   });
+  // A `peerline://join` link opened while the app runs (or the one it was started with):
+  // the join screen shows it, once the vault is open (while locked, the router keeps it
+  // for after the unlock). During set-up the welcome step's "join" shows it.
+  const openInvite = (link: string) => {
+    offerInvite(link);
+    if (router.state === 'unlocked' || router.state === 'locked') router.navigate('join');
+  };
+  store.on('open-invite', openInvite);
   // A new request's notification was clicked: the inbox, once the vault is open.
   store.on('open-inbox', () => router.navigate('peer'));
   await store.start();
   try {
     router.show(await api.status());
+    const link = await api.openedInvite();
+    if (link) openInvite(link);
   } catch (e) {
     mount(root, h('h1', {}, 'Peerline could not start'), h('p', {}, describe(toErrorBody(e))));
   }

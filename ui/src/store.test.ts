@@ -26,8 +26,8 @@ describe('store', () => {
       return core.listen(name, handler);
     });
     await Promise.all([store.start(), store.start()]);
-    expect([...core.listeners.keys()].sort()).toEqual(['conversation', 'duty', 'link', 'open-inbox', 'peer-event', 'reminder-due', 'request-updated', 'vault-status']);
-    expect(calls).toBe(8);
+    expect([...core.listeners.keys()].sort()).toEqual(['conversation', 'duty', 'link', 'open-inbox', 'open-invite', 'peer-event', 'reminder-due', 'request-updated', 'vault-status']);
+    expect(calls).toBe(9);
   });
 
   it('delivers events by name until unsubscribed, and keeps the latest vault status', async () => {

@@ -19,6 +19,7 @@ const NAMES = Object.keys({
   conversation: true,
   link: true,
   'open-inbox': true,
+  'open-invite': true,
 } satisfies Record<CoreEvent, true>) as CoreEvent[];
 
 /** The slice of Tauri's `listen` the store uses; a test passes a fake. */

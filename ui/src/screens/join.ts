@@ -4,6 +4,14 @@ import { h, messageArea, mount } from '../dom';
 import { describe, toErrorBody } from '../errors';
 import type { Screen } from '../screen';
 
+/** An invite link opened from outside the app, waiting for the join screen to show it. */
+let offered: string | null = null;
+
+/** Keeps `link` for the next join screen (a `peerline://join` link clicked elsewhere). */
+export function offerInvite(link: string): void {
+  offered = link;
+}
+
 /** Joining a peer team from an invite link or the text of its QR code. */
 export function join(done: (team: TeamInfo | null) => void, back: () => void): Screen {
   return { mount: (root) => draw(root, done, back) };
@@ -13,6 +21,13 @@ function draw(root: HTMLElement, done: (team: TeamInfo | null) => void, back: ()
   const msg = messageArea();
   const field = h('textarea', { id: 'invite', rows: 4, autocomplete: 'off', spellcheck: 'false' });
   const demo = h('div', { class: 'stack' });
+  const opened = h('p', { class: 'hint', id: 'invite-opened' });
+  if (offered) {
+    // Shown, never joined by itself: the officer reads where it leads and confirms.
+    field.value = offered;
+    offered = null;
+    opened.textContent = 'You opened an invite link. Check it is the one your coordinator sent, then join.';
+  }
   mount(
     root,
     h('h1', {}, 'Join your peer team'),
@@ -37,6 +52,7 @@ function draw(root: HTMLElement, done: (team: TeamInfo | null) => void, back: ()
           }
         },
       },
+      opened,
       h('label', { for: 'invite' }, 'Invite link'),
       field,
       h('button', { type: 'submit', class: 'primary big' }, 'Join team'),
