@@ -48,6 +48,8 @@ if [ "$mode" = test ]; then
     util-linux mount
     # The relay's PostgreSQL backend and multi-node tests (a throw-away server per run)
     postgresql
+    # The console's WebDriver test moves the relay's weekly counters back two weeks
+    sqlite3
   )
 fi
 
@@ -121,7 +123,7 @@ REQUIRED=(
 if [ "$mode" = test ]; then
   REQUIRED+=(
     "gnome-keyring-daemon:gnome-keyring" "WebKitWebDriver:webkit2gtk-driver"
-    "chromium:chromium" "unshare:util-linux" "runuser:util-linux" "mount:mount"
+    "chromium:chromium" "sqlite3:sqlite3" "unshare:util-linux" "runuser:util-linux" "mount:mount"
     "cargo-nextest:cargo install cargo-nextest --locked"
     "tauri-driver:cargo install tauri-driver --locked --version ^2"
     "cargo-fuzz:cargo install cargo-fuzz --locked"

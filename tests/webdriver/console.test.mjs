@@ -1,8 +1,9 @@
 // The coordinator's console in the real window, against a real relay started here on
 // 127.0.0.1: create a team, issue an invite that two peers' apps join, add the two peers
-// from the keys their apps show, publish, and see the figures screen keep its rule.
+// from the keys their apps show, publish, and see the figures screen keep its rule; then an
+// officer's app asks five times, and two weeks on the figures show those five.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,11 +32,10 @@ const freePort = () => new Promise((ok, fail) => {
   });
 });
 
-before(async () => {
-  writeFileSync(join(work, 'admin-token'), ADMIN, { mode: 0o600 });
-  const port = await freePort();
-  relayUrl = `http://127.0.0.1:${port}`;
-  relay = spawn(relayBinary, ['serve', '--listen', `127.0.0.1:${port}`, '--database', join(work, 'relay.db'), '--admin-token-file', join(work, 'admin-token')], {
+let relayPort;
+
+async function startRelay() {
+  relay = spawn(relayBinary, ['serve', '--listen', `127.0.0.1:${relayPort}`, '--database', join(work, 'relay.db'), '--admin-token-file', join(work, 'admin-token')], {
     env: { ...process.env, RUST_LOG: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -49,6 +49,13 @@ before(async () => {
     if (Date.now() > until) throw new Error('the relay did not start');
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+before(async () => {
+  writeFileSync(join(work, 'admin-token'), ADMIN, { mode: 0o600 });
+  relayPort = await freePort();
+  relayUrl = `http://127.0.0.1:${relayPort}`;
+  await startRelay();
 });
 
 after(() => {
@@ -142,6 +149,55 @@ test('the coordinator adds both peers from their keys and publishes the roster',
     await app.waitFor('#figures-rule', /fewer than 5/);
     await app.waitFor('#figures-periods', /No ended week/);
     await app.screenshot('73-console-figures');
+  } finally {
+    await app.stop({ keep: true });
+  }
+});
+
+test('an officer asks five times; two weeks on, the figures show the five and nothing finer', async () => {
+  const officer = await startApp();
+  try {
+    await officer.choosePasscode(PASS);
+    await officer.click('#role-officer');
+    await officer.waitFor('#welcome-join-now', /Join my team now/);
+    await officer.click('#welcome-join-now');
+    await officer.type('#invite', invite);
+    await officer.click('form button[type=submit]');
+    await officer.waitFor('h1', /How are you doing\?/, 30_000);
+    await officer.click('#talk-to-a-peer');
+    await officer.waitFor('h1', /Talk to a peer/, 30_000);
+    for (let i = 0; i < 5; i++) {
+      await officer.click('#send-request');
+      // Sent (not queued: each of the five has a token from the join), then cancelled.
+      await officer.waitFor('#request-status', /^(?![\s\S]*Queued)[\s\S]*Cancel request/, 30_000);
+      await officer.click('#request-status > button.secondary');
+      await officer.waitFor('#send-request', /Send to a peer now/, 30_000);
+    }
+  } finally {
+    await officer.stop();
+  }
+  // A week is shown a day after it ends: move the relay's counters back two weeks (the
+  // relay stopped, one writer on its file), as if the coordinator looked a fortnight on.
+  relay.kill('SIGTERM');
+  await new Promise((r) => relay.once('exit', r));
+  execFileSync('sqlite3', [join(work, 'relay.db'), 'UPDATE team_weeks SET week = week - 2']);
+  await startRelay();
+
+  const app = await startApp({}, { dataDir: coordinatorDir });
+  try {
+    await app.unlock(PASS);
+    await app.click('#nav-settings');
+    await app.click('#open-console');
+    await app.click('#console-tab-figures');
+    await app.waitFor('#figures-periods', /\d/, 20_000);
+    const rows = await app.script(() => [...document.querySelectorAll('#figures-periods tbody tr')]
+      .map((tr) => [...tr.children].map((c) => c.textContent)));
+    // The week with the five, and the quiet week after it pooled as "fewer than 5".
+    const shown = rows.filter((r) => r[1] !== 'fewer than 5');
+    assert.equal(shown.length, 1, JSON.stringify(rows));
+    assert.equal(shown[0][1], '5', 'five requests');
+    assert.equal(shown[0][2], '0%', 'none taken');
+    await app.screenshot('74-console-figures-after-requests');
   } finally {
     await app.stop({ keep: true });
   }
