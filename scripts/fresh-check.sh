@@ -34,63 +34,15 @@ ROOT="${PEERLINE_FRESH_ROOT:-/var/tmp/peerline-fresh}"
 started=$(date +%s)
 say() { echo "==> [fresh-check $(( $(date +%s) - started )) s] $*"; }
 
-unmount_all() {
-  # Deepest first; a lazy unmount so a process still finishing cannot keep it busy.
-  if [ -d "$ROOT" ]; then
-    # No mount left is no match for grep, not a failure.
-    { findmnt -rn -o TARGET | grep -E "^${ROOT}(/|$)" || true; } | sort -r | while read -r m; do
-      umount -l "$m" 2>/dev/null || true
-    done
-  fi
-}
+# shellcheck source=lib/debian-root.sh
+. "$repo/scripts/lib/debian-root.sh"
+unmount_all() { debian_root_unmount "$ROOT"; }
 trap unmount_all EXIT
 
-if ! command -v debootstrap >/dev/null 2>&1; then
-  say "Installing debootstrap"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap
-fi
-
-# The Debian mirror this machine's APT is configured for (the same registry the new root
-# will use through the copied configuration).
-mirror=""
-if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-  mirror="$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)"
-fi
-if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
-  mirror="$(awk '/^deb / && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list)"
-fi
-[ -n "$mirror" ] || { echo "no Debian mirror found in this machine's APT sources" >&2; exit 1; }
-
-unmount_all
-rm -rf "$ROOT"
-mkdir -p "$ROOT"
 say "debootstrap bookworm (minbase) into $ROOT"
-debootstrap --variant=minbase --keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
-  bookworm "$ROOT" "$mirror" >"$ROOT.debootstrap.log" 2>&1 ||
-  { tail -n 40 "$ROOT.debootstrap.log"; echo "debootstrap failed" >&2; exit 1; }
+debian_root_create "$ROOT"
 
 say "Copying in what a new machine has"
-# Package clients' configuration: APT sources and settings, npm, pip.
-rm -f "$ROOT/etc/apt/sources.list"
-for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
-  [ -f "$f" ] && install -D -m 0644 "$f" "$ROOT$f"
-done
-for f in /etc/apt/apt.conf.d/*; do
-  # Only the settings for reaching the registry; the host's hooks name programs the new
-  # root does not have.
-  if [ -f "$f" ] && [ ! -e "$ROOT$f" ] && grep -q '^Acquire::' "$f"; then
-    install -m 0644 "$f" "$ROOT$f"
-  fi
-done
-for f in /etc/npmrc /usr/etc/npmrc /root/.npmrc /etc/pip.conf; do
-  [ -f "$f" ] && install -D -m 0644 "$f" "$ROOT$f"
-done
-# CA certificates: the host's bundle as it is, and its local CAs so that installing
-# Debian's ca-certificates later rebuilds the same bundle.
-mkdir -p "$ROOT/etc/ssl/certs" "$ROOT/usr/local/share/ca-certificates"
-cp -a /etc/ssl/certs/ca-certificates.crt "$ROOT/etc/ssl/certs/"
-cp -a /usr/local/share/ca-certificates/. "$ROOT/usr/local/share/ca-certificates/"
 # Rust: rustup, its proxies and the default toolchain only.
 toolchain="$(rustup default | awk '{print $1}')"
 mkdir -p "$ROOT/root/.cargo/bin" "$ROOT/root/.rustup/toolchains"
@@ -110,30 +62,13 @@ cp -a "$npm_dir" "$ROOT/usr/lib/node_modules/"
 ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$ROOT/usr/bin/npm"
 ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$ROOT/usr/bin/npx"
 
-# As in a container: package scripts must not start services inside the chroot (the tests
-# start their own PostgreSQL on a port of their choosing).
-printf '#!/bin/sh\nexit 101\n' >"$ROOT/usr/sbin/policy-rc.d"
-chmod 0755 "$ROOT/usr/sbin/policy-rc.d"
-
 say "Cloning HEAD of $repo (a clean clone: committed work only)"
 git clone -q --no-hardlinks "$repo" "$ROOT/root/peerline"
 echo "    commit $(git -C "$ROOT/root/peerline" rev-parse --short HEAD)"
 
-# The root must be a mount point inside the chroot (tests unshare a mount namespace with
-# private propagation), and the usual kernel file systems must be there.
-mount --bind "$ROOT" "$ROOT"
-mount --make-private "$ROOT"
-mount -t proc proc "$ROOT/proc"
-mount -t sysfs sysfs "$ROOT/sys"
-mount --bind /dev "$ROOT/dev"
-mount -t devpts -o newinstance,ptmxmode=0666 devpts "$ROOT/dev/pts"
-mount -t tmpfs -o size=2g tmpfs "$ROOT/dev/shm"
+debian_root_mount "$ROOT"
 
-inside() {
-  chroot "$ROOT" /usr/bin/env -i HOME=/root USER=root LOGNAME=root LANG=C.UTF-8 TERM=dumb \
-    PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    RUSTUP_AUTO_INSTALL=0 CI=true "$@" </dev/null
-}
+inside() { debian_root_run "$ROOT" "$@"; }
 
 if [ "$run_only" -eq 0 ]; then
   say "The test command: bash scripts/test.sh"

@@ -24,7 +24,7 @@ enum Command {
     /// Run the relay.
     Serve {
         /// Address to listen on. Anything but loopback needs --insecure-behind-proxy.
-        #[arg(long, default_value = "127.0.0.1:8787")]
+        #[arg(long, env = "PEERLINE_RELAY_LISTEN", default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
         /// SQLite database file (created if missing), or a postgres:// URL that several
         /// relay nodes share.
@@ -36,13 +36,13 @@ enum Command {
         #[arg(long, env = "PEERLINE_RELAY_ADMIN_TOKEN_FILE")]
         admin_token_file: Option<PathBuf>,
         /// Serve plain HTTP on a non-loopback address because a TLS proxy is in front.
-        #[arg(long)]
+        #[arg(long, env = "PEERLINE_RELAY_INSECURE_BEHIND_PROXY")]
         insecure_behind_proxy: bool,
         /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
-        #[arg(long, requires = "tls_key")]
+        #[arg(long, env = "PEERLINE_RELAY_TLS_CERT", requires = "tls_key")]
         tls_cert: Option<PathBuf>,
         /// The PEM private key for --tls-cert.
-        #[arg(long, requires = "tls_cert")]
+        #[arg(long, env = "PEERLINE_RELAY_TLS_KEY", requires = "tls_cert")]
         tls_key: Option<PathBuf>,
         /// Largest request body accepted, in bytes.
         #[arg(long, default_value_t = Limits::default().max_body_bytes)]
