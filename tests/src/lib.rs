@@ -45,6 +45,12 @@ impl World {
 
     /// A world whose team has these settings.
     pub async fn with_settings(settings: TeamSettings) -> Self {
+        Self::with_limits(settings, peerline_relay::Limits::default()).await
+    }
+
+    /// A world whose team has these settings and whose relay these limits (a bench that
+    /// asks faster than a phone would raises the per-signer rate).
+    pub async fn with_limits(settings: TeamSettings, limits: peerline_relay::Limits) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let database = match peerline_testkit::postgres_admin_url()
             .filter(|_| peerline_testkit::use_postgres())
@@ -55,7 +61,7 @@ impl World {
             }
             None => peerline_relay::Database::Sqlite(dir.path().join("relay.db")),
         };
-        let relay = start_relay(database.clone(), "127.0.0.1:0").await;
+        let relay = peerline_testkit::start_with(database.clone(), "127.0.0.1:0", limits).await;
         let addr = relay.addr;
         let team = peerline_testkit::new_coordinator_with(&relay.url(), settings).await;
         Self {
