@@ -35,11 +35,16 @@ app_deb="$(ls "$repo"/target/packages/peerline_*.deb 2>/dev/null | head -n 1)"
 
 # shellcheck source=lib/debian-root.sh
 . "$repo/scripts/lib/debian-root.sh"
+# Stops the processes inside the root whose command line matches $1 (never the host's).
+kill_inside() {
+  local p
+  for p in $(pgrep -f "$1" || true); do
+    [ "$(readlink -f "/proc/$p/root" 2>/dev/null)" = "$ROOT" ] && kill -"${2:-TERM}" "$p" 2>/dev/null || true
+  done
+}
 cleanup() {
   # Whatever was started inside goes with the root's mounts.
-  for p in $(ps -eo pid=); do
-    [ "$(readlink -f "/proc/$p/root" 2>/dev/null)" = "$ROOT" ] && kill -KILL "$p" 2>/dev/null || true
-  done
+  kill_inside . KILL
   debian_root_unmount "$ROOT"
 }
 trap cleanup EXIT
@@ -70,6 +75,7 @@ older "$relay_deb" "$ROOT/tmp/pkgs/peerline-relay_old.deb"
 inside apt-get install -y -qq /tmp/pkgs/peerline-relay_old.deb >/dev/null
 token_before="$(cat "$ROOT/etc/peerline-relay/admin-token")"
 [ "$(stat -c %a "$ROOT/etc/peerline-relay/admin-token")" = 600 ] || fail "the admin token is readable by others"
+[ "$(stat -c %a "$ROOT/etc/peerline-relay/relay.env")" = 600 ] || fail "the settings (maybe a database password) are readable by others"
 echo "# the operator's own line" >>"$ROOT/etc/peerline-relay/relay.env"
 
 # The service as systemd would run it: its own user (systemd makes one; here `nobody`), the
@@ -92,9 +98,21 @@ serve() {
   cat "$ROOT/tmp/relay.log"
   fail "the relay did not start"
 }
+running_inside() {
+  local p
+  for p in $(pgrep -f "$1" || true); do
+    [ "$(readlink -f "/proc/$p/root" 2>/dev/null)" = "$ROOT" ] && return 0
+  done
+  return 1
+}
 stop_relay() {
-  pkill -f "/usr/bin/peerline-relay serve" || true
-  sleep 1
+  # SIGTERM, as systemd stops it: the relay finishes what is in flight and exits.
+  kill_inside "/usr/bin/peerline-relay serve"
+  for _ in $(seq 1 50); do
+    running_inside "/usr/bin/peerline-relay serve" || return 0
+    sleep 0.2
+  done
+  fail "the relay did not stop on SIGTERM"
 }
 serve
 say "relay: listening on 127.0.0.1:8787 only (the default settings)"
@@ -121,7 +139,8 @@ say "relay: the sandbox (systemd-analyze security, offline)"
 inside systemd-analyze security --offline=true /lib/systemd/system/peerline-relay.service | tail -n 1
 
 say "relay: purging"
-inside apt-get purge -y -qq peerline-relay | grep "peerline-relay:" || true
+inside apt-get purge -y -qq peerline-relay | grep "peerline-relay: the relay's database is kept" ||
+  fail "purging did not say where the database stays"
 [ ! -e "$ROOT/etc/peerline-relay/admin-token" ] || fail "purging left the admin token"
 [ -e "$ROOT/var/lib/peerline-relay/relay.db" ] || fail "purging deleted the database"
 
@@ -148,7 +167,7 @@ first_screen() {
   local pid=$!
   for _ in $(seq 1 120); do
     if grep -q "first screen shown" "$ROOT/tmp/app.log"; then
-      pkill -f "$bin" || true
+      kill_inside "$bin"
       wait "$pid" 2>/dev/null || true
       return 0
     fi

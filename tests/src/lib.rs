@@ -86,6 +86,10 @@ impl World {
     /// Whether `marker` is anywhere in the relay's database and its write-ahead log: what a
     /// copy of the server's disk would hold.
     pub fn relay_files_contain(&self, marker: &[u8]) -> bool {
+        assert!(
+            matches!(self.database, peerline_relay::Database::Sqlite(_)),
+            "reading the relay's files needs its SQLite backend"
+        );
         let db = self.relay_db();
         [db.clone(), db.with_extension("db-wal")]
             .iter()

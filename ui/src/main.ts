@@ -34,11 +34,14 @@ async function start(): Promise<void> {
     if (status.state !== router.state) router.show(status);
   });
   // A `peerline://join` link opened while the app runs (or the one it was started with):
-  // the join screen shows it, once the vault is open (while locked, the router keeps it
-  // for after the unlock). During set-up the welcome step's "join" shows it.
+  // the join screen shows it. From the home page (or the lock, for after the unlock) it
+  // opens at once; on any other page it waits for the next join screen rather than throw
+  // away what is being typed there. During set-up the welcome step's "join" shows it.
   const openInvite = (link: string) => {
     offerInvite(link);
-    if (router.state === 'unlocked' || router.state === 'locked') router.navigate('join');
+    if (router.state === 'locked' || (router.state === 'unlocked' && router.route === 'home')) {
+      router.navigate('join');
+    }
   };
   store.on('open-invite', openInvite);
   // A new request's notification was clicked: the inbox, once the vault is open.

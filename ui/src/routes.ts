@@ -113,6 +113,8 @@ export interface Router {
   navigate(to: Route): void;
   /** The vault state the screen on show was chosen for; none before the first. */
   readonly state: VaultStatus['state'] | undefined;
+  /** The page shown (or to show once the vault is open). */
+  readonly route: Route;
 }
 
 export function createRouter(root: HTMLElement): Router {
@@ -196,6 +198,9 @@ export function createRouter(root: HTMLElement): Router {
     navigate,
     get state() {
       return state;
+    },
+    get route() {
+      return route;
     },
   };
 }

@@ -174,6 +174,24 @@ async fn serve(config: ServeConfig) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let trigger = relay.take_shutdown();
     tokio::spawn(async move {
+        // Ctrl-C at a terminal, SIGTERM from systemd (`systemctl stop`) or a container:
+        // both finish the requests in flight before the process ends.
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
         let _ = tokio::signal::ctrl_c().await;
         tracing::info!("shutting down");
         if let Some(t) = trigger {

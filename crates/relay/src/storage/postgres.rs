@@ -574,8 +574,10 @@ impl Storage for PostgresStorage {
             nonce,
         } = post;
         let mut tx = self.pool.begin().await.map_err(RelayError::database)?;
-        // The nonce and the team's delay in one statement; the nonce is kept whatever the
-        // post's outcome (a replay changes nothing).
+        // The nonce and the team's delay in one statement. The nonce commits with the post
+        // (and with a duplicate); when the team is unknown or a retry on another node won,
+        // the transaction is dropped and the nonce with it, which only lets that same
+        // refused request be refused again.
         let row = query::<Postgres>(
             "WITH n AS (
                  INSERT INTO nonces (nonce, expires_at)
