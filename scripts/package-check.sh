@@ -87,10 +87,12 @@ serve() {
   mkdir -p "$ROOT/var/lib/peerline-relay" "$ROOT/run/credentials/peerline-relay.service"
   cp "$ROOT/etc/peerline-relay/admin-token" "$ROOT/run/credentials/peerline-relay.service/admin-token"
   inside chown -R nobody:nogroup /var/lib/peerline-relay /run/credentials/peerline-relay.service
-  inside runuser -u nobody -- bash -c 'set -a; . /etc/peerline-relay/relay.env; set +a;
+  # systemd reads the settings as root (the file is root-only), then runs the relay as the
+  # service's user with them in its environment.
+  inside bash -c 'set -a; . /etc/peerline-relay/relay.env; set +a;
     PEERLINE_RELAY_ADMIN_TOKEN_FILE=/run/credentials/peerline-relay.service/admin-token
     export PEERLINE_RELAY_ADMIN_TOKEN_FILE; cd /var/lib/peerline-relay;
-    exec /usr/bin/peerline-relay serve' >"$ROOT/tmp/relay.log" 2>&1 &
+    exec runuser -u nobody -- /usr/bin/peerline-relay serve' >"$ROOT/tmp/relay.log" 2>&1 &
   for _ in $(seq 1 100); do
     inside bash -c 'exec 3<>/dev/tcp/127.0.0.1/8787' 2>/dev/null && return 0
     sleep 0.2
@@ -142,7 +144,7 @@ say "relay: purging"
 inside apt-get purge -y -qq peerline-relay | grep "peerline-relay: the relay's database is kept" ||
   fail "purging did not say where the database stays"
 [ ! -e "$ROOT/etc/peerline-relay/admin-token" ] || fail "purging left the admin token"
-[ -e "$ROOT/var/lib/peerline-relay/relay.db" ] || fail "purging deleted the database"
+[ -e "$ROOT/var/lib/peerline-relay/relay.db" ] || fail "purging deleted the database (or it was never where relay.env says)"
 
 ##### The app #####
 say "app: installing an older version, then upgrading to $(basename "$app_deb")"
