@@ -52,15 +52,7 @@ impl World {
     /// asks faster than a phone would raises the per-signer rate).
     pub async fn with_limits(settings: TeamSettings, limits: peerline_relay::Limits) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let database = match peerline_testkit::postgres_admin_url()
-            .filter(|_| peerline_testkit::use_postgres())
-        {
-            Some(admin) => {
-                peerline_relay::Database::parse(&peerline_testkit::fresh_postgres(&admin).await)
-                    .unwrap()
-            }
-            None => peerline_relay::Database::Sqlite(dir.path().join("relay.db")),
-        };
+        let database = peerline_testkit::fresh_database(dir.path()).await;
         let relay = peerline_testkit::start_with(database.clone(), "127.0.0.1:0", limits).await;
         let addr = relay.addr;
         let team = peerline_testkit::new_coordinator_with(&relay.url(), settings).await;
@@ -103,10 +95,13 @@ impl World {
 
     /// The sizes of the sync records the relay holds, oldest first (what it can see of them).
     pub fn sync_record_sizes(&self) -> Vec<i64> {
+        self.relay_column("SELECT length(data) FROM sync_records ORDER BY seq")
+    }
+
+    /// The first column of every row `sql` selects from the relay's SQLite file.
+    pub fn relay_column<T: rusqlite::types::FromSql>(&self, sql: &str) -> Vec<T> {
         let db = rusqlite::Connection::open(self.relay_db()).unwrap();
-        let mut stmt = db
-            .prepare("SELECT length(data) FROM sync_records ORDER BY seq")
-            .unwrap();
+        let mut stmt = db.prepare(sql).unwrap();
         stmt.query_map([], |r| r.get(0))
             .unwrap()
             .map(Result::unwrap)

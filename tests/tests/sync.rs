@@ -701,14 +701,7 @@ mod removing {
     }
 
     fn boxes(w: &World) -> Vec<String> {
-        let db = rusqlite::Connection::open(w.relay_db()).unwrap();
-        let mut stmt = db
-            .prepare("SELECT box_id FROM sync_boxes ORDER BY box_id")
-            .unwrap();
-        stmt.query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
+        w.relay_column("SELECT box_id FROM sync_boxes ORDER BY box_id")
     }
 
     #[tokio::test(flavor = "multi_thread")]

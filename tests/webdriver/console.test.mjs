@@ -58,6 +58,18 @@ before(async () => {
   await startRelay();
 });
 
+/** A new app set up in `role` (peer or officer) and joined with the console's invite. */
+async function joinAs(app, role) {
+  await app.choosePasscode(PASS);
+  await app.click(`#role-${role}`);
+  await app.waitFor('#welcome-join-now', /Join my team now/);
+  await app.click('#welcome-join-now');
+  await app.waitFor('h1', /Join your peer team/);
+  await app.type('#invite', invite);
+  await app.click('form button[type=submit]');
+  await app.waitFor('h1', /How are you doing\?/, 30_000);
+}
+
 after(() => {
   relay?.kill('SIGTERM');
   if (coordinatorDir) rmSync(coordinatorDir, { recursive: true, force: true });
@@ -99,14 +111,7 @@ for (const who of ['first', 'second']) {
   test(`the ${who} peer's app joins with the invite and shows its keys`, async () => {
     const app = await startApp();
     try {
-      await app.choosePasscode(PASS);
-      await app.click('#role-peer');
-      await app.waitFor('#welcome-join-now', /Join my team now/);
-      await app.click('#welcome-join-now');
-      await app.waitFor('h1', /Join your peer team/);
-      await app.type('#invite', invite);
-      await app.click('form button[type=submit]');
-      await app.waitFor('h1', /How are you doing\?/, 30_000);
+      await joinAs(app, 'peer');
       await app.click('#nav-peer');
       await app.click('#keys-h ~ button');
       keys.push(await app.waitFor('pre.keys', /\[\[peers\]\]/));
@@ -157,13 +162,7 @@ test('the coordinator adds both peers from their keys and publishes the roster',
 test('an officer asks five times; two weeks on, the figures show the five and nothing finer', async () => {
   const officer = await startApp();
   try {
-    await officer.choosePasscode(PASS);
-    await officer.click('#role-officer');
-    await officer.waitFor('#welcome-join-now', /Join my team now/);
-    await officer.click('#welcome-join-now');
-    await officer.type('#invite', invite);
-    await officer.click('form button[type=submit]');
-    await officer.waitFor('h1', /How are you doing\?/, 30_000);
+    await joinAs(officer, 'officer');
     await officer.click('#talk-to-a-peer');
     await officer.waitFor('h1', /Talk to a peer/, 30_000);
     for (let i = 0; i < 5; i++) {

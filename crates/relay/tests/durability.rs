@@ -7,18 +7,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use peerline_protocol::relay::Urgency;
-use peerline_relay::Database;
 use peerline_testkit::load::Node;
 use peerline_testkit::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sigkill_during_a_batch_loses_no_acknowledged_post() {
     let dir = tempfile::tempdir().unwrap();
-    let database = match postgres_admin_url().filter(|_| use_postgres()) {
-        Some(admin) => fresh_postgres(&admin).await,
-        None => dir.path().join("relay.db").display().to_string(),
-    };
-    let mut node = Node::spawn(&database, dir.path());
+    let database = fresh_database(dir.path()).await;
+    let mut node = Node::spawn(&database_arg(&database), dir.path());
     let team = create_team(&node.url, 120).await;
     let mut devices = Vec::new();
     for _ in 0..24 {
@@ -70,7 +66,7 @@ async fn a_sigkill_during_a_batch_loses_no_acknowledged_post() {
     );
 
     // Opened again as a restarted node would (SQLite recovers its WAL here).
-    let storage = Database::parse(&database).unwrap().open().await.unwrap();
+    let storage = database.open().await.unwrap();
     let mut missing = Vec::new();
     for id in &acknowledged {
         if storage.request(id).await.unwrap().is_none() {

@@ -315,11 +315,8 @@ async fn every_change_is_one_content_free_event() {
 async fn a_conversation_survives_a_sigkilled_relay_without_loss_duplicate_or_reordering() {
     use peerline_testkit::load::Node;
     let dir = tempfile::tempdir().unwrap();
-    let database = match postgres_admin_url().filter(|_| use_postgres()) {
-        Some(admin) => fresh_postgres(&admin).await,
-        None => dir.path().join("relay.db").display().to_string(),
-    };
-    let mut node = Node::spawn(&database, dir.path());
+    let database = fresh_database(dir.path()).await;
+    let mut node = Node::spawn(&database_arg(&database), dir.path());
     let team = create_team(&node.url, 120).await;
     let peer = team.device().await;
     let (id, secret) = (peerline_relay_test_id(), peerline_relay_test_id());
@@ -357,7 +354,7 @@ async fn a_conversation_survives_a_sigkilled_relay_without_loss_duplicate_or_reo
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
             node.kill();
             let _ = in_flight.await;
-            node = Node::spawn(&database, dir.path());
+            node = Node::spawn(&database_arg(&database), dir.path());
         }
         // The phone retries with the same message id until the relay answers.
         let mut tries = 0;

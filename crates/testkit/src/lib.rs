@@ -71,6 +71,14 @@ pub async fn fresh_database(dir: &std::path::Path) -> Database {
     Database::Sqlite(dir.join("relay.db"))
 }
 
+/// `database` as the relay's `--database` argument (for a relay run as its own process).
+pub fn database_arg(database: &Database) -> String {
+    match database {
+        Database::Sqlite(path) => path.display().to_string(),
+        Database::Postgres(url) => url.clone(),
+    }
+}
+
 /// Runs one statement on the relay's database (to age a row, say), whichever it is.
 pub async fn run_sql(database: &Database, sql: &str) {
     match database {
